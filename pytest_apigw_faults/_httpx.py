@@ -1,0 +1,128 @@
+"""The ``httpx`` adapter, through ``respx``.
+
+Where it hooks in: ``HTTPTransport.handle_request`` and
+``AsyncHTTPTransport.handle_async_request``, through a ``respx`` mocker of its
+own. So a user's transport that wraps ``HTTPTransport`` (a retry transport)
+runs as it would against AWS; the faulted ``httpx.Response`` is the object
+the client returns, which lets its ``elapsed`` be the gateway's time; and
+calls that are not faulted go on to the real transport, and so to httpcore,
+where the user's own ``respx`` mock (its default mocker) answers them, in
+whichever order the two were started and stopped.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import respx
+from respx.mocks import AbstractRequestMocker
+
+from ._fault import ACTIVE, Fault
+
+__all__ = ["BACKEND"]
+
+_CLIENT = "httpx"
+_MOCKER = "pytest_apigw_faults"
+_TARGETS = {
+    "httpx.HTTPTransport": "handle_request",
+    "httpx.AsyncHTTPTransport": "handle_async_request",
+}
+
+
+class _TransportMocker(AbstractRequestMocker):
+    """Patches httpx's own transports, one level above respx's default."""
+
+    name = _MOCKER
+    targets = list(_TARGETS)
+    target_methods = list(_TARGETS.values())
+
+    @classmethod
+    def to_httpx_request(cls, **kwargs: Any) -> httpx.Request:
+        request: httpx.Request = kwargs["request"]
+        return request
+
+    @classmethod
+    def from_sync_httpx_response(
+        cls, httpx_response: httpx.Response, target: Any, **kwargs: Any
+    ) -> httpx.Response:
+        return httpx_response
+
+    @classmethod
+    async def from_async_httpx_response(
+        cls, httpx_response: httpx.Response, target: Any, **kwargs: Any
+    ) -> httpx.Response:
+        return httpx_response
+
+
+class _GatewayResponse(httpx.Response):
+    """A faulted response; its ``elapsed`` is the gateway's time, not ours."""
+
+    _apigw_elapsed = timedelta(0)
+
+    @property
+    def elapsed(self) -> timedelta:
+        return self._apigw_elapsed
+
+    @elapsed.setter
+    def elapsed(self, elapsed: timedelta) -> None:
+        # httpx sets the time it measured when the stream closes; the gateway
+        # time of the faulted attempts stands instead.
+        pass
+
+
+def _read_timeout(request: httpx.Request) -> float | None:
+    timeout = request.extensions.get("timeout") or {}
+    read = timeout.get("read")
+    return None if read is None else float(read)
+
+
+def _respond(request: httpx.Request) -> httpx.Response | httpx.Request:
+    url = str(request.url)
+    fault: Fault | None = ACTIVE.claim(url, _CLIENT)
+    if fault is None:
+        return request  # respx: pass through to the real transport
+    call = fault.answer(_CLIENT, request, url, _read_timeout(request))
+    if call.timed_out:
+        error = httpx.ReadTimeout("The read operation timed out", request=request)
+        call.exception = error
+        raise error
+    wire = call.exchange.response
+    response = _GatewayResponse(
+        wire.status,
+        headers=list(wire.headers),
+        stream=httpx.ByteStream(wire.body),
+        request=request,
+    )
+    response._apigw_elapsed = timedelta(seconds=call.elapsed)
+    call.response = response
+    return response
+
+
+class _Backend:
+    def __init__(self) -> None:
+        self._router: respx.MockRouter | None = None
+
+    def install(self) -> None:
+        router = respx.MockRouter(
+            assert_all_called=False, assert_all_mocked=True, using=_MOCKER
+        )
+        router.route().mock(side_effect=_respond)
+        router.start()
+        if len(_TransportMocker._patches) != len(_TARGETS):
+            router.stop(quiet=True)
+            raise RuntimeError(
+                "pytest-apigw-faults could not patch httpx's transports"
+                f" ({', '.join(f'{t}.{m}' for t, m in _TARGETS.items())});"
+                f" this httpx {httpx.__version__} is not supported"
+            )
+        self._router = router
+
+    def uninstall(self) -> None:
+        if self._router is not None:
+            self._router.stop(quiet=True)
+            self._router = None
+
+
+BACKEND = _Backend()

@@ -1,0 +1,221 @@
+"""The ``requests`` adapter, through ``responses``.
+
+Where it hooks in: ``Session.get_adapter``. For a URL a started fault
+matches, the session gets its own adapter back under a thin subclass that
+puts :class:`_GatewayAdapter` between the user's adapter class and
+``HTTPAdapter``. So the user's adapter code (a ``send`` that sets a default
+timeout, say) still runs; its ``max_retries`` (urllib3 ``Retry``) is applied
+by ``responses``; and calls that are not faulted go on to ``HTTPAdapter.send``
+as it is at that moment: the network, or the user's own ``responses`` mock,
+in whichever order the two were started and stopped, since the fault never
+patches ``HTTPAdapter.send`` itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from functools import partial
+from typing import Any
+from unittest import mock
+from urllib.parse import urlsplit
+
+import requests
+import responses
+from requests.adapters import HTTPAdapter
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import ReadTimeout
+from responses.registries import FirstMatchRegistry
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+
+from ._fault import ACTIVE, Call, Fault, read_timeout_of
+
+__all__ = ["BACKEND"]
+
+_CLIENT = "requests"
+
+
+class _Target:
+    """Owner of the method ``responses`` patches while faults are started."""
+
+    def send(self, adapter: HTTPAdapter, request: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("pytest-apigw-faults: the requests backend is not started")
+
+
+class _TimedOut(Exception):
+    def __init__(self, call: Call, read_timeout: float) -> None:
+        super().__init__(read_timeout)
+        self.call = call
+        self.read_timeout = read_timeout
+
+
+class _GatewayResponse(requests.Response):
+    """A faulted response; its ``elapsed`` is the gateway's time, not ours."""
+
+    _apigw_elapsed = timedelta(0)
+
+    @property  # type: ignore[override]
+    def elapsed(self) -> timedelta:
+        return self._apigw_elapsed
+
+    @elapsed.setter
+    def elapsed(self, value: timedelta) -> None:
+        # requests sets the time it measured around the adapter; the gateway
+        # time of the faulted attempts stands instead.
+        pass
+
+
+_pending = threading.local()
+
+
+def _timeout_text(value: Any) -> str:
+    if isinstance(value, tuple):
+        value = value[1]
+    return str(getattr(value, "read_timeout", value))
+
+
+def _pool(url: str) -> HTTPConnectionPool:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return HTTPSConnectionPool(parts.hostname, parts.port or 443)
+    return HTTPConnectionPool(parts.hostname, parts.port or 80)
+
+
+class _GatewayAdapter(HTTPAdapter):
+    """The adapter a faulted URL is sent through (see the module doc)."""
+
+    def send(  # type: ignore[override]
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
+        retries = self.max_retries
+        kwargs = {"stream": stream, "timeout": timeout, "verify": verify, "cert": cert, "proxies": proxies}
+        while True:
+            try:
+                return _Target.send(self, request, **kwargs)  # type: ignore[no-any-return]
+            except _TimedOut as timed_out:
+                url = str(request.url)
+                error = ReadTimeoutError(
+                    _pool(url), url, f"Read timed out. (read timeout={_timeout_text(timeout)})"
+                )
+                timed_out.call.exception = error
+                try:
+                    retries = retries.increment(request.method, url, error=error)
+                except MaxRetryError as exc:
+                    raised: Exception = RequestsConnectionError(exc, request=request)
+                except ReadTimeoutError as exc:
+                    raised = ReadTimeout(exc, request=request)
+                else:
+                    continue
+                timed_out.call.exception = raised
+                raise raised from None
+
+    def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
+        response = super().build_response(req, resp)
+        call: Call | None = getattr(_pending, "call", None)
+        if call is not None:
+            _pending.call = None
+            response.__class__ = _GatewayResponse
+            response._apigw_elapsed = timedelta(seconds=call.elapsed)  # type: ignore[attr-defined]
+            call.response = response
+        return response
+
+
+_SHADOWS: dict[type[HTTPAdapter], type[HTTPAdapter]] = {HTTPAdapter: _GatewayAdapter}
+
+
+def _shadow(adapter: HTTPAdapter) -> HTTPAdapter:
+    """``adapter`` seen through :class:`_GatewayAdapter`, sharing its state."""
+    cls = type(adapter)
+    if issubclass(cls, _GatewayAdapter):
+        return adapter
+    shadow_cls = _SHADOWS.get(cls)
+    if shadow_cls is None:
+        try:
+            shadow_cls = type(cls.__name__, (cls, _GatewayAdapter), {"__module__": cls.__module__})
+        except TypeError:
+            shadow_cls = _GatewayAdapter
+        _SHADOWS[cls] = shadow_cls
+    shadow = object.__new__(shadow_cls)
+    shadow.__dict__ = adapter.__dict__
+    return shadow
+
+
+def _respond(fault: Fault, request: requests.PreparedRequest) -> tuple[int, list[tuple[str, str]], bytes]:
+    kwargs: dict[str, Any] = getattr(request, "req_kwargs", {})
+    read_timeout = read_timeout_of(kwargs.get("timeout"))
+    call = fault.answer(_CLIENT, request, str(request.url), read_timeout)
+    if call.timed_out:
+        assert read_timeout is not None
+        raise _TimedOut(call, read_timeout)
+    _pending.call = call
+    wire = call.exchange.response
+    return wire.status, list(wire.headers), wire.body
+
+
+class _Registry(FirstMatchRegistry):
+    """Answers each attempt from the newest fault that still has calls left."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._passthrough = responses.PassthroughResponse("GET", "https://")
+
+    def find(self, request: Any) -> tuple[responses.BaseResponse | None, list[str]]:
+        fault = ACTIVE.claim(str(request.url), _CLIENT)
+        if fault is None:
+            return self._passthrough, []
+        answer = fault.backend_state.get(_CLIENT)
+        if answer is None:
+            answer = responses.CallbackResponse(
+                "GET", "https://", callback=partial(_respond, fault), content_type=None
+            )
+            fault.backend_state[_CLIENT] = answer
+        return answer, []
+
+
+def _passthrough(adapter: HTTPAdapter, request: Any, **kwargs: Any) -> Any:
+    # HTTPAdapter.send as it is now: the real one, or a user's responses mock.
+    return HTTPAdapter.send(adapter, request, **kwargs)
+
+
+class _Backend:
+    def __init__(self) -> None:
+        self._mock: responses.RequestsMock | None = None
+        self._patch: Any = None
+
+    def install(self) -> None:
+        original = requests.Session.get_adapter
+
+        def get_adapter(session: requests.Session, url: str) -> Any:
+            adapter = original(session, url)
+            if isinstance(adapter, HTTPAdapter) and ACTIVE.wants(url, _CLIENT):
+                return _shadow(adapter)
+            return adapter
+
+        self._mock = responses.RequestsMock(
+            assert_all_requests_are_fired=False,
+            target=f"{__name__}._Target.send",
+            registry=_Registry,
+            real_adapter_send=_passthrough,
+        )
+        self._mock.start()
+        self._patch = mock.patch.object(requests.Session, "get_adapter", get_adapter)
+        self._patch.start()
+
+    def uninstall(self) -> None:
+        if self._patch is not None:
+            self._patch.stop()
+            self._patch = None
+        if self._mock is not None:
+            self._mock.stop(allow_assert=False)
+            self._mock.reset()
+            self._mock = None
+
+
+BACKEND = _Backend()

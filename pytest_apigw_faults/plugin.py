@@ -1,0 +1,129 @@
+"""pytest glue: the ``apigw_fault`` marker, fixture, options and matrix.
+
+Kept small and import-light: pytest loads it in every run of every project
+where the package is installed, so the client libraries and even the
+scenario table are imported only when a test uses a fault.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from ._fixture import ApigwFault
+    from ._options import FaultOptions
+
+_MARKER = "apigw_fault"
+_SEED = pytest.StashKey[str]()
+_SEED_HELP = (
+    "seed of the ids the fake API Gateway generates, so a run can be"
+    " reproduced (default: a fresh seed per run, shown in the report header)"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("apigw-faults", "API Gateway faults")
+    group.addoption(
+        "--apigw-seed",
+        dest="apigw_seed",
+        metavar="SEED",
+        default=None,
+        help=f"{_SEED_HELP}; wins over the apigw_fault_seed ini key",
+    )
+    parser.addini("apigw_fault_seed", _SEED_HELP, default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "apigw_fault(name=None, *, api=None, endpoint=None, url=None, times=None,"
+        " clients=None): answer execute-api calls made with requests or httpx"
+        " with this API Gateway failure; without a name or an api, run the test"
+        " once per matching scenario. See"
+        " https://pypi.org/project/pytest-apigw-faults/#the-marker",
+    )
+    workerinput: dict[str, Any] = getattr(config, "workerinput", {})
+    seed = (
+        config.getoption("apigw_seed")
+        or config.getini("apigw_fault_seed")
+        or workerinput.get("apigw_seed")
+        or str(int.from_bytes(os.urandom(4), "big"))
+    )
+    config.stash[_SEED] = str(seed)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: every worker uses the controller's seed."""
+    node.workerinput["apigw_seed"] = node.config.stash[_SEED]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"apigw-faults: seed {config.stash[_SEED]} (reproduce with --apigw-seed)"
+
+
+def _options(node: pytest.Item | Any) -> FaultOptions:
+    from ._options import merge_markers
+    from ._table import ApigwFaultError
+
+    markers = [(m.args, m.kwargs) for m in node.iter_markers(_MARKER)]
+    try:
+        return merge_markers(markers)
+    except ApigwFaultError as error:
+        pytest.fail(f"{node.nodeid}: bad @pytest.mark.{_MARKER}: {error}", pytrace=False)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker(_MARKER) is None:
+        return
+    options = _options(metafunc.definition)
+    if options.single:
+        return
+    rows = options.scenarios()
+    metafunc.parametrize(
+        "_apigw_fault_marker", rows, indirect=True, ids=[row.id for row in rows]
+    )
+
+
+@pytest.fixture(autouse=True)
+def _apigw_fault_marker(request: pytest.FixtureRequest) -> None:
+    """Injects the fault of an ``apigw_fault`` marker, if the test has one."""
+    if request.node.get_closest_marker(_MARKER) is None:
+        return
+    from ._table import SCENARIOS
+
+    options = _options(request.node)
+    scenario = getattr(request, "param", None)
+    if scenario is None:
+        assert options.name is not None and options.api is not None
+        scenario = SCENARIOS[(options.name, options.api)]
+    fixture: ApigwFault = request.getfixturevalue("apigw_fault")
+    fixture.inject(
+        scenario,
+        endpoint=options.endpoint,
+        url=options.url,
+        times=options.times,
+        clients=options.clients,
+    )
+
+
+@pytest.fixture
+def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
+    """Fake API Gateway failures for requests and httpx calls in this test.
+
+    With the ``apigw_fault`` marker the marked fault is already injected;
+    ``apigw_fault.inject(name, api=...)`` starts another. Then look at
+    ``.scenario``, ``.calls``, ``.logs`` and ``.assert_response(response)``.
+    Every fault stops when the test ends.
+    """
+    from ._fixture import ApigwFault
+
+    fixture = ApigwFault(seed=f"{request.config.stash[_SEED]}:{request.node.nodeid}")
+    try:
+        yield fixture
+    finally:
+        fixture._stop()
