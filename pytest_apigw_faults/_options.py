@@ -43,8 +43,7 @@ def _signature(
     """The one argument list of the marker, ``inject`` and ``Fault``."""
 
 
-_PARAMETERS = tuple(inspect.signature(_signature).parameters)
-_KEYWORDS = _PARAMETERS[1:]
+_KEYWORDS = tuple(inspect.signature(_signature).parameters)
 SIGNATURE = (
     "apigw_fault(name=None, *, api=None, endpoint=None, url=None, times=None,"
     " clients=None)"
@@ -120,6 +119,10 @@ def parse_args(*args: object, **kwargs: object) -> FaultOptions:
             f" {SIGNATURE}"
         )
     _check_keywords(kwargs)
+    if args and "name" in kwargs:
+        raise ApigwFaultError(
+            f"the scenario name is given twice: {args[0]!r} and name={kwargs['name']!r}"
+        )
     name: object = args[0] if args else kwargs.get("name")
     api = None if kwargs.get("api") is None else parse_api(kwargs["api"])
     if isinstance(name, Scenario):

@@ -74,7 +74,8 @@ def _options(node: pytest.Item | Any) -> FaultOptions:
     try:
         return merge_markers(markers)
     except ApigwFaultError as error:
-        pytest.fail(f"{node.nodeid}: bad @pytest.mark.{_MARKER}: {error}", pytrace=False)
+        problem = str(error)
+    pytest.fail(f"{node.nodeid}: bad @pytest.mark.{_MARKER}: {problem}", pytrace=False)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
