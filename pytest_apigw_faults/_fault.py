@@ -234,7 +234,8 @@ class Fault:
                 f"Fault({scenario!r}) needs api= ('rest' or 'http') to pick one"
                 f" scenario; the matrix is for the marker"
             )
-        assert options.name is not None and options.api is not None
+        assert options.name is not None
+        assert options.api is not None
         self.scenario: Scenario = SCENARIOS[(options.name, options.api)]
         self.endpoint: Endpoint = options.endpoint or ENDPOINTS[options.api][0]
         self.matcher = UrlMatcher(options.url)

@@ -150,6 +150,7 @@ class Gateway:
             else:
                 request_id = self._uuid()
                 trace = f"Root=1-{int(arrived_at):08x}-{self._random.getrandbits(96):024x}"
+                edge_host = self._random.choice(self._edge_hosts)
                 headers = (
                     ("content-type", scenario.content_type),
                     ("content-length", str(len(body))),
@@ -159,7 +160,7 @@ class Gateway:
                     ("x-amzn-errortype", scenario.error_type or ""),
                     ("x-amz-apigw-id", self._b64(11)),
                     ("x-cache", "Error from cloudfront"),
-                    ("via", f"1.1 {self._random.choice(self._edge_hosts)}.cloudfront.net (CloudFront)"),
+                    ("via", f"1.1 {edge_host}.cloudfront.net (CloudFront)"),
                     ("x-amz-cf-pop", self.pop),
                     ("x-amz-cf-id", self._b64(40)),
                 )

@@ -13,7 +13,7 @@ whichever order the two were started and stopped.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import respx
@@ -35,8 +35,8 @@ class _TransportMocker(AbstractRequestMocker):
     """Patches httpx's own transports, one level above respx's default."""
 
     name = _MOCKER
-    targets = list(_TARGETS)
-    target_methods = list(_TARGETS.values())
+    targets: ClassVar[list[str]] = list(_TARGETS)
+    target_methods: ClassVar[list[str]] = list(_TARGETS.values())
 
     @classmethod
     def to_httpx_request(cls, **kwargs: Any) -> httpx.Request:

@@ -31,7 +31,7 @@ class UrlMatcher:
     it matches from their start (``re.Pattern.match``), as in ``responses``.
     """
 
-    __slots__ = ("_prefix", "_pattern", "description")
+    __slots__ = ("_pattern", "_prefix", "description")
 
     def __init__(self, url: str | re.Pattern[str] | None = None) -> None:
         self._prefix: str | None = None

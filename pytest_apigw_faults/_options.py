@@ -95,7 +95,7 @@ def _parse_clients(value: object) -> tuple[str, ...] | None:
         items = (value,)
     result: list[str] = []
     for item in items:
-        if item not in CLIENTS:
+        if not isinstance(item, str) or item not in CLIENTS:
             raise ApigwFaultError(
                 f"unknown client {item!r}; valid choices:"
                 f" {', '.join(repr(c) for c in CLIENTS)}"
@@ -183,7 +183,9 @@ def parse_args(*args: object, **kwargs: object) -> FaultOptions:
     return options
 
 
-def merge_markers(markers: Sequence[tuple[tuple[object, ...], Mapping[str, object]]]) -> FaultOptions:
+def merge_markers(
+    markers: Sequence[tuple[tuple[object, ...], Mapping[str, object]]],
+) -> FaultOptions:
     """Merge module, class and function markers, given closest first.
 
     Each marker is checked on its own; then a closer marker's arguments

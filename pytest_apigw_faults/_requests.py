@@ -37,9 +37,14 @@ _CLIENT = "requests"
 
 
 class _Target:
-    """Owner of the method ``responses`` patches while faults are started."""
+    """Owner of the method ``responses`` patches while faults are started.
 
-    def send(self, adapter: HTTPAdapter, request: Any, **kwargs: Any) -> Any:
+    ``responses`` replaces ``send`` with a plain function taking
+    ``(adapter, request, **kwargs)``, called on the class, not an instance.
+    """
+
+    @staticmethod
+    def send(adapter: HTTPAdapter, request: Any, **kwargs: Any) -> Any:
         raise RuntimeError("pytest-apigw-faults: the requests backend is not started")
 
 
@@ -55,7 +60,7 @@ class _GatewayResponse(requests.Response):
 
     _apigw_elapsed = timedelta(0)
 
-    @property  # type: ignore[override]
+    @property
     def elapsed(self) -> timedelta:
         return self._apigw_elapsed
 
@@ -77,15 +82,16 @@ def _timeout_text(value: Any) -> str:
 
 def _pool(url: str) -> HTTPConnectionPool:
     parts = urlsplit(url)
+    host = parts.hostname or ""
     if parts.scheme == "https":
-        return HTTPSConnectionPool(parts.hostname, parts.port or 443)
-    return HTTPConnectionPool(parts.hostname, parts.port or 80)
+        return HTTPSConnectionPool(host, parts.port or 443)
+    return HTTPConnectionPool(host, parts.port or 80)
 
 
 class _GatewayAdapter(HTTPAdapter):
     """The adapter a faulted URL is sent through (see the module doc)."""
 
-    def send(  # type: ignore[override]
+    def send(
         self,
         request: requests.PreparedRequest,
         stream: bool = False,
@@ -95,10 +101,17 @@ class _GatewayAdapter(HTTPAdapter):
         proxies: Any = None,
     ) -> requests.Response:
         retries = self.max_retries
-        kwargs = {"stream": stream, "timeout": timeout, "verify": verify, "cert": cert, "proxies": proxies}
+        kwargs = {
+            "stream": stream,
+            "timeout": timeout,
+            "verify": verify,
+            "cert": cert,
+            "proxies": proxies,
+        }
         while True:
             try:
-                return _Target.send(self, request, **kwargs)  # type: ignore[no-any-return]
+                response: requests.Response = _Target.send(self, request, **kwargs)
+                return response
             except _TimedOut as timed_out:
                 url = str(request.url)
                 error = ReadTimeoutError(
@@ -138,7 +151,9 @@ def _shadow(adapter: HTTPAdapter) -> HTTPAdapter:
     shadow_cls = _SHADOWS.get(cls)
     if shadow_cls is None:
         try:
-            shadow_cls = type(cls.__name__, (cls, _GatewayAdapter), {"__module__": cls.__module__})
+            shadow_cls = type(
+                cls.__name__, (cls, _GatewayAdapter), {"__module__": cls.__module__}
+            )
         except TypeError:
             shadow_cls = _GatewayAdapter
         _SHADOWS[cls] = shadow_cls
@@ -147,7 +162,9 @@ def _shadow(adapter: HTTPAdapter) -> HTTPAdapter:
     return shadow
 
 
-def _respond(fault: Fault, request: requests.PreparedRequest) -> tuple[int, list[tuple[str, str]], bytes]:
+def _respond(
+    fault: Fault, request: requests.PreparedRequest
+) -> tuple[int, list[tuple[str, str]], bytes]:
     kwargs: dict[str, Any] = getattr(request, "req_kwargs", {})
     read_timeout = read_timeout_of(kwargs.get("timeout"))
     call = fault.answer(_CLIENT, request, str(request.url), read_timeout)
@@ -202,7 +219,7 @@ class _Backend:
             assert_all_requests_are_fired=False,
             target=f"{__name__}._Target.send",
             registry=_Registry,
-            real_adapter_send=_passthrough,
+            real_adapter_send=_passthrough,  # type: ignore[arg-type]
         )
         self._mock.start()
         self._patch = mock.patch.object(requests.Session, "get_adapter", get_adapter)

@@ -100,7 +100,8 @@ def _apigw_fault_marker(request: pytest.FixtureRequest) -> None:
     options = _options(request.node)
     scenario = getattr(request, "param", None)
     if scenario is None:
-        assert options.name is not None and options.api is not None
+        assert options.name is not None
+        assert options.api is not None
         scenario = SCENARIOS[(options.name, options.api)]
     fixture: ApigwFault = request.getfixturevalue("apigw_fault")
     fixture.inject(
