@@ -8,6 +8,7 @@ these records, and so do the pytest marker, the matrix and the README table.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -277,12 +278,50 @@ _ROWS: tuple[Scenario, ...] = (
 )
 
 
+#: What each source tag of the table stands for.
+SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        "T": "the project's two real captures (curl -v and execution logs), May 2025:"
+        " a REST API (edge-optimized) and an HTTP API in us-east-1",
+        "AZUL-6284": "https://github.com/DataBiosphere/azul/issues/6284 (access-log values"
+        " of a real 504)",
+        "AZUL-6624": "https://github.com/DataBiosphere/azul/pull/6624 (function error,"
+        " INTEGRATION_FAILURE)",
+        "AZUL-7824": "https://github.com/DataBiosphere/azul/issues/7824 (responseLatency"
+        " 29009 ms)",
+        "CGE": "https://github.com/CodeGenieApp/serverless-express/issues/355 (HTTP API 500)",
+        "CORTEX": "https://github.com/cortexlabs/cortex/issues/1225 (HTTP API 503)",
+        "D-HTTP-AUTHZ": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "http-api-lambda-authorizer.html",
+        "D-LERR": "https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html",
+        "D-LIMITS": "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
+        "D-PROXY": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "set-up-lambda-proxy-integrations.html",
+        "KC-502": "https://repost.aws/knowledge-center/malformed-502-api-gateway",
+        "KC-HTTP-PERM": "https://repost.aws/knowledge-center/api-gateway-http-lambda-integrations",
+        "KC-REST-PERM": "https://repost.aws/knowledge-center/api-gateway-rest-api-lambda-integrations",
+        "LS-FMT": "LocalStack's AWS-validated snapshot"
+        " test_aws_proxy_response_payload_format_validation (2024-11-15)",
+        "RP-429": "https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ (throttled Lambda"
+        " gives the client 500)",
+    }
+)
+
+
+def cited_sources(row: Scenario) -> tuple[str, ...]:
+    """The source tags a row rests on, and those its note cites as ``[TAG]``."""
+    return row.sources + tuple(re.findall(r"\[([A-Z][A-Z0-9-]*)\]", row.note))
+
+
 def _build(rows: Iterable[Scenario]) -> Mapping[tuple[str, Api], Scenario]:
     table: dict[tuple[str, Api], Scenario] = {}
     for row in rows:
         key = (row.name, row.api)
         if key in table:
             raise ValueError(f"duplicate scenario {row.id!r} in the table")
+        unknown = [tag for tag in cited_sources(row) if tag not in SOURCES]
+        if unknown:
+            raise ValueError(f"scenario {row.id!r} cites unknown sources {unknown}")
         if not row.name.isidentifier():
             raise ValueError(f"scenario name {row.name!r} is not an identifier")
         table[key] = row

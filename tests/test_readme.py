@@ -1,0 +1,46 @@
+"""The README's scenario table is the one the code generates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_apigw_faults._docs import END, START, scenario_table, update
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_readme_scenario_table_is_current() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert update(text) == text, (
+        "README.md's scenario table is out of date: run"
+        " `python -m pytest_apigw_faults._docs README.md`"
+    )
+
+
+def test_the_generated_table_has_a_line_per_row_with_its_exact_body() -> None:
+    table = scenario_table()
+    assert '| `rest-integration_timeout` | 504 | `{"message": "Endpoint request timed out"}`' in table
+    assert '| `http-function_error` | 500 | `{"message":"Internal Server Error"}` (35 B)' in table
+    assert table.count("| `rest-") == 5
+    assert table.count("| `http-") == 5
+
+
+def test_update_refuses_a_readme_without_the_markers() -> None:
+    with pytest.raises(ValueError, match="scenario-table"):
+        update("no markers here")
+    assert START in update(f"a\n{START}\nold\n{END}\nb").splitlines()[1]
+
+
+def _block_after(heading: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    section = text.split(heading, 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_quick_start_runs_as_pasted(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_quick_start=_block_after("## Quick start"))
+    result = pytester.runpytest("-p", "no:randomly", "-q")
+    result.assert_outcomes(passed=1 + 5 + 1)
