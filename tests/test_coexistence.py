@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 import requests
-import respx
 import responses
+import respx
 from requests.adapters import HTTPAdapter
 
 from pytest_apigw_faults import Fault
