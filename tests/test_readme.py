@@ -21,7 +21,9 @@ def test_readme_scenario_table_is_current() -> None:
 
 def test_the_generated_table_has_a_line_per_row_with_its_exact_body() -> None:
     table = scenario_table()
-    rest_timeout = '| `rest-integration_timeout` | 504 | `{"message": "Endpoint request timed out"}`'
+    rest_timeout = (
+        '| `rest-integration_timeout` | 504 | `{"message": "Endpoint request timed out"}`'
+    )
     assert rest_timeout in table
     assert '| `http-function_error` | 500 | `{"message":"Internal Server Error"}` (35 B)' in table
     assert table.count("| `rest-") == 5
