@@ -298,10 +298,15 @@ class Fault:
     # activation -----------------------------------------------------------
 
     def start(self) -> Fault:
-        """Start answering; the backends are patched on first use."""
+        """Start answering, with ``times`` and ``calls`` afresh; the client
+        backends are patched on first use."""
         if self._started:
             raise RuntimeError(f"{self!r} is already started")
         self.clients = _resolve_clients(self._wanted_clients)
+        # each activation starts afresh: a decorated function called twice
+        # gets its `times` again, and `calls` are those of this activation
+        self.calls = []
+        self._remaining = self.times
         ACTIVE.add(self)
         self._started = True
         return self

@@ -81,7 +81,7 @@ def _check_keywords(kwargs: Mapping[str, Any]) -> None:
     for key in kwargs:
         if key not in _KEYWORDS:
             close = difflib.get_close_matches(key, _KEYWORDS, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = f"; did you mean {close[0]!r}?" if close else "."
             raise ApigwFaultError(
                 f"unknown argument {key!r}{hint} Valid arguments: {SIGNATURE}"
             )

@@ -388,7 +388,7 @@ def check_name(name: object, api: Api | None = None) -> str:
         )
     where = "" if api is None else f" for api={api.value!r}"
     close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = f"; did you mean {close[0]!r}?" if close else "."
     raise ApigwFaultError(
         f"unknown scenario {name!r}{where}{hint} Valid names: {_choices(valid)}"
     )

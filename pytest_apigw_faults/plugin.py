@@ -100,6 +100,14 @@ def _apigw_fault_marker(request: pytest.FixtureRequest) -> None:
     options = _options(request.node)
     scenario = getattr(request, "param", None)
     if scenario is None:
+        if not options.single:
+            pytest.fail(
+                f"{request.node.nodeid}: bad @pytest.mark.{_MARKER}: it names no single"
+                " scenario (a name and an api), so it asks for a scenario matrix, which"
+                " only a marker on the test function, its class or its module can give;"
+                " name one scenario here",
+                pytrace=False,
+            )
         assert options.name is not None
         assert options.api is not None
         scenario = SCENARIOS[(options.name, options.api)]

@@ -182,3 +182,27 @@ async def test_an_async_transport_wrapper_retries_against_the_fault() -> None:
                 response = await client.get(API)
     assert response.status_code == 200
     assert [call.scenario.status for call in fault.calls] == [502, 502]
+
+
+def test_a_decorated_function_gets_a_fresh_activation_each_call() -> None:
+    fault = Fault("function_error", api="rest", times=1)
+
+    @fault
+    def fetch_twice() -> list[int]:
+        with respx.mock(assert_all_called=False) as router:
+            router.get(API).respond(200)
+            return [httpx.get(API).status_code for _ in range(2)]
+
+    assert fetch_twice() == [502, 200]
+    assert fetch_twice() == [502, 200]
+    assert len(fault.calls) == 1
+
+
+@pytest.mark.asyncio
+async def test_an_async_decorated_function() -> None:
+    @Fault("lambda_throttled", api="http")
+    async def fetch() -> int:
+        async with httpx.AsyncClient() as client:
+            return (await client.get(API)).status_code
+
+    assert await fetch() == 503

@@ -1,0 +1,290 @@
+"""The orders clients against every API Gateway failure the plugin knows.
+
+Each test is marked with ``@pytest.mark.apigw_fault``: the fault is started
+before the test body runs, answers every ``https`` call to an execute-api
+host made with ``requests`` or ``httpx``, and is stopped after the test.
+The ``apigw_fault`` fixture then shows what the client did: ``.calls``
+(one per attempt), ``.scenario``, ``.logs`` and ``.assert_response()``.
+
+What the clients should do is written down here, in ``EXPECTED``, from the
+clients' retry policies, not read from the plugin's scenario table: if the
+gateway model or a client changed, these tests would say so.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import requests
+import responses
+import respx
+from orders_client import (
+    DEFAULT_BASE_URL,
+    AsyncOrdersClient,
+    OrdersError,
+    OrdersTimeout,
+)
+from urllib3.exceptions import ReadTimeoutError
+
+ORDERS_URL = f"{DEFAULT_BASE_URL}/orders"
+ORDERS = {"orders": [{"id": "ord-1001", "status": "shipped", "total": "42.50"}]}
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the clients do for one scenario.
+
+    ``status`` is the error status the client reports, or ``None`` when it
+    times out instead. ``sync_attempts``: the requests client retries twice
+    on 500/502/503/504 and on read timeouts. ``async_attempts``: the httpx
+    client makes 3 attempts on 502/503/504 and on read timeouts, and gives
+    up on anything else at once.
+    """
+
+    status: int | None
+    message: str | None
+    sync_attempts: int
+    async_attempts: int
+
+
+TIMES_OUT = None
+
+EXPECTED: dict[str, Expected] = {
+    # scenario id: Expected(status, message, sync attempts, async attempts)
+    "rest-integration_timeout": Expected(TIMES_OUT, None, 3, 3),  # 29 s > 10 s read timeout
+    "rest-malformed_response": Expected(502, "Internal server error", 3, 3),
+    "rest-permission_denied": Expected(500, "Internal server error", 3, 1),
+    "rest-lambda_throttled": Expected(500, "Internal server error", 3, 1),
+    "rest-function_error": Expected(502, "Internal server error", 3, 3),
+    "http-integration_timeout": Expected(TIMES_OUT, None, 3, 3),  # 30 s > 10 s read timeout
+    "http-malformed_response": Expected(500, "Internal Server Error", 3, 1),
+    "http-permission_denied": Expected(500, "Internal Server Error", 3, 1),
+    "http-lambda_throttled": Expected(503, "Service Unavailable", 3, 3),
+    "http-function_error": Expected(500, "Internal Server Error", 3, 1),
+}
+
+#: The request id header each kind of API sends.
+REQUEST_ID_HEADER = {"rest": "x-amzn-requestid", "http": "apigw-requestid"}
+
+#: The async client's backoff before attempt 2 and 3 (backoff=0.25, doubling).
+BACKOFF = [0.25, 0.5]
+
+
+def expected_for(apigw_fault) -> Expected:
+    return EXPECTED[apigw_fault.scenario.id]
+
+
+def check_error(error: OrdersError, expected: Expected, apigw_fault, client_log) -> None:
+    """The checks every error outcome shares, sync or async."""
+    last = apigw_fault.calls[-1]
+    assert error.status == expected.status
+    assert error.message == expected.message
+    # The id the client reports is the one of the attempt it gave up on.
+    assert error.request_id == last.request_id
+    header = REQUEST_ID_HEADER[apigw_fault.scenario.api.value]
+    assert error.response.headers[header] == error.request_id
+    # The client hands back the very response the gateway sent, byte for byte.
+    assert error.response is last.response
+    apigw_fault.assert_response(error.response)
+    # ... and logs its request id, so it can be found in CloudWatch.
+    assert error.request_id in client_log.text
+
+
+# -- the whole matrix, requests ---------------------------------------------
+
+
+@pytest.mark.apigw_fault
+def test_sync_client_over_the_whole_matrix(apigw_fault, orders_client, client_log):
+    expected = expected_for(apigw_fault)
+    started = time.monotonic()
+
+    if expected.status is TIMES_OUT:
+        with pytest.raises(OrdersTimeout):
+            orders_client.fetch_orders()
+        assert all(call.timed_out and call.response is None for call in apigw_fault.calls)
+    else:
+        with pytest.raises(OrdersError) as caught:
+            orders_client.fetch_orders()
+        check_error(caught.value, expected, apigw_fault, client_log)
+        assert [call.response.status_code for call in apigw_fault.calls] == [
+            expected.status
+        ] * expected.sync_attempts
+
+    assert len(apigw_fault.calls) == expected.sync_attempts
+    # Gateway time is virtual: a 29 s timeout, three times, in no time at all.
+    assert time.monotonic() - started < 5
+
+
+# -- one kind of API at a time, httpx ----------------------------------------
+
+
+@pytest.mark.asyncio
+@pytest.mark.apigw_fault(api="rest")
+async def test_async_client_against_a_rest_api(apigw_fault, sleeps, client_log):
+    expected = expected_for(apigw_fault)
+    async with AsyncOrdersClient(sleep=sleeps) as client:
+        if expected.status is TIMES_OUT:
+            with pytest.raises(OrdersTimeout):
+                await client.fetch_orders()
+        else:
+            with pytest.raises(OrdersError) as caught:
+                await client.fetch_orders()
+            check_error(caught.value, expected, apigw_fault, client_log)
+            # The id the client logged is the one in the execution log, which
+            # is how a REST API failure is traced to its Lambda invocation.
+            request_id = caught.value.request_id
+            assert any(line.startswith(f"({request_id}) ") for line in apigw_fault.logs)
+
+    assert len(apigw_fault.calls) == expected.async_attempts
+    assert sleeps.delays == BACKOFF[: expected.async_attempts - 1]
+
+
+@pytest.mark.asyncio
+@pytest.mark.apigw_fault(api="http")
+async def test_async_client_against_an_http_api(apigw_fault, sleeps, client_log):
+    expected = expected_for(apigw_fault)
+    async with AsyncOrdersClient(sleep=sleeps) as client:
+        if expected.status is TIMES_OUT:
+            with pytest.raises(OrdersTimeout):
+                await client.fetch_orders()
+        else:
+            with pytest.raises(OrdersError) as caught:
+                await client.fetch_orders()
+            check_error(caught.value, expected, apigw_fault, client_log)
+            assert "x-amzn-requestid" not in caught.value.response.headers
+
+    assert len(apigw_fault.calls) == expected.async_attempts
+    assert sleeps.delays == BACKOFF[: expected.async_attempts - 1]
+    assert apigw_fault.logs == []  # HTTP APIs write no execution log
+
+
+# -- the 29 s integration timeout against a 10 s read timeout ----------------
+
+
+@pytest.mark.apigw_fault("integration_timeout", api="rest")
+def test_sync_client_gives_up_at_its_read_timeout(apigw_fault, orders_client):
+    with pytest.raises(OrdersTimeout) as caught:
+        orders_client.fetch_orders()
+
+    calls = apigw_fault.calls
+    assert len(calls) == EXPECTED["rest-integration_timeout"].sync_attempts
+    assert all(call.timed_out and call.response is None for call in calls)
+    # urllib3 retries the same request: 10 s of (virtual) waiting per attempt.
+    assert [call.elapsed for call in calls] == [10.0, 20.0, 30.0]
+    assert isinstance(calls[0].exception, ReadTimeoutError)
+    assert "read timeout=10" in str(calls[0].exception)
+    # Out of retries, requests raises ConnectionError(MaxRetryError(ReadTimeoutError)).
+    assert isinstance(caught.value.__cause__, requests.exceptions.ConnectionError)
+    assert caught.value.attempts == 3
+
+
+@pytest.mark.apigw_fault("integration_timeout", api="rest")
+def test_sync_client_with_a_longer_read_timeout_sees_the_504(apigw_fault, orders_client):
+    orders_client.timeout = (3.05, 30)  # longer than the 29 s integration timeout
+
+    with pytest.raises(OrdersError) as caught:
+        orders_client.fetch_orders()
+
+    assert caught.value.status == 504
+    assert caught.value.message == "Endpoint request timed out"
+    assert not any(call.timed_out for call in apigw_fault.calls)
+    assert [call.elapsed for call in apigw_fault.calls] == pytest.approx([29.0, 58.0, 87.0])
+    assert caught.value.response.elapsed.total_seconds() == pytest.approx(87.0)
+
+
+@pytest.mark.asyncio
+@pytest.mark.apigw_fault("integration_timeout", api="rest")
+async def test_async_client_gives_up_at_its_read_timeout(apigw_fault, sleeps):
+    async with AsyncOrdersClient(sleep=sleeps) as client:
+        with pytest.raises(OrdersTimeout) as caught:
+            await client.fetch_orders()
+
+    calls = apigw_fault.calls
+    assert len(calls) == EXPECTED["rest-integration_timeout"].async_attempts
+    # Every attempt is a new httpx request, each waiting its own 10 s.
+    assert [call.elapsed for call in calls] == [10.0, 10.0, 10.0]
+    assert all(isinstance(call.exception, httpx.ReadTimeout) for call in calls)
+    assert caught.value.__cause__ is calls[-1].exception
+    assert sleeps.delays == BACKOFF
+
+
+# -- what the client got is what API Gateway sends ---------------------------
+
+
+@pytest.mark.apigw_fault("function_error", api="rest")
+def test_every_recorded_response_is_the_gateways(apigw_fault, orders_client):
+    with pytest.raises(OrdersError):
+        orders_client.fetch_orders()
+
+    for call in apigw_fault.calls:
+        apigw_fault.assert_response(call.response)
+    # Three attempts, three distinct request ids.
+    assert len({call.request_id for call in apigw_fault.calls}) == 3
+
+
+@pytest.mark.asyncio
+@pytest.mark.apigw_fault("permission_denied", api="rest", times=1)
+async def test_a_hand_written_mock_is_not_the_gateway(apigw_fault, sleeps):
+    async with AsyncOrdersClient(sleep=sleeps) as client:
+        with pytest.raises(OrdersError) as faulted:
+            await client.fetch_orders()
+        # The fault's one call is used up: the next call reaches this mock.
+        with respx.mock(assert_all_called=True) as router:
+            router.get(ORDERS_URL).respond(500, json={"message": "Internal server error"})
+            with pytest.raises(OrdersError) as mocked:
+                await client.fetch_orders()
+
+    apigw_fault.assert_response(faulted.value.response)
+    assert mocked.value.status == faulted.value.status
+    assert mocked.value.message == faulted.value.message
+    with pytest.raises(AssertionError, match="header names: missing") as problems:
+        apigw_fault.assert_response(mocked.value.response)
+    # The JSON encoder's spacing is not the gateway's either.
+    assert "body: got" in str(problems.value)
+    assert mocked.value.request_id is None
+
+
+# -- two failures, then the API recovers --------------------------------------
+
+
+@pytest.mark.apigw_fault("malformed_response", api="rest", times=2)
+def test_sync_client_recovers_after_two_failures(apigw_fault, orders_client, client_log):
+    with responses.RequestsMock() as rsps:
+        rsps.get(ORDERS_URL, json=ORDERS, headers={"x-amzn-requestid": "ok-request"})
+        # The fault answers first while it has calls left, then this mock.
+        assert orders_client.fetch_orders() == ORDERS
+        assert len(rsps.calls) == 1
+
+    assert [call.response.status_code for call in apigw_fault.calls] == [502, 502]
+    assert "ok-request" in client_log.text
+
+
+@pytest.mark.asyncio
+@pytest.mark.apigw_fault("lambda_throttled", api="http", times=2)
+async def test_async_client_recovers_after_two_failures(apigw_fault, sleeps):
+    with respx.mock(assert_all_called=True) as router:
+        route = router.get(ORDERS_URL).respond(200, json=ORDERS)
+        async with AsyncOrdersClient(sleep=sleeps) as client:
+            assert await client.fetch_orders() == ORDERS
+        assert route.call_count == 1
+
+    assert [call.response.status_code for call in apigw_fault.calls] == [503, 503]
+    assert sleeps.delays == BACKOFF
+
+
+@pytest.mark.asyncio
+@pytest.mark.apigw_fault("permission_denied", api="http", times=2)
+async def test_async_client_does_not_retry_a_500(apigw_fault, sleeps):
+    with respx.mock(assert_all_called=False) as router:
+        route = router.get(ORDERS_URL).respond(200, json=ORDERS)
+        async with AsyncOrdersClient(sleep=sleeps) as client:
+            with pytest.raises(OrdersError) as caught:
+                await client.fetch_orders()
+        assert not route.called
+
+    assert caught.value.status == 500
+    assert len(apigw_fault.calls) == EXPECTED["http-permission_denied"].async_attempts
+    assert sleeps.delays == []
