@@ -6,56 +6,10 @@ with ``pytester``; the inner runs refuse network access.
 
 from __future__ import annotations
 
-import importlib
 import re
-import textwrap
 
 import pytest
-
-# See test_plugin.py: keep one copy of these modules across in-process runs.
-for _module in (
-    "requests",
-    "httpx",
-    "responses",
-    "respx",
-    "pytest_apigw_faults._fixture",
-    "pytest_apigw_faults._matrix",
-    "pytest_apigw_faults._requests",
-    "pytest_apigw_faults._httpx",
-):
-    importlib.import_module(_module)
-
-INI = """
-[pytest]
-asyncio_default_fixture_loop_scope = function
-"""
-
-NO_NETWORK = """
-import socket
-
-import pytest
-
-
-def _refuse(*args, **kwargs):
-    raise OSError("pytest-apigw-faults tests must not touch the network")
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _no_network():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(socket.socket, "connect", _refuse)
-        patch.setattr(socket.socket, "connect_ex", _refuse)
-        patch.setattr(socket, "getaddrinfo", _refuse)
-        yield
-"""
-
-HEADER = """
-import httpx
-import pytest
-import requests
-
-URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
-"""
+from support import literal, module, set_up_inner
 
 SIGNATURE = (
     "apigw_fault(name=None, *, api=None, endpoint=None, url=None, times=None, clients=None)"
@@ -67,22 +21,9 @@ NAMES = (
 ERROR = "pytest_apigw_faults._table.ApigwFaultError"
 
 
-def literal(line: str) -> str:
-    """``line`` as an fnmatch pattern that matches only itself."""
-    return "".join(f"[{c}]" if c in "*?[" else c for c in line)
-
-
-def module(body: str) -> str:
-    """An inner test module: the common imports and ``URL``, then ``body``."""
-    return HEADER + textwrap.dedent(body)
-
-
 @pytest.fixture
 def inner(pytester: pytest.Pytester) -> pytest.Pytester:
-    """``pytester`` with the inner project's ini and its no-network conftest."""
-    pytester.makeini(INI)
-    pytester.makeconftest(NO_NETWORK)
-    return pytester
+    return set_up_inner(pytester)
 
 
 # 4. Bad marker arguments, reported at collection ----------------------------

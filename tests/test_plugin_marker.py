@@ -7,55 +7,8 @@ with ``pytester``; the inner runs refuse network access.
 
 from __future__ import annotations
 
-import importlib
-import textwrap
-
 import pytest
-
-# See test_plugin.py: keep one copy of these modules across in-process runs.
-for _module in (
-    "requests",
-    "httpx",
-    "responses",
-    "respx",
-    "pytest_apigw_faults._fixture",
-    "pytest_apigw_faults._matrix",
-    "pytest_apigw_faults._requests",
-    "pytest_apigw_faults._httpx",
-):
-    importlib.import_module(_module)
-
-INI = """
-[pytest]
-asyncio_default_fixture_loop_scope = function
-"""
-
-NO_NETWORK = """
-import socket
-
-import pytest
-
-
-def _refuse(*args, **kwargs):
-    raise OSError("pytest-apigw-faults tests must not touch the network")
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _no_network():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(socket.socket, "connect", _refuse)
-        patch.setattr(socket.socket, "connect_ex", _refuse)
-        patch.setattr(socket, "getaddrinfo", _refuse)
-        yield
-"""
-
-HEADER = """
-import httpx
-import pytest
-import requests
-
-URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
-"""
+from support import literal, module, set_up_inner
 
 #: The ids of the scenario table, in table order.
 TABLE_IDS = [
@@ -85,16 +38,6 @@ def check_row(request, apigw_fault):
 """
 
 
-def literal(line: str) -> str:
-    """``line`` as an fnmatch pattern that matches only itself."""
-    return "".join(f"[{c}]" if c in "*?[" else c for c in line)
-
-
-def module(body: str) -> str:
-    """An inner test module: the common imports and ``URL``, then ``body``."""
-    return HEADER + textwrap.dedent(body)
-
-
 def collected(nodeids: list[str]) -> list[str]:
     """The exact ``--collect-only -q`` listing of ``nodeids``."""
     count = f"{len(nodeids)} test{'' if len(nodeids) == 1 else 's'} collected in *"
@@ -103,10 +46,7 @@ def collected(nodeids: list[str]) -> list[str]:
 
 @pytest.fixture
 def inner(pytester: pytest.Pytester) -> pytest.Pytester:
-    """``pytester`` with the inner project's ini and its no-network conftest."""
-    pytester.makeini(INI)
-    pytester.makeconftest(NO_NETWORK)
-    return pytester
+    return set_up_inner(pytester)
 
 
 # 2. The matrix --------------------------------------------------------------
