@@ -8,6 +8,7 @@ execution-log lines. It imports no HTTP client; the adapters only translate.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from base64 import urlsafe_b64encode
@@ -65,6 +66,11 @@ _HTTP_HEADERS = ("date", "content-type", "content-length", "apigw-requestid")
 
 # CloudFront POPs seen in front of execute-api in public captures.
 _POPS = ("YTO50-P2", "DUB56-P1", "NRT20-C4", "MIA3-P5", "HIO50-C1", "IAD89-P1")
+
+
+@functools.lru_cache(maxsize=64)
+def _http_date(second: int) -> str:
+    return formatdate(second, usegmt=True)
 
 
 def header_names(scenario: Scenario, endpoint: Endpoint) -> tuple[str, ...]:
@@ -135,7 +141,7 @@ class Gateway:
     def respond(self, scenario: Scenario, arrived_at: float) -> Exchange:
         """The exchange for a request that arrived at ``arrived_at`` (epoch s)."""
         left_at = arrived_at + scenario.latency
-        date = formatdate(left_at, usegmt=True)
+        date = _http_date(int(left_at))
         body = scenario.body
         with self._lock:
             if scenario.api is Api.HTTP:

@@ -16,8 +16,8 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 import httpx
-import respx
 from respx.mocks import AbstractRequestMocker
+from respx.models import PassThrough
 
 from ._fault import ACTIVE, Fault
 
@@ -32,11 +32,25 @@ _TARGETS = {
 
 
 class _TransportMocker(AbstractRequestMocker):
-    """Patches httpx's own transports, one level above respx's default."""
+    """Patches httpx's own transports, one level above respx's default.
+
+    respx does the patching, the reading of the request body and the call of
+    the real transport for a pass-through; the faults answer directly, with
+    no router in between (a router would add its own matching and call log
+    to every request).
+    """
 
     name = _MOCKER
     targets: ClassVar[list[str]] = list(_TARGETS)
     target_methods: ClassVar[list[str]] = list(_TARGETS.values())
+
+    @classmethod
+    def handler(cls, httpx_request: httpx.Request) -> httpx.Response:
+        return _respond(httpx_request)
+
+    @classmethod
+    async def async_handler(cls, httpx_request: httpx.Request) -> httpx.Response:
+        return _respond(httpx_request)
 
     @classmethod
     def to_httpx_request(cls, **kwargs: Any) -> httpx.Request:
@@ -78,11 +92,11 @@ def _read_timeout(request: httpx.Request) -> float | None:
     return None if read is None else float(read)
 
 
-def _respond(request: httpx.Request) -> httpx.Response | httpx.Request:
+def _respond(request: httpx.Request) -> httpx.Response:
     url = str(request.url)
     fault: Fault | None = ACTIVE.claim(url, _CLIENT)
-    if fault is None:
-        return request  # respx: pass through to the real transport
+    if fault is None:  # respx calls the real transport
+        raise PassThrough("not faulted", request=request, origin=None)  # type: ignore[arg-type]
     call = fault.answer(_CLIENT, request, url, _read_timeout(request))
     if call.timed_out:
         error = httpx.ReadTimeout("The read operation timed out", request=request)
@@ -101,28 +115,18 @@ def _respond(request: httpx.Request) -> httpx.Response | httpx.Request:
 
 
 class _Backend:
-    def __init__(self) -> None:
-        self._router: respx.MockRouter | None = None
-
     def install(self) -> None:
-        router = respx.MockRouter(
-            assert_all_called=False, assert_all_mocked=True, using=_MOCKER
-        )
-        router.route().mock(side_effect=_respond)
-        router.start()
+        _TransportMocker.start()
         if len(_TransportMocker._patches) != len(_TARGETS):
-            router.stop(quiet=True)
+            _TransportMocker.stop(force=True)
             raise RuntimeError(
                 "pytest-apigw-faults could not patch httpx's transports"
                 f" ({', '.join(f'{t}.{m}' for t, m in _TARGETS.items())});"
                 f" this httpx {httpx.__version__} is not supported"
             )
-        self._router = router
 
     def uninstall(self) -> None:
-        if self._router is not None:
-            self._router.stop(quiet=True)
-            self._router = None
+        _TransportMocker.stop(force=True)
 
 
 BACKEND = _Backend()

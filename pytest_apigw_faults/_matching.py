@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -21,6 +22,12 @@ _EXECUTE_API_HOST = re.compile(
 def is_execute_api_host(host: str) -> bool:
     """Whether ``host`` is an API Gateway execute-api host name."""
     return _EXECUTE_API_HOST.fullmatch(host.lower().rstrip(".")) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_execute_api_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and is_execute_api_host(parts.hostname or "")
 
 
 class UrlMatcher:
@@ -50,5 +57,4 @@ class UrlMatcher:
             return url.startswith(self._prefix)
         if self._pattern is not None:
             return self._pattern.match(url) is not None
-        parts = urlsplit(url)
-        return parts.scheme == "https" and is_execute_api_host(parts.hostname or "")
+        return _is_execute_api_url(url)

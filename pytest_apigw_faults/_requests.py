@@ -24,10 +24,11 @@ import requests
 import responses
 from requests.adapters import HTTPAdapter
 from requests.exceptions import ConnectionError as RequestsConnectionError
-from requests.exceptions import ReadTimeout
+from requests.exceptions import ReadTimeout, RetryError
 from responses.registries import FirstMatchRegistry
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+from urllib3.util.retry import Retry
 
 from ._fault import ACTIVE, Call, Fault, read_timeout_of
 
@@ -72,6 +73,8 @@ class _GatewayResponse(requests.Response):
 
 
 _pending = threading.local()
+# responses' own Retry emulation is switched off: the adapter retries.
+_NO_RETRIES = Retry(0)
 
 
 def _timeout_text(value: Any) -> str:
@@ -100,7 +103,15 @@ class _GatewayAdapter(HTTPAdapter):
         cert: Any = None,
         proxies: Any = None,
     ) -> requests.Response:
-        retries = self.max_retries
+        """Send ``request`` attempt after attempt under the adapter's ``Retry``.
+
+        One ``Retry`` object counts read timeouts and retried statuses alike,
+        as urllib3 does, and raises what requests raises when it runs out.
+        Backoff is not slept: it passes as gateway-side time (the next
+        attempt arrives later, ``elapsed`` includes it).
+        """
+        retries: Retry = self.max_retries
+        url = str(request.url)
         kwargs = {
             "stream": stream,
             "timeout": timeout,
@@ -109,11 +120,13 @@ class _GatewayAdapter(HTTPAdapter):
             "proxies": proxies,
         }
         while True:
+            _pending.retries = retries
+            _pending.passed_through = False
             try:
-                response: requests.Response = _Target.send(self, request, **kwargs)
-                return response
+                response: requests.Response = _Target.send(
+                    self, request, retries=_NO_RETRIES, **kwargs
+                )
             except _TimedOut as timed_out:
-                url = str(request.url)
                 error = ReadTimeoutError(
                     _pool(url), url, f"Read timed out. (read timeout={_timeout_text(timeout)})"
                 )
@@ -125,9 +138,21 @@ class _GatewayAdapter(HTTPAdapter):
                 except ReadTimeoutError as exc:
                     raised = ReadTimeout(exc, request=request)
                 else:
+                    ACTIVE.wait(request, retries.get_backoff_time())
                     continue
                 timed_out.call.exception = raised
                 raise raised from None
+            if _pending.passed_through or not retries.is_retry(
+                str(request.method), response.status_code, "Retry-After" in response.headers
+            ):
+                return response
+            try:
+                retries = retries.increment(request.method, url, response=response.raw)
+            except MaxRetryError as exc:
+                if retries.raise_on_status:
+                    raise RetryError(exc, request=request) from None
+                return response
+            ACTIVE.wait(request, retries.get_backoff_time())
 
     def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
         response = super().build_response(req, resp)
@@ -197,7 +222,15 @@ class _Registry(FirstMatchRegistry):
 
 
 def _passthrough(adapter: HTTPAdapter, request: Any, **kwargs: Any) -> Any:
-    # HTTPAdapter.send as it is now: the real one, or a user's responses mock.
+    """Send an attempt no fault answers through ``HTTPAdapter.send`` as it is
+    now (the real one, or a user's ``responses`` mock), with the retries the
+    request has left."""
+    _pending.passed_through = True
+    retries = getattr(_pending, "retries", None)
+    if retries is not None and retries is not adapter.max_retries:
+        clone = object.__new__(type(adapter))
+        clone.__dict__ = {**adapter.__dict__, "max_retries": retries}
+        adapter = clone
     return HTTPAdapter.send(adapter, request, **kwargs)
 
 

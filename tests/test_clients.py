@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import time
+
 import httpx
 import pytest
 import requests
+import responses
 import respx
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
@@ -206,3 +210,47 @@ async def test_an_async_decorated_function() -> None:
             return (await client.get(API)).status_code
 
     assert await fetch() == 503
+
+
+def _retrying_session(retry: Retry) -> requests.Session:
+    session = requests.Session()
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    return session
+
+
+def test_timeouts_and_statuses_share_one_retry_count() -> None:
+    # a 502 first, then read timeouts: urllib3 makes total + 1 = 3 attempts
+    session = _retrying_session(Retry(total=2, status_forcelist=[502]))
+    with Fault("integration_timeout", api="rest") as timeout_fault:
+        with Fault("function_error", api="rest", times=1) as error_fault:
+            with pytest.raises(requests.exceptions.ConnectionError, match="Read timed out"):
+                session.get(API, timeout=5)
+    assert len(error_fault.calls) + len(timeout_fault.calls) == 3
+    assert [c.timed_out for c in timeout_fault.calls] == [True, True]
+
+
+def test_a_pass_through_mid_retry_keeps_the_retries_left() -> None:
+    session = _retrying_session(Retry(total=2, status_forcelist=[502], raise_on_status=False))
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add(responses.GET, API, status=502, body=b"user 502")
+        with Fault("function_error", api="rest", times=1) as fault:
+            response = session.get(API, timeout=5)
+        user_calls = len(mock.calls)
+    assert response.content == b"user 502"
+    assert len(fault.calls) == 1
+    assert user_calls == 2  # 3 attempts in all, not 1 + 3
+
+
+def test_backoff_is_not_slept_but_counted_as_time_passing() -> None:
+    retry = Retry(total=3, status_forcelist=[500], backoff_factor=10, raise_on_status=False)
+    session = _retrying_session(retry)
+    started = time.monotonic()
+    with Fault("lambda_throttled", api="rest") as fault:
+        response = session.get(API, timeout=5)
+    assert time.monotonic() - started < 5
+    assert len(fault.calls) == 4
+    # urllib3 2 backs off 0 s, then 10 * 2 = 20 s, then 40 s, between the attempts
+    assert response.elapsed.total_seconds() == pytest.approx(4 * 0.105 + 0 + 20 + 40)
+    arrivals = [call.exchange.arrived_at for call in fault.calls]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert gaps == pytest.approx([0.105, 20.105, 40.105], abs=0.5)
