@@ -21,8 +21,9 @@ class ApigwFault:
     fault is already injected when the test starts.
     """
 
-    def __init__(self, seed: str) -> None:
+    def __init__(self, seed: str, clients: Sequence[str] | None = None) -> None:
         self._seed = seed
+        self._clients = clients
         self._faults: list[Fault] = []
 
     def inject(
@@ -43,7 +44,7 @@ class ApigwFault:
             endpoint=endpoint,
             url=url,
             times=times,
-            clients=clients,
+            clients=self._clients if clients is None else clients,
             seed=f"{self._seed}:{len(self._faults)}",
         )
         fault.start()

@@ -87,7 +87,7 @@ def _check_keywords(kwargs: Mapping[str, Any]) -> None:
             )
 
 
-def _parse_clients(value: object) -> tuple[str, ...] | None:
+def parse_clients(value: object) -> tuple[str, ...] | None:
     if value is None:
         return None
     items = (value,) if isinstance(value, str) else value
@@ -173,7 +173,7 @@ def parse_args(*args: object, **kwargs: object) -> FaultOptions:
         endpoint=endpoint,
         url=url,
         times=times,
-        clients=_parse_clients(kwargs.get("clients")),
+        clients=parse_clients(kwargs.get("clients")),
     )
     if not options.scenarios():
         raise ApigwFaultError(

@@ -35,6 +35,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"{_SEED_HELP}; wins over the apigw_fault_seed ini key",
     )
     parser.addini("apigw_fault_seed", _SEED_HELP, default=None)
+    parser.addini(
+        "apigw_fault_clients",
+        "the HTTP clients faults answer when a marker or inject() names none"
+        " (requests, httpx); default: every installed client whose backend"
+        " (responses, respx) is installed",
+        type="args",
+        default=[],
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,6 +62,15 @@ def pytest_configure(config: pytest.Config) -> None:
         or str(int.from_bytes(os.urandom(4), "big"))
     )
     config.stash[_SEED] = str(seed)
+    clients = config.getini("apigw_fault_clients")
+    if clients:
+        from ._options import parse_clients
+        from ._table import ApigwFaultError
+
+        try:
+            parse_clients(clients)
+        except ApigwFaultError as error:
+            raise pytest.UsageError(f"apigw_fault_clients in the ini file: {error}") from None
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -132,7 +149,11 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
     """
     from ._fixture import ApigwFault
 
-    fixture = ApigwFault(seed=f"{request.config.stash[_SEED]}:{request.node.nodeid}")
+    clients: list[str] = request.config.getini("apigw_fault_clients")
+    fixture = ApigwFault(
+        seed=f"{request.config.stash[_SEED]}:{request.node.nodeid}",
+        clients=tuple(clients) or None,
+    )
     try:
         yield fixture
     finally:

@@ -254,3 +254,51 @@ def test_backoff_is_not_slept_but_counted_as_time_passing() -> None:
     arrivals = [call.exchange.arrived_at for call in fault.calls]
     gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
     assert gaps == pytest.approx([0.105, 20.105, 40.105], abs=0.5)
+
+
+def test_the_ini_key_names_the_clients_faults_answer(pytester: pytest.Pytester) -> None:
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\napigw_fault_clients = httpx\n"
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.apigw_fault("function_error", api="rest")
+        def test_only_httpx(apigw_fault):
+            assert apigw_fault.fault.clients == ("httpx",)
+
+        def test_inject_can_still_name_others(apigw_fault):
+            assert apigw_fault.inject("function_error", api="rest", clients="requests").clients == (
+                "requests",
+            )
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_a_bad_ini_clients_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\napigw_fault_clients = httpx urllib\n")
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: apigw_fault_clients in the ini file: unknown client 'urllib';"
+            " valid choices: 'requests', 'httpx'"
+        ]
+    )
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+@pytest.mark.apigw_fault("lambda_throttled", api="rest")
+async def test_anyio_test_with_the_marker(apigw_fault) -> None:  # type: ignore[no-untyped-def]
+    async with httpx.AsyncClient() as client:
+        responses_ = [await client.get(API) for _ in range(2)]
+    assert [r.status_code for r in responses_] == [500, 500]
+    assert [c.response for c in apigw_fault.calls] == responses_
