@@ -515,6 +515,7 @@ def test_seed_ini_key_works_and_the_option_wins(inner):
 
 
 def test_xdist_workers_use_the_controllers_seed(inner):
+    pytest.importorskip("xdist", reason="pytest-xdist (in the test dependency group)")
     inner.makepyfile(test_user_seed=SEEDED)
     seed, distributed = run_ids(inner, "-p", "xdist", "-n", "2", subprocess=True)
     assert seed.isdigit()
