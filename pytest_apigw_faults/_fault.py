@@ -123,7 +123,8 @@ class _Active:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._faults: list[Fault] = []
+        # replaced, never mutated, so that readers need no lock
+        self._faults: tuple[Fault, ...] = ()
         self._users: dict[str, int] = {}
         self._backends: dict[str, _Backend] = {}
         self._virtual: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
@@ -149,7 +150,7 @@ class _Active:
                 for client in installed:
                     self._release(client)
                 raise
-            self._faults.append(fault)
+            self._faults = (*self._faults, fault)
 
     def _release(self, client: str) -> None:
         self._users[client] -= 1
@@ -160,7 +161,7 @@ class _Active:
         with self._lock:
             if fault not in self._faults:
                 return
-            self._faults.remove(fault)
+            self._faults = tuple(f for f in self._faults if f is not fault)
             for client in fault.clients:
                 self._release(client)
 
