@@ -7,7 +7,7 @@ from typing import Any
 from ._gateway import HEADER_FORMATS, WireResponse, header_names
 from ._table import Endpoint, Scenario
 
-__all__ = ["response_problems", "wire_of"]
+__all__ = ["method_of", "response_problems", "wire_of"]
 
 
 def wire_of(response: Any) -> WireResponse:
@@ -28,22 +28,34 @@ def wire_of(response: Any) -> WireResponse:
     )
 
 
+def method_of(response: Any) -> str:
+    """The method of the request a response answers (``GET`` if unknown)."""
+    try:
+        request = response.request
+    except (AttributeError, RuntimeError):  # httpx raises when none was set
+        return "GET"
+    return str(getattr(request, "method", None) or "GET")
+
+
 def response_problems(
     got: WireResponse,
     scenario: Scenario,
     endpoint: Endpoint,
     sent: WireResponse | None = None,
+    method: str = "GET",
 ) -> list[str]:
     """What differs between ``got`` and the gateway's answer for ``scenario``.
 
     Values are checked against their captured form; when ``sent`` (what the
-    fault really sent for this call) is known, they must equal it too.
+    fault really sent for this call) is known, they must equal it too. The
+    answer to a HEAD request has no body.
     """
     problems: list[str] = []
     if got.status != scenario.status:
         problems.append(f"status: got {got.status}, expected {scenario.status}")
-    if got.body != scenario.body:
-        problems.append(f"body: got {got.body!r}, expected {scenario.body!r}")
+    body = b"" if method == "HEAD" else scenario.body
+    if got.body != body:
+        problems.append(f"body: got {got.body!r}, expected {body!r}")
     names = tuple(name for name, _ in got.headers)
     expected_names = header_names(scenario, endpoint)
     if names != expected_names:

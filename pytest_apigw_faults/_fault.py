@@ -47,6 +47,7 @@ class Call:
     exchange: Exchange
     timed_out: bool
     elapsed: float
+    fault: Fault = field(repr=False, compare=False)
     response: Any = None
     exception: BaseException | None = None
     seq: int = field(default=0, repr=False, compare=False)
@@ -127,7 +128,23 @@ class _Active:
         self._faults: tuple[Fault, ...] = ()
         self._users: dict[str, int] = {}
         self._backends: dict[str, _Backend] = {}
-        self._virtual: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+        self._seed: str | None = None
+        self._seed_count = itertools.count(1)
+
+    @property
+    def faults(self) -> tuple[Fault, ...]:
+        """The started faults, oldest first."""
+        return self._faults
+
+    def seed_faults_from(self, seed: str | None) -> None:
+        """Give faults made without a seed ``seed:Fault1``, ``seed:Fault2``, ...
+        (the pytest plugin sets the running test's seed; ``None`` ends it)."""
+        self._seed = seed
+        self._seed_count = itertools.count(1)
+
+    def next_seed(self) -> str | None:
+        seed = self._seed
+        return None if seed is None else f"{seed}:Fault{next(self._seed_count)}"
 
     def _backend(self, client: str) -> _Backend:
         backend = self._backends.get(client)
@@ -139,6 +156,8 @@ class _Active:
 
     def add(self, fault: Fault) -> None:
         with self._lock:
+            if fault in self._faults:
+                raise RuntimeError(f"{fault!r} is already started")
             installed: list[str] = []
             try:
                 for client in fault.clients:
@@ -162,49 +181,31 @@ class _Active:
             if fault not in self._faults:
                 return
             self._faults = tuple(f for f in self._faults if f is not fault)
+            errors: list[Exception] = []
             for client in fault.clients:
-                self._release(client)
+                try:
+                    self._release(client)
+                except Exception as error:  # release the other clients all the same
+                    errors.append(error)
+            if errors:
+                raise errors[0]
+
+    def _matching(self, url: str, client: str) -> Iterator[Fault]:
+        for fault in reversed(self._faults):
+            if client in fault.clients and fault.matcher(url):
+                yield fault
 
     def wants(self, url: str, client: str) -> bool:
         """Whether a started fault for ``client`` matches ``url``."""
-        for fault in reversed(self._faults):
-            if client in fault.clients and fault.matcher(url):
-                return True
-        return False
+        return next(self._matching(url, client), None) is not None
 
     def claim(self, url: str, client: str) -> Fault | None:
         """The newest fault that answers ``url`` now, using one of its ``times``."""
-        with self._lock:
-            for fault in reversed(self._faults):
-                if client in fault.clients and fault.matcher(url) and fault._take():
-                    return fault
-        return None
-
-    def waited(self, request: Any) -> float:
-        """Gateway time already spent on ``request`` (earlier attempts)."""
-        return self._virtual.get(request, 0.0)
-
-    def wait(self, request: Any, seconds: float) -> float:
-        with self._lock:
-            total = self._virtual.get(request, 0.0) + seconds
-            self._virtual[request] = total
-        return total
+        return next((f for f in self._matching(url, client) if f._take()), None)
 
 
 ACTIVE = _Active()
 _SEQUENCE = itertools.count()
-
-
-def read_timeout_of(value: object) -> float | None:
-    """The read timeout in a ``requests`` ``timeout=`` argument."""
-    if value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, tuple):
-        return None if value[1] is None else float(value[1])
-    read = getattr(value, "read_timeout", None)
-    return None if read is None else float(read)
 
 
 class Fault:
@@ -243,13 +244,15 @@ class Fault:
         self.times = options.times
         self._wanted_clients = options.clients
         self.clients: tuple[str, ...] = ()
-        self.gateway = Gateway(self.endpoint, seed=seed)
+        self.gateway = Gateway(self.endpoint, seed=ACTIVE.next_seed() if seed is None else seed)
         self.calls: list[Call] = []
         #: What each client adapter keeps for this fault while it is started.
         self.backend_state: dict[str, Any] = {}
         self._remaining = options.times
-        self._lock = threading.Lock()
-        self._started = False
+        self._spent: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()  # times and calls
+        self._activation = threading.Lock()  # start and stop
+        self._activations = 0
 
     def __repr__(self) -> str:
         times = "" if self.times is None else f", times={self.times}"
@@ -272,51 +275,85 @@ class Fault:
             self._remaining -= 1
             return True
 
-    def answer(self, client: str, request: Any, url: str, read_timeout: float | None) -> Call:
+    def answer(
+        self,
+        client: str,
+        request: Any,
+        *,
+        read_timeout: float | None,
+        method: str = "GET",
+        trace_id: str | None = None,
+        spent: float | None = None,
+    ) -> Call:
         """Let the gateway answer one attempt of ``request`` and record it.
 
-        The attempt arrives after any gateway time earlier attempts of the
-        same request spent; the client waits for the latency or, when its
-        read timeout is shorter, gives up at the timeout.
+        The attempt arrives after ``spent``, the gateway time earlier attempts
+        of the same request took (by default, those this fault answered for
+        the same request object); the client waits for the latency or, when
+        its read timeout is shorter, gives up at the timeout.
         """
-        before = ACTIVE.waited(request)
-        exchange = self.gateway.respond(self.scenario, time.time() + before)
+        before = self._spent.get(request, 0.0) if spent is None else spent
+        exchange = self.gateway.respond(
+            self.scenario, time.time() + before, method=method, trace_id=trace_id
+        )
         timed_out = read_timeout is not None and exchange.latency > read_timeout
         waited = read_timeout if timed_out and read_timeout is not None else exchange.latency
-        total = ACTIVE.wait(request, waited)
         call = Call(
             client=client,
             request=request,
             exchange=exchange,
             timed_out=timed_out,
-            elapsed=total,
+            elapsed=before + waited,
+            fault=self,
             seq=next(_SEQUENCE),
         )
         with self._lock:
+            self._spent[request] = call.elapsed
             self.calls.append(call)
         return call
 
     # activation -----------------------------------------------------------
 
+    @property
+    def started(self) -> bool:
+        return self._activations > 0
+
     def start(self) -> Fault:
-        """Start answering, with ``times`` and ``calls`` afresh; the client
-        backends are patched on first use."""
-        if self._started:
-            raise RuntimeError(f"{self!r} is already started")
-        self.clients = _resolve_clients(self._wanted_clients)
-        # each activation starts afresh: a decorated function called twice
-        # gets its `times` again, and `calls` are those of this activation
-        self.calls = []
-        self._remaining = self.times
-        ACTIVE.add(self)
-        self._started = True
+        """Start answering; the client backends are patched on first use.
+
+        Activations nest: starting a started fault (a decorated function that
+        runs twice at once, say) counts, and the fault answers until each
+        start has its stop. The first start begins afresh: ``times`` are
+        whole again and ``calls`` empty.
+        """
+        with self._activation:
+            if not self._activations:
+                clients = _resolve_clients(self._wanted_clients)
+                with self._lock:
+                    self.calls = []
+                    self._remaining = self.times
+                    self._spent = weakref.WeakKeyDictionary()
+                    self.backend_state = {}
+                self.clients = clients
+                ACTIVE.add(self)
+            self._activations += 1
         return self
 
     def stop(self) -> None:
-        """Stop answering; safe to call twice."""
-        if self._started:
-            self._started = False
-            ACTIVE.remove(self)
+        """Undo one :meth:`start`; safe to call when stopped."""
+        with self._activation:
+            if not self._activations:
+                return
+            self._activations -= 1
+            if not self._activations:
+                ACTIVE.remove(self)
+
+    def stop_all(self) -> None:
+        """Stop answering, however many starts are pending."""
+        with self._activation:
+            if self._activations:
+                self._activations = 0
+                ACTIVE.remove(self)
 
     def __enter__(self) -> Fault:
         return self.start()

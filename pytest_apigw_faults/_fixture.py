@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ._check import response_problems, wire_of
+from ._check import method_of, response_problems, wire_of
 from ._fault import Call, Fault, iter_calls
 from ._table import Scenario
 
@@ -92,12 +92,10 @@ class ApigwFault:
         __tracebackhide__ = True
         got = wire_of(response)
         call = next((c for c in self.calls if c.response is response), None)
-        fault = (
-            next(f for f in self._faults if call in f.calls) if call is not None else self.fault
-        )
-        scenario = call.scenario if call is not None else fault.scenario
-        sent = call.exchange.response if call is not None else None
-        problems = response_problems(got, scenario, fault.endpoint, sent)
+        fault = self.fault if call is None else call.fault
+        scenario = fault.scenario if call is None else call.scenario
+        sent = None if call is None else call.exchange.response
+        problems = response_problems(got, scenario, fault.endpoint, sent, method_of(response))
         if problems:
             listing = "\n".join(f"  {p}" for p in problems)
             raise AssertionError(
@@ -105,5 +103,11 @@ class ApigwFault:
             )
 
     def _stop(self) -> None:
+        errors: list[Exception] = []
         for fault in reversed(self._faults):
-            fault.stop()
+            try:
+                fault.stop_all()
+            except Exception as error:  # stop the others all the same
+                errors.append(error)
+        if errors:
+            raise errors[0]

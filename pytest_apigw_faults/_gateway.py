@@ -138,8 +138,29 @@ class Gateway:
         raw = self._random.getrandbits(size * 8).to_bytes(size, "big")
         return urlsafe_b64encode(raw).decode("ascii")
 
-    def respond(self, scenario: Scenario, arrived_at: float) -> Exchange:
-        """The exchange for a request that arrived at ``arrived_at`` (epoch s)."""
+    def _trace(self, arrived_at: float, incoming: str | None) -> str:
+        # A client's own trace header comes back whole when it has a Parent;
+        # with a Root alone, the gateway adds its Parent. [LS-TRACE]
+        if incoming and incoming.startswith("Root="):
+            if ";Parent=" in incoming:
+                return incoming
+            return f"{incoming};Parent={self._random.getrandbits(64):016x}"
+        return f"Root=1-{int(arrived_at):08x}-{self._random.getrandbits(96):024x}"
+
+    def respond(
+        self,
+        scenario: Scenario,
+        arrived_at: float,
+        *,
+        method: str = "GET",
+        trace_id: str | None = None,
+    ) -> Exchange:
+        """The exchange for a ``method`` request that arrived at ``arrived_at``
+        (epoch seconds), carrying the client's ``X-Amzn-Trace-Id`` if any.
+
+        A HEAD request gets the same headers, ``content-length`` included,
+        and no body.
+        """
         left_at = arrived_at + scenario.latency
         date = _http_date(int(left_at))
         body = scenario.body
@@ -155,7 +176,7 @@ class Gateway:
                 logs: tuple[str, ...] = ()
             else:
                 request_id = self._uuid()
-                trace = f"Root=1-{int(arrived_at):08x}-{self._random.getrandbits(96):024x}"
+                trace = self._trace(arrived_at, trace_id)
                 edge_host = self._random.choice(self._edge_hosts)
                 headers = (
                     ("content-type", scenario.content_type),
@@ -179,7 +200,7 @@ class Gateway:
                 )
         return Exchange(
             scenario=scenario,
-            response=WireResponse(scenario.status, headers, body),
+            response=WireResponse(scenario.status, headers, b"" if method == "HEAD" else body),
             request_id=request_id,
             arrived_at=arrived_at,
             latency=scenario.latency,

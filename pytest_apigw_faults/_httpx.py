@@ -12,6 +12,7 @@ whichever order the two were started and stopped.
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -19,7 +20,8 @@ import httpx
 from respx.mocks import AbstractRequestMocker
 from respx.models import PassThrough
 
-from ._fault import ACTIVE, Fault
+from ._fault import ACTIVE, ApigwFaultWarning, Fault
+from ._table import ApigwFaultError
 
 __all__ = ["BACKEND"]
 
@@ -51,6 +53,20 @@ class _TransportMocker(AbstractRequestMocker):
     @classmethod
     async def async_handler(cls, httpx_request: httpx.Request) -> httpx.Response:
         return _respond(httpx_request)
+
+    @classmethod
+    def prepare_sync_request(
+        cls, httpx_request: httpx.Request, **kwargs: Any
+    ) -> tuple[httpx.Request, dict[str, Any]]:
+        # The faults never read the request body: leave a streamed upload to
+        # go out as it comes, to the real transport.
+        return httpx_request, kwargs
+
+    @classmethod
+    async def prepare_async_request(
+        cls, httpx_request: httpx.Request, **kwargs: Any
+    ) -> tuple[httpx.Request, dict[str, Any]]:
+        return httpx_request, kwargs
 
     @classmethod
     def to_httpx_request(cls, **kwargs: Any) -> httpx.Request:
@@ -97,7 +113,13 @@ def _respond(request: httpx.Request) -> httpx.Response:
     fault: Fault | None = ACTIVE.claim(url, _CLIENT)
     if fault is None:  # respx calls the real transport
         raise PassThrough("not faulted", request=request, origin=None)  # type: ignore[arg-type]
-    call = fault.answer(_CLIENT, request, url, _read_timeout(request))
+    call = fault.answer(
+        _CLIENT,
+        request,
+        read_timeout=_read_timeout(request),
+        method=request.method,
+        trace_id=request.headers.get("x-amzn-trace-id"),
+    )
     if call.timed_out:
         error = httpx.ReadTimeout("The read operation timed out", request=request)
         call.exception = error
@@ -114,10 +136,34 @@ def _respond(request: httpx.Request) -> httpx.Response:
     return response
 
 
+def _describe(function: Any) -> str:
+    return f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', function)}"
+
+
 class _Backend:
+    """Starts and stops the mocker, refusing to stack on a foreign patch."""
+
+    def __init__(self) -> None:
+        self._ours: dict[tuple[type, str], Any] = {}
+
     def install(self) -> None:
+        for target, method in _TARGETS.items():
+            cls = getattr(httpx, target.split(".")[1])
+            current = getattr(cls, method)
+            if not getattr(current, "__module__", "").startswith("httpx."):
+                raise ApigwFaultError(
+                    f"{target}.{method} is already replaced by {_describe(current)}"
+                    " (pytest-httpx's httpx_mock, or a monkeypatch), so a fault started"
+                    " now would never see an httpx call: start the fault first (request"
+                    " the apigw_fault fixture before that one, or use the marker), or"
+                    " pass clients='requests'"
+                )
         _TransportMocker.start()
-        if len(_TransportMocker._patches) != len(_TARGETS):
+        self._ours = {
+            (patch.target, patch.attribute): getattr(patch.target, patch.attribute)
+            for patch in _TransportMocker._patches
+        }
+        if len(self._ours) != len(_TARGETS):
             _TransportMocker.stop(force=True)
             raise RuntimeError(
                 "pytest-apigw-faults could not patch httpx's transports"
@@ -126,7 +172,25 @@ class _Backend:
             )
 
     def uninstall(self) -> None:
+        # A patch made on top of the fault's (and not undone yet) stays: the
+        # fault's own, left under it, passes every call through once no
+        # fault is started.
+        on_top = {
+            key: current
+            for key, ours in self._ours.items()
+            if (current := getattr(*key)) is not ours
+        }
         _TransportMocker.stop(force=True)
+        self._ours = {}
+        for (cls, method), current in on_top.items():
+            setattr(cls, method, current)
+            warnings.warn(
+                ApigwFaultWarning(
+                    f"httpx.{cls.__name__}.{method} was replaced by {_describe(current)}"
+                    " while a fault was started; stop that patch before the fault"
+                ),
+                stacklevel=2,
+            )
 
 
 BACKEND = _Backend()

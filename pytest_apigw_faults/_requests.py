@@ -4,20 +4,21 @@ Where it hooks in: ``Session.get_adapter``. For a URL a started fault
 matches, the session gets its own adapter back under a thin subclass that
 puts :class:`_GatewayAdapter` between the user's adapter class and
 ``HTTPAdapter``. So the user's adapter code (a ``send`` that sets a default
-timeout, say) still runs; its ``max_retries`` (urllib3 ``Retry``) is applied
-by ``responses``; and calls that are not faulted go on to ``HTTPAdapter.send``
-as it is at that moment: the network, or the user's own ``responses`` mock,
-in whichever order the two were started and stopped, since the fault never
-patches ``HTTPAdapter.send`` itself.
+timeout, say) still runs; its ``max_retries`` (urllib3 ``Retry``) counts
+every attempt, as urllib3 does, while ``responses`` builds each answer; and
+attempts no fault answers go on to ``HTTPAdapter.send`` as it is at that
+moment: the network, or the user's own ``responses`` mock, in whichever order
+the two were started and stopped, since the fault never patches
+``HTTPAdapter.send`` itself.
 """
 
 from __future__ import annotations
 
 import threading
+import warnings
 from datetime import timedelta
 from functools import partial
 from typing import Any
-from unittest import mock
 from urllib.parse import urlsplit
 
 import requests
@@ -30,9 +31,9 @@ from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from ._fault import ACTIVE, Call, Fault, read_timeout_of
+from ._fault import ACTIVE, ApigwFaultWarning, Call, Fault
 
-__all__ = ["BACKEND"]
+__all__ = ["BACKEND", "read_timeout_of"]
 
 _CLIENT = "requests"
 
@@ -50,31 +51,57 @@ class _Target:
 
 
 class _TimedOut(Exception):
-    def __init__(self, call: Call, read_timeout: float) -> None:
-        super().__init__(read_timeout)
+    def __init__(self, call: Call) -> None:
+        super().__init__()
         self.call = call
-        self.read_timeout = read_timeout
 
 
 class _GatewayResponse(requests.Response):
-    """A faulted response; its ``elapsed`` is the gateway's time, not ours."""
+    """A response whose ``elapsed`` counts the gateway's time.
 
-    _apigw_elapsed = timedelta(0)
+    For a faulted response, that time alone: requests' own measurement
+    (around an answer that took no real time) is dropped. For a response
+    that passed through after faulted attempts, the gateway time of those
+    attempts plus the measured time.
+    """
+
+    _apigw_spent = 0.0
+    _apigw_measured: timedelta | None = None
 
     @property
     def elapsed(self) -> timedelta:
-        return self._apigw_elapsed
+        measured = self._apigw_measured or timedelta(0)
+        return timedelta(seconds=self._apigw_spent) + measured
 
     @elapsed.setter
     def elapsed(self, value: timedelta) -> None:
-        # requests sets the time it measured around the adapter; the gateway
-        # time of the faulted attempts stands instead.
-        pass
+        if self._apigw_measured is not None:
+            self._apigw_measured = value
 
 
+def _count_gateway_time(response: requests.Response, spent: float, measured: bool) -> None:
+    response.__class__ = _GatewayResponse
+    response._apigw_spent = spent  # type: ignore[attr-defined]
+    response._apigw_measured = timedelta(0) if measured else None  # type: ignore[attr-defined]
+
+
+# What the adapter loop tells the responses callback, one thread at a time:
+# retries (what is left), spent (gateway time so far), passed_through, call.
 _pending = threading.local()
 # responses' own Retry emulation is switched off: the adapter retries.
 _NO_RETRIES = Retry(0)
+
+
+def read_timeout_of(value: object) -> float | None:
+    """The read timeout in a ``requests`` ``timeout=`` argument."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, tuple):
+        return None if value[1] is None else float(value[1])
+    read = getattr(value, "read_timeout", None)
+    return None if read is None else float(read)
 
 
 def _timeout_text(value: Any) -> str:
@@ -110,7 +137,8 @@ class _GatewayAdapter(HTTPAdapter):
         Backoff is not slept: it passes as gateway-side time (the next
         attempt arrives later, ``elapsed`` includes it).
         """
-        retries: Retry = self.max_retries
+        retries = Retry.from_int(self.max_retries, redirect=False, default=Retry.DEFAULT)
+        spent = 0.0
         url = str(request.url)
         kwargs = {
             "stream": stream,
@@ -121,12 +149,14 @@ class _GatewayAdapter(HTTPAdapter):
         }
         while True:
             _pending.retries = retries
+            _pending.spent = spent
             _pending.passed_through = False
             try:
                 response: requests.Response = _Target.send(
                     self, request, retries=_NO_RETRIES, **kwargs
                 )
             except _TimedOut as timed_out:
+                spent = timed_out.call.elapsed
                 error = ReadTimeoutError(
                     _pool(url), url, f"Read timed out. (read timeout={_timeout_text(timeout)})"
                 )
@@ -138,11 +168,16 @@ class _GatewayAdapter(HTTPAdapter):
                 except ReadTimeoutError as exc:
                     raised = ReadTimeout(exc, request=request)
                 else:
-                    ACTIVE.wait(request, retries.get_backoff_time())
+                    spent += retries.get_backoff_time()
                     continue
                 timed_out.call.exception = raised
                 raise raised from None
-            if _pending.passed_through or not retries.is_retry(
+            if _pending.passed_through:
+                if spent:
+                    _count_gateway_time(response, spent, measured=True)
+                return response
+            spent = response.elapsed.total_seconds()
+            if not retries.is_retry(
                 str(request.method), response.status_code, "Retry-After" in response.headers
             ):
                 return response
@@ -152,19 +187,20 @@ class _GatewayAdapter(HTTPAdapter):
                 if retries.raise_on_status:
                     raise RetryError(exc, request=request) from None
                 return response
-            ACTIVE.wait(request, retries.get_backoff_time())
+            spent += retries.get_backoff_time()
 
     def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
         response = super().build_response(req, resp)
         call: Call | None = getattr(_pending, "call", None)
         if call is not None:
             _pending.call = None
-            response.__class__ = _GatewayResponse
-            response._apigw_elapsed = timedelta(seconds=call.elapsed)  # type: ignore[attr-defined]
+            _count_gateway_time(response, call.elapsed, measured=False)
             call.response = response
         return response
 
 
+# Shadow classes by user adapter class; adapter classes live as long as the
+# process in practice, and so do these.
 _SHADOWS: dict[type[HTTPAdapter], type[HTTPAdapter]] = {HTTPAdapter: _GatewayAdapter}
 
 
@@ -191,11 +227,16 @@ def _respond(
     fault: Fault, request: requests.PreparedRequest
 ) -> tuple[int, list[tuple[str, str]], bytes]:
     kwargs: dict[str, Any] = getattr(request, "req_kwargs", {})
-    read_timeout = read_timeout_of(kwargs.get("timeout"))
-    call = fault.answer(_CLIENT, request, str(request.url), read_timeout)
+    call = fault.answer(
+        _CLIENT,
+        request,
+        read_timeout=read_timeout_of(kwargs.get("timeout")),
+        method=str(request.method),
+        trace_id=request.headers.get("X-Amzn-Trace-Id"),
+        spent=getattr(_pending, "spent", 0.0),
+    )
     if call.timed_out:
-        assert read_timeout is not None
-        raise _TimedOut(call, read_timeout)
+        raise _TimedOut(call)
     _pending.call = call
     wire = call.exchange.response
     return wire.status, list(wire.headers), wire.body
@@ -235,9 +276,12 @@ def _passthrough(adapter: HTTPAdapter, request: Any, **kwargs: Any) -> Any:
 
 
 class _Backend:
+    """Installs the ``get_adapter`` hook and the ``responses`` mock behind it."""
+
     def __init__(self) -> None:
         self._mock: responses.RequestsMock | None = None
-        self._patch: Any = None
+        self._original: Any = None
+        self._hook: Any = None
 
     def install(self) -> None:
         original = requests.Session.get_adapter
@@ -248,20 +292,32 @@ class _Backend:
                 return _shadow(adapter)
             return adapter
 
-        self._mock = responses.RequestsMock(
+        mock = responses.RequestsMock(
             assert_all_requests_are_fired=False,
             target=f"{__name__}._Target.send",
             registry=_Registry,
             real_adapter_send=_passthrough,  # type: ignore[arg-type]
         )
-        self._mock.start()
-        self._patch = mock.patch.object(requests.Session, "get_adapter", get_adapter)
-        self._patch.start()
+        mock.start()
+        self._mock, self._original, self._hook = mock, original, get_adapter
+        requests.Session.get_adapter = get_adapter  # type: ignore[method-assign,assignment]
 
     def uninstall(self) -> None:
-        if self._patch is not None:
-            self._patch.stop()
-            self._patch = None
+        current = requests.Session.get_adapter
+        if current is self._hook:
+            requests.Session.get_adapter = self._original  # type: ignore[method-assign]
+        elif current is not self._original:
+            # Patched again on top of the hook: undoing it would drop that
+            # patch. The hook stays under it; with no fault started it hands
+            # every adapter through unchanged.
+            warnings.warn(
+                ApigwFaultWarning(
+                    f"requests.Session.get_adapter was replaced by {current!r} while a"
+                    " fault was started; stop that patch before the fault"
+                ),
+                stacklevel=2,
+            )
+        self._hook = self._original = None
         if self._mock is not None:
             self._mock.stop(allow_assert=False)
             self._mock.reset()

@@ -8,6 +8,7 @@ scenario table are imported only when a test uses a fault.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 _MARKER = "apigw_fault"
 _SEED = pytest.StashKey[str]()
+_STARTED_BEFORE = pytest.StashKey[tuple[Any, ...]]()
 _SEED_HELP = (
     "seed of the ids the fake API Gateway generates, so a run can be"
     " reproduced (default: a fresh seed per run, shown in the report header)"
@@ -81,6 +83,50 @@ def pytest_configure_node(node: Any) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"apigw-faults: seed {config.stash[_SEED]} (reproduce with --apigw-seed)"
+
+
+def _active() -> Any:
+    """The registry of started faults, if any fault was ever made."""
+    module = sys.modules.get("pytest_apigw_faults._fault")
+    return None if module is None else module.ACTIVE
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    active = _active()
+    if active is not None:  # faults made by hand in this test get its seed
+        active.seed_faults_from(f"{item.config.stash[_SEED]}:{item.nodeid}")
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    active = _active()
+    item.stash[_STARTED_BEFORE] = () if active is None else active.faults
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    active = _active()
+    if active is None:
+        return result
+    active.seed_faults_from(None)
+    before = item.stash.get(_STARTED_BEFORE, None)
+    if before is None:
+        return result
+    left = [fault for fault in active.faults if fault not in before]
+    for fault in left:
+        fault.stop_all()
+    if left:
+        pytest.fail(
+            f"{item.nodeid} started {', '.join(map(repr, left))} and did not stop it;"
+            " it is stopped now. Use `with Fault(...)`, the decorator, or"
+            " apigw_fault.inject(...), which stop by themselves",
+            pytrace=False,
+        )
+    return result
 
 
 def _options(node: pytest.Item | Any) -> FaultOptions:
