@@ -108,15 +108,20 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
-    result = yield
+    try:
+        return (yield)
+    finally:
+        _stop_left_started(item)
+
+
+def _stop_left_started(item: pytest.Item) -> None:
+    """Stop the faults the test started by hand and left started, and say so."""
     active = _active()
     if active is None:
-        return result
+        return
     active.seed_faults_from(None)
     before = item.stash.get(_STARTED_BEFORE, None)
-    if before is None:
-        return result
-    left = [fault for fault in active.faults if fault not in before]
+    left = [] if before is None else [f for f in active.faults if f not in before]
     for fault in left:
         fault.stop_all()
     if left:
@@ -126,7 +131,6 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
             " apigw_fault.inject(...), which stop by themselves",
             pytrace=False,
         )
-    return result
 
 
 def _options(node: pytest.Item | Any) -> FaultOptions:
