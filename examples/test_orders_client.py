@@ -233,7 +233,12 @@ async def test_a_hand_written_mock_is_not_the_gateway(apigw_fault, sleeps):
             await client.fetch_orders()
         # The fault's one call is used up: the next call reaches this mock.
         with respx.mock(assert_all_called=True) as router:
-            router.get(ORDERS_URL).respond(500, json={"message": "Internal server error"})
+            # the usual hand-written guess: no space after the colon, no headers
+            router.get(ORDERS_URL).respond(
+                500,
+                content=b'{"message":"Internal server error"}',
+                headers={"content-type": "application/json"},
+            )
             with pytest.raises(OrdersError) as mocked:
                 await client.fetch_orders()
 
@@ -242,7 +247,7 @@ async def test_a_hand_written_mock_is_not_the_gateway(apigw_fault, sleeps):
     assert mocked.value.message == faulted.value.message
     with pytest.raises(AssertionError, match="header names: missing") as problems:
         apigw_fault.assert_response(mocked.value.response)
-    # The JSON encoder's spacing is not the gateway's either.
+    # REST's integration errors have a space after the colon.
     assert "body: got" in str(problems.value)
     assert mocked.value.request_id is None
 

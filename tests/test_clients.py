@@ -278,7 +278,10 @@ def test_the_ini_key_names_the_clients_faults_answer(pytester: pytest.Pytester) 
 
 
 def test_a_bad_ini_clients_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\napigw_fault_clients = httpx urllib\n")
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+        "apigw_fault_clients = httpx urllib\n"
+    )
     pytester.makepyfile("def test_nothing():\n    pass\n")
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
