@@ -1,6 +1,15 @@
 """Figures copied from the two real captures (REST edge API and HTTP API, May
 2025), shared by the tests that check the table and the gateway model."""
 
+# The five failures of each capture, in capture order.
+NAMES = (
+    "integration_timeout",
+    "malformed_response",
+    "permission_denied",
+    "lambda_throttled",
+    "function_error",
+)
+
 # The REST execution log exactly as captured, request-id prefix included;
 # permission_denied's log came from another invocation than its response,
 # hence another request id.

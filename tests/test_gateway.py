@@ -7,18 +7,10 @@ import re
 import uuid
 
 import pytest
-from captured import CAPTURED_LOGS
+from captured import CAPTURED_LOGS, NAMES
 
 from pytest_apigw_faults import Endpoint, get_scenario
 from pytest_apigw_faults._gateway import HEADER_FORMATS, Gateway, WireResponse, header_names
-
-NAMES = (
-    "integration_timeout",
-    "malformed_response",
-    "permission_denied",
-    "lambda_throttled",
-    "function_error",
-)
 
 REST_HEADER_NAMES = (
     "content-type", "content-length", "date", "x-amzn-trace-id", "x-amzn-requestid",

@@ -7,7 +7,7 @@ import re
 from types import MappingProxyType
 
 import pytest
-from captured import CAPTURED_LOGS
+from captured import CAPTURED_LOGS, NAMES
 
 from pytest_apigw_faults import (
     SCENARIOS,
@@ -17,14 +17,6 @@ from pytest_apigw_faults import (
     Scenario,
     get_scenario,
     scenarios,
-)
-
-NAMES = (
-    "integration_timeout",
-    "malformed_response",
-    "permission_denied",
-    "lambda_throttled",
-    "function_error",
 )
 
 # Figures copied from the captures: status line, body after the headers, the
