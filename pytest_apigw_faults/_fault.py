@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar, cast
 from ._gateway import Exchange, Gateway
 from ._matching import UrlMatcher
 from ._options import CLIENTS, parse_args
+from ._seeding import next_seed
 from ._table import ENDPOINTS, SCENARIOS, ApigwFaultError, Endpoint, Scenario
 
 __all__ = ["ApigwFaultWarning", "Call", "Fault"]
@@ -128,23 +129,11 @@ class _Active:
         self._faults: tuple[Fault, ...] = ()
         self._users: dict[str, int] = {}
         self._backends: dict[str, _Backend] = {}
-        self._seed: str | None = None
-        self._seed_count = itertools.count(1)
 
     @property
     def faults(self) -> tuple[Fault, ...]:
         """The started faults, oldest first."""
         return self._faults
-
-    def seed_faults_from(self, seed: str | None) -> None:
-        """Give faults made without a seed ``seed:Fault1``, ``seed:Fault2``, ...
-        (the pytest plugin sets the running test's seed; ``None`` ends it)."""
-        self._seed = seed
-        self._seed_count = itertools.count(1)
-
-    def next_seed(self) -> str | None:
-        seed = self._seed
-        return None if seed is None else f"{seed}:Fault{next(self._seed_count)}"
 
     def _backend(self, client: str) -> _Backend:
         backend = self._backends.get(client)
@@ -228,6 +217,9 @@ class Fault:
         clients: str | Sequence[str] | None = None,
         seed: int | str | None = None,
     ) -> None:
+        """``seed`` fixes the ids for the fault's life; without it, each
+        fresh start takes them from the running test's seed (random outside
+        pytest)."""
         options = parse_args(
             scenario, api=api, endpoint=endpoint, url=url, times=times, clients=clients
         )
@@ -244,7 +236,8 @@ class Fault:
         self.times = options.times
         self._wanted_clients = options.clients
         self.clients: tuple[str, ...] = ()
-        self.gateway = Gateway(self.endpoint, seed=ACTIVE.next_seed() if seed is None else seed)
+        self._seed = seed
+        self.gateway = Gateway(self.endpoint, seed=seed)
         self.calls: list[Call] = []
         #: What each client adapter keeps for this fault while it is started.
         self.backend_state: dict[str, Any] = {}
@@ -330,6 +323,8 @@ class Fault:
             if not self._activations:
                 clients = _resolve_clients(self._wanted_clients)
                 with self._lock:
+                    if self._seed is None:  # ids from the running test's seed
+                        self.gateway = Gateway(self.endpoint, seed=next_seed())
                     self.calls = []
                     self._remaining = self.times
                     self._spent = weakref.WeakKeyDictionary()

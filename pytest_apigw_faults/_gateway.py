@@ -38,7 +38,8 @@ _APIGW_ID = r"[A-Za-z0-9_-]{14}[AEIMQUYcgkosw048]="
 HEADER_FORMATS: Mapping[str, re.Pattern[str]] = MappingProxyType(
     {
         "date": re.compile(_DATE),
-        "x-amzn-trace-id": re.compile(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}"),
+        # a client's own trace header comes back with its Parent and Sampled
+        "x-amzn-trace-id": re.compile(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}(?:;[A-Za-z]+=[^;]*)*"),
         "x-amzn-requestid": re.compile(_UUID),
         "x-amz-apigw-id": re.compile(_APIGW_ID),
         "apigw-requestid": re.compile(_APIGW_ID),

@@ -145,18 +145,25 @@ class _Backend:
 
     def __init__(self) -> None:
         self._ours: dict[tuple[type, str], Any] = {}
+        # functions of ours a foreign patch put back after we stopped, and
+        # the httpx functions they stand for
+        self._stale: dict[Any, Any] = {}
 
     def install(self) -> None:
         for target, method in _TARGETS.items():
             cls = getattr(httpx, target.split(".")[1])
             current = getattr(cls, method)
+            if current in self._stale:
+                setattr(cls, method, self._stale.pop(current))
+                continue
             if not getattr(current, "__module__", "").startswith("httpx."):
                 raise ApigwFaultError(
                     f"{target}.{method} is already replaced by {_describe(current)}"
                     " (pytest-httpx's httpx_mock, or a monkeypatch), so a fault started"
-                    " now would never see an httpx call: start the fault first (request"
-                    " the apigw_fault fixture before that one, or use the marker), or"
-                    " pass clients='requests'"
+                    " now would never see an httpx call. With pytest-httpx, start the"
+                    " fault first (the apigw_fault marker) and leave execute-api calls to"
+                    " it: @pytest.mark.httpx_mock(should_mock=lambda request:"
+                    " '.execute-api.' not in request.url.host). Or pass clients='requests'"
                 )
         _TransportMocker.start()
         self._ours = {
@@ -174,16 +181,22 @@ class _Backend:
     def uninstall(self) -> None:
         # A patch made on top of the fault's (and not undone yet) stays: the
         # fault's own, left under it, passes every call through once no
-        # fault is started.
+        # fault is started, and is replaced by httpx's own at the next start.
         on_top = {
             key: current
             for key, ours in self._ours.items()
             if (current := getattr(*key)) is not ours
         }
+        originals = {
+            (patch.target, patch.attribute): patch.temp_original
+            for patch in _TransportMocker._patches
+        }
         _TransportMocker.stop(force=True)
+        for key, current in on_top.items():
+            setattr(*key, current)
+            self._stale[self._ours[key]] = originals[key]
         self._ours = {}
         for (cls, method), current in on_top.items():
-            setattr(cls, method, current)
             warnings.warn(
                 ApigwFaultWarning(
                     f"httpx.{cls.__name__}.{method} was replaced by {_describe(current)}"

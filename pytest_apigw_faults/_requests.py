@@ -46,8 +46,10 @@ class _Target:
     """
 
     @staticmethod
-    def send(adapter: HTTPAdapter, request: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("pytest-apigw-faults: the requests backend is not started")
+    def send(adapter: HTTPAdapter, request: Any, *, retries: Any = None, **kwargs: Any) -> Any:
+        # Not patched: no fault is started any more (an adapter kept from
+        # while one was, say), so the request goes where it would anyway.
+        return HTTPAdapter.send(adapter, request, **kwargs)
 
 
 class _TimedOut(Exception):
@@ -65,6 +67,12 @@ class _GatewayResponse(requests.Response):
     attempts plus the measured time.
     """
 
+    # pickled with the response, so a cached response keeps its elapsed
+    __attrs__ = [  # noqa: RUF012 - the list requests' own pickling reads
+        *requests.Response.__attrs__,
+        "_apigw_spent",
+        "_apigw_measured",
+    ]
     _apigw_spent = 0.0
     _apigw_measured: timedelta | None = None
 
@@ -85,9 +93,29 @@ def _count_gateway_time(response: requests.Response, spent: float, measured: boo
     response._apigw_measured = timedelta(0) if measured else None  # type: ignore[attr-defined]
 
 
-# What the adapter loop tells the responses callback, one thread at a time:
-# retries (what is left), spent (gateway time so far), passed_through, call.
-_pending = threading.local()
+class _Frame:
+    """What one attempt's loop shares with the ``responses`` callbacks it
+    causes: the retries left, the gateway time spent so far, whether the
+    attempt passed through, and the call a fault answered."""
+
+    __slots__ = ("call", "passed_through", "retries", "spent")
+
+    def __init__(self, retries: Retry, spent: float) -> None:
+        self.retries = retries
+        self.spent = spent
+        self.passed_through = False
+        self.call: Call | None = None
+
+
+# The frame of the attempt under way in this thread. A pass-through may send
+# another request from inside (a user's responses callback): each send keeps
+# the frame it found and puts it back.
+_current = threading.local()
+
+
+def _frame() -> _Frame | None:
+    frame: _Frame | None = getattr(_current, "frame", None)
+    return frame
 # responses' own Retry emulation is switched off: the adapter retries.
 _NO_RETRIES = Retry(0)
 
@@ -138,8 +166,6 @@ class _GatewayAdapter(HTTPAdapter):
         attempt arrives later, ``elapsed`` includes it).
         """
         retries = Retry.from_int(self.max_retries, redirect=False, default=Retry.DEFAULT)
-        spent = 0.0
-        url = str(request.url)
         kwargs = {
             "stream": stream,
             "timeout": timeout,
@@ -147,10 +173,23 @@ class _GatewayAdapter(HTTPAdapter):
             "cert": cert,
             "proxies": proxies,
         }
+        outer = _frame()
+        try:
+            return self._attempts(request, retries, timeout, kwargs)
+        finally:
+            _current.frame = outer
+
+    def _attempts(
+        self,
+        request: requests.PreparedRequest,
+        retries: Retry,
+        timeout: Any,
+        kwargs: dict[str, Any],
+    ) -> requests.Response:
+        spent = 0.0
+        url = str(request.url)
         while True:
-            _pending.retries = retries
-            _pending.spent = spent
-            _pending.passed_through = False
+            frame = _current.frame = _Frame(retries, spent)
             try:
                 response: requests.Response = _Target.send(
                     self, request, retries=_NO_RETRIES, **kwargs
@@ -172,7 +211,7 @@ class _GatewayAdapter(HTTPAdapter):
                     continue
                 timed_out.call.exception = raised
                 raise raised from None
-            if _pending.passed_through:
+            if frame.passed_through:
                 if spent:
                     _count_gateway_time(response, spent, measured=True)
                 return response
@@ -191,9 +230,9 @@ class _GatewayAdapter(HTTPAdapter):
 
     def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
         response = super().build_response(req, resp)
-        call: Call | None = getattr(_pending, "call", None)
-        if call is not None:
-            _pending.call = None
+        frame = _frame()
+        if frame is not None and frame.call is not None:
+            call, frame.call = frame.call, None
             _count_gateway_time(response, call.elapsed, measured=False)
             call.response = response
         return response
@@ -227,17 +266,19 @@ def _respond(
     fault: Fault, request: requests.PreparedRequest
 ) -> tuple[int, list[tuple[str, str]], bytes]:
     kwargs: dict[str, Any] = getattr(request, "req_kwargs", {})
+    frame = _frame()
     call = fault.answer(
         _CLIENT,
         request,
         read_timeout=read_timeout_of(kwargs.get("timeout")),
         method=str(request.method),
         trace_id=request.headers.get("X-Amzn-Trace-Id"),
-        spent=getattr(_pending, "spent", 0.0),
+        spent=0.0 if frame is None else frame.spent,
     )
     if call.timed_out:
         raise _TimedOut(call)
-    _pending.call = call
+    if frame is not None:
+        frame.call = call
     wire = call.exchange.response
     return wire.status, list(wire.headers), wire.body
 
@@ -266,8 +307,11 @@ def _passthrough(adapter: HTTPAdapter, request: Any, **kwargs: Any) -> Any:
     """Send an attempt no fault answers through ``HTTPAdapter.send`` as it is
     now (the real one, or a user's ``responses`` mock), with the retries the
     request has left."""
-    _pending.passed_through = True
-    retries = getattr(_pending, "retries", None)
+    frame = _frame()
+    retries = None if frame is None else frame.retries
+    if frame is not None:
+        frame.passed_through = True
+        _current.frame = None  # a request sent from in there starts its own
     if retries is not None and retries is not adapter.max_retries:
         clone = object.__new__(type(adapter))
         clone.__dict__ = {**adapter.__dict__, "max_retries": retries}
@@ -275,11 +319,19 @@ def _passthrough(adapter: HTTPAdapter, request: Any, **kwargs: Any) -> Any:
     return HTTPAdapter.send(adapter, request, **kwargs)
 
 
+class _Mock(responses.RequestsMock):
+    """``responses``, leaving a file-like request body unread: no fault reads
+    bodies, and a pass-through sends the file as it is."""
+
+    def _read_filelike_body(self, body: Any) -> Any:
+        return body
+
+
 class _Backend:
     """Installs the ``get_adapter`` hook and the ``responses`` mock behind it."""
 
     def __init__(self) -> None:
-        self._mock: responses.RequestsMock | None = None
+        self._mock: _Mock | None = None
         self._original: Any = None
         self._hook: Any = None
 
@@ -292,7 +344,7 @@ class _Backend:
                 return _shadow(adapter)
             return adapter
 
-        mock = responses.RequestsMock(
+        mock = _Mock(
             assert_all_requests_are_fired=False,
             target=f"{__name__}._Target.send",
             registry=_Registry,
@@ -306,7 +358,13 @@ class _Backend:
         current = requests.Session.get_adapter
         if current is self._hook:
             requests.Session.get_adapter = self._original  # type: ignore[method-assign]
-        elif current is not self._original:
+        on_top = current not in (self._hook, self._original)
+        self._hook = self._original = None
+        if self._mock is not None:
+            self._mock.stop(allow_assert=False)
+            self._mock.reset()
+            self._mock = None
+        if on_top:
             # Patched again on top of the hook: undoing it would drop that
             # patch. The hook stays under it; with no fault started it hands
             # every adapter through unchanged.
@@ -317,11 +375,6 @@ class _Backend:
                 ),
                 stacklevel=2,
             )
-        self._hook = self._original = None
-        if self._mock is not None:
-            self._mock.stop(allow_assert=False)
-            self._mock.reset()
-            self._mock = None
 
 
 BACKEND = _Backend()

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from . import _seeding
 
 if TYPE_CHECKING:
     from ._fixture import ApigwFault
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
 _MARKER = "apigw_fault"
 _SEED = pytest.StashKey[str]()
 _STARTED_BEFORE = pytest.StashKey[tuple[Any, ...]]()
+_LONG_LIVED = pytest.StashKey["weakref.WeakSet[Any]"]()
 _SEED_HELP = (
     "seed of the ids the fake API Gateway generates, so a run can be"
     " reproduced (default: a fresh seed per run, shown in the report header)"
@@ -94,17 +98,28 @@ def _active() -> Any:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    # faults made by hand in this test take their ids from its seed
+    _seeding.seed_faults_from(f"{item.config.stash[_SEED]}:{item.nodeid}")
     active = _active()
-    if active is not None:  # faults made by hand in this test get its seed
-        active.seed_faults_from(f"{item.config.stash[_SEED]}:{item.nodeid}")
+    item.stash[_STARTED_BEFORE] = () if active is None else active.faults
     return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: Any) -> Iterator[Any]:
+    """Faults a module- or session-scoped fixture starts are meant to outlive
+    the test that first needs them: note them, so they are not reported."""
+    if fixturedef.scope == "function":
+        return (yield)
     active = _active()
-    item.stash[_STARTED_BEFORE] = () if active is None else active.faults
-    return (yield)
+    before = () if active is None else active.faults
+    try:
+        return (yield)
+    finally:
+        active = _active()
+        if active is not None:
+            kept = request.config.stash.setdefault(_LONG_LIVED, weakref.WeakSet())
+            kept.update(fault for fault in active.faults if fault not in before)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -112,17 +127,19 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     try:
         return (yield)
     finally:
+        _seeding.seed_faults_from(None)
         _stop_left_started(item)
 
 
 def _stop_left_started(item: pytest.Item) -> None:
-    """Stop the faults the test started by hand and left started, and say so."""
+    """Stop the faults the test (or its function-scoped fixtures) started and
+    left started, and say so."""
     active = _active()
-    if active is None:
-        return
-    active.seed_faults_from(None)
     before = item.stash.get(_STARTED_BEFORE, None)
-    left = [] if before is None else [f for f in active.faults if f not in before]
+    if active is None or before is None:
+        return
+    kept = item.config.stash.get(_LONG_LIVED, ())
+    left = [f for f in active.faults if f not in before and f not in kept]
     for fault in left:
         fault.stop_all()
     if left:

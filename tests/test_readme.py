@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import support  # noqa: F401 - one copy of the client modules across pytester runs
 
 from pytest_apigw_faults._docs import END, START, scenario_table, update
 
@@ -47,3 +48,7 @@ def test_the_quick_start_runs_as_pasted(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_quick_start=_block_after("## Quick start"))
     result = pytester.runpytest("-p", "no:randomly", "-q")
     result.assert_outcomes(passed=1 + 5 + 1)
+
+
+def test_the_fault_object_snippet_runs() -> None:
+    exec(compile(_block_after("Outside pytest"), "README.md", "exec"), {})

@@ -16,7 +16,7 @@ from requests.adapters import HTTPAdapter
 from support import set_up_inner
 from urllib3.util.retry import Retry
 
-from pytest_apigw_faults import ApigwFaultError, Fault
+from pytest_apigw_faults import ApigwFaultError, ApigwFaultWarning, Fault
 
 API = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 GET_ADAPTER = requests.Session.get_adapter
@@ -255,3 +255,150 @@ def test_respx_user_router_is_not_disturbed_by_a_fault_stopped_first() -> None:
             assert httpx.get(API).status_code == 502
         assert httpx.get("https://example.com/").status_code == 204
     assert route.call_count == 1
+
+
+# second look: traces in assert_response, fixtures, re-entrancy, stale patches
+
+
+def test_assert_response_accepts_an_echoed_client_trace(apigw_fault) -> None:
+    apigw_fault.inject("function_error", api="rest")
+    trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    apigw_fault.assert_response(requests.get(API, headers={"X-Amzn-Trace-Id": trace}, timeout=5))
+    apigw_fault.assert_response(httpx.get(API, headers={"X-Amzn-Trace-Id": trace.split(";")[0]}))
+
+
+def test_faults_left_by_fixtures_are_reported_unless_module_or_session_scoped(
+    pytester: pytest.Pytester,
+) -> None:
+    set_up_inner(pytester)
+    pytester.makepyfile(
+        test_user_fixtures="""
+        import pytest
+        import requests
+        from pytest_apigw_faults import Fault
+
+        URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
+
+        @pytest.fixture
+        def leaky():
+            return Fault("function_error", api="rest").start()
+
+        @pytest.fixture(scope="module")
+        def shared():
+            with Fault("lambda_throttled", api="rest") as fault:
+                yield fault
+
+        @pytest.fixture
+        def broken():
+            raise RuntimeError("setup fails")
+
+        def test_leaky_fixture(leaky):
+            pass
+
+        def test_leaky_fixture_then_setup_error(leaky, broken):
+            pass
+
+        def test_clean_after_leaks():
+            assert requests.Session.get_adapter.__module__ == "requests.sessions"
+
+        def test_shared_first(shared):
+            assert requests.get(URL, timeout=5).status_code == 500
+
+        def test_shared_second(request):
+            request.getfixturevalue("shared")
+            assert requests.get(URL, timeout=5).status_code == 500
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    # test_leaky_fixture passes, then errors at teardown; the second errors
+    # at setup and again at teardown
+    result.assert_outcomes(passed=4, errors=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_user_fixtures.py::test_leaky_fixture started Fault('function_error'*",
+            "*test_user_fixtures.py::test_leaky_fixture_then_setup_error started Fault(*",
+        ]
+    )
+
+
+def test_a_request_sent_from_inside_a_pass_through_keeps_the_outer_state_apart() -> None:
+    other = "https://other0001.execute-api.us-east-1.amazonaws.com/prod/x"
+    inner_statuses: list[int] = []
+
+    def user_answer(request):  # type: ignore[no-untyped-def]
+        inner_statuses.append(requests.get(other, timeout=5).status_code)
+        return (503, {}, b"user 503")
+
+    session = requests.Session()
+    retry = Retry(total=3, status_forcelist=[502, 503], raise_on_status=False)
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.GET, API, callback=user_answer)
+        mock.add_passthru("https://other0001.")
+        with Fault("function_error", api="rest", url=API, times=1):
+            with Fault("lambda_throttled", api="rest", url=other):
+                response = session.get(API, timeout=5)
+    assert response.content == b"user 503"
+    assert inner_statuses == [500, 500, 500]  # three attempts reach the user's mock
+    assert response.elapsed.total_seconds() >= 0.388
+
+
+def test_a_foreign_patch_undone_after_the_fault_stopped_does_not_block_the_next_fault() -> None:
+    patch = pytest.MonkeyPatch()
+    fault = Fault("function_error", api="http", clients="httpx").start()
+    current = httpx.HTTPTransport.handle_request
+
+    def on_top(self, request):  # type: ignore[no-untyped-def]
+        return current(self, request)
+
+    patch.setattr(httpx.HTTPTransport, "handle_request", on_top)
+    with pytest.warns(ApigwFaultWarning, match=r"handle_request was replaced by .*on_top"):
+        fault.stop()
+    patch.undo()  # puts the fault's own function back, stale
+    with Fault("lambda_throttled", api="http", clients="httpx"):
+        assert httpx.get(API).status_code == 503
+    assert httpx.HTTPTransport.handle_request is HANDLE_REQUEST
+
+
+def test_a_decorated_test_function_takes_its_ids_from_the_run_seed(
+    pytester: pytest.Pytester,
+) -> None:
+    set_up_inner(pytester)
+    pytester.makepyfile(
+        test_user_decorated="""
+        import requests
+        from pytest_apigw_faults import Fault
+
+        URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
+
+        @Fault("function_error", api="rest")
+        def test_ids():
+            print("ID", requests.get(URL, timeout=5).headers["x-amzn-requestid"])
+        """
+    )
+
+    def ids(seed: str) -> list[str]:
+        result = pytester.runpytest("-s", f"--apigw-seed={seed}")
+        result.assert_outcomes(passed=1)
+        return [line.split("ID ", 1)[1][:36] for line in result.outlines if "ID " in line]
+
+    assert ids("5") == ids("5")
+    assert ids("5") != ids("6")
+
+
+def test_an_adapter_kept_from_a_stopped_fault_sends_as_usual() -> None:
+    session = requests.Session()
+    with Fault("function_error", api="rest"):
+        adapter = session.get_adapter(API)
+    with responses.RequestsMock() as mock:
+        mock.add(responses.GET, API, body=b"after")
+        response = adapter.send(session.prepare_request(requests.Request("GET", API)))
+    assert response.content == b"after"
+
+
+def test_a_faulted_response_keeps_its_elapsed_through_pickle() -> None:
+    import pickle
+
+    with Fault("integration_timeout", api="rest"):
+        response = requests.get(API, timeout=60)
+    assert pickle.loads(pickle.dumps(response)).elapsed.total_seconds() == 29
