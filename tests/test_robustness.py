@@ -4,6 +4,7 @@ on one Fault, foreign patches, traces, and faults left started."""
 from __future__ import annotations
 
 import asyncio
+import textwrap
 import threading
 from collections.abc import Iterator
 
@@ -222,32 +223,6 @@ def test_a_fault_left_started_is_stopped_and_fails_the_test(pytester: pytest.Pyt
     )
 
 
-def test_hand_made_faults_take_their_ids_from_the_run_seed(pytester: pytest.Pytester) -> None:
-    set_up_inner(pytester)
-    pytester.makepyfile(
-        test_user_seeded="""
-        import requests
-        from pytest_apigw_faults import Fault
-
-        URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
-
-        def test_ids():
-            with Fault("function_error", api="rest"):
-                print("ID", requests.get(URL, timeout=5).headers["x-amzn-requestid"])
-        """
-    )
-
-    def ids(seed: str) -> list[str]:
-        result = pytester.runpytest("-s", f"--apigw-seed={seed}")
-        result.assert_outcomes(passed=1)
-        found = [line.split("ID ", 1)[1][:36] for line in result.outlines if "ID " in line]
-        assert len(found) == 1
-        return found
-
-    assert ids("42") == ids("42")
-    assert ids("42") != ids("43")
-
-
 def test_respx_user_router_is_not_disturbed_by_a_fault_stopped_first() -> None:
     with respx.mock(assert_all_called=True) as router:
         route = router.get("https://example.com/").respond(204)
@@ -360,30 +335,51 @@ def test_a_foreign_patch_undone_after_the_fault_stopped_does_not_block_the_next_
     assert httpx.HTTPTransport.handle_request is HANDLE_REQUEST
 
 
-def test_a_decorated_test_function_takes_its_ids_from_the_run_seed(
-    pytester: pytest.Pytester,
-) -> None:
-    set_up_inner(pytester)
-    pytester.makepyfile(
-        test_user_decorated="""
-        import requests
-        from pytest_apigw_faults import Fault
+HAND_MADE = {
+    "with-block": """
+        @pytest.fixture
+        def nothing():
+            pass
 
-        URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
-
+        def test_ids(nothing):
+            with Fault("function_error", api="rest"):
+                print("ID", requests.get(URL, timeout=5).headers["x-amzn-requestid"])
+    """,
+    "decorator": """
         @Fault("function_error", api="rest")
         def test_ids():
             print("ID", requests.get(URL, timeout=5).headers["x-amzn-requestid"])
-        """
+    """,
+}
+
+
+@pytest.mark.parametrize("body", list(HAND_MADE.values()), ids=list(HAND_MADE))
+def test_hand_made_faults_take_their_ids_from_the_run_seed(
+    pytester: pytest.Pytester, body: str
+) -> None:
+    set_up_inner(pytester)
+    pytester.makepyfile(
+        test_user_seeded=textwrap.dedent(
+            """
+            import pytest
+            import requests
+            from pytest_apigw_faults import Fault
+
+            URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
+            """
+        )
+        + textwrap.dedent(body)
     )
 
     def ids(seed: str) -> list[str]:
         result = pytester.runpytest("-s", f"--apigw-seed={seed}")
         result.assert_outcomes(passed=1)
-        return [line.split("ID ", 1)[1][:36] for line in result.outlines if "ID " in line]
+        found = [line.split("ID ", 1)[1][:36] for line in result.outlines if "ID " in line]
+        assert len(found) == 1
+        return found
 
-    assert ids("5") == ids("5")
-    assert ids("5") != ids("6")
+    assert ids("42") == ids("42")
+    assert ids("42") != ids("43")
 
 
 def test_an_adapter_kept_from_a_stopped_fault_sends_as_usual() -> None:
