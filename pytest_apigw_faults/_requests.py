@@ -120,22 +120,18 @@ def _frame() -> _Frame | None:
 _NO_RETRIES = Retry(0)
 
 
-def read_timeout_of(value: object) -> float | None:
-    """The read timeout in a ``requests`` ``timeout=`` argument."""
-    if value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, tuple):
-        return None if value[1] is None else float(value[1])
-    read = getattr(value, "read_timeout", None)
+def _read_part(timeout: Any) -> Any:
+    """The read part of a ``requests`` ``timeout=``: a number, ``(connect,
+    read)`` or a urllib3 ``Timeout``; as given, for urllib3's message."""
+    if isinstance(timeout, tuple):
+        return timeout[1]
+    return getattr(timeout, "read_timeout", timeout)
+
+
+def read_timeout_of(timeout: Any) -> float | None:
+    """The read timeout in a ``requests`` ``timeout=`` argument, in seconds."""
+    read = _read_part(timeout)
     return None if read is None else float(read)
-
-
-def _timeout_text(value: Any) -> str:
-    if isinstance(value, tuple):
-        value = value[1]
-    return str(getattr(value, "read_timeout", value))
 
 
 def _pool(url: str) -> HTTPConnectionPool:
@@ -197,7 +193,7 @@ class _GatewayAdapter(HTTPAdapter):
             except _TimedOut as timed_out:
                 spent = timed_out.call.elapsed
                 error = ReadTimeoutError(
-                    _pool(url), url, f"Read timed out. (read timeout={_timeout_text(timeout)})"
+                    _pool(url), url, f"Read timed out. (read timeout={_read_part(timeout)})"
                 )
                 timed_out.call.exception = error
                 try:
