@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._gateway import HEADER_FORMATS, WireResponse, header_names
+from ._gateway import HEADER_FORMATS, WireResponse, body_for, header_names
 from ._table import Endpoint, Scenario
 
 __all__ = ["method_of", "response_problems", "wire_of"]
@@ -53,7 +53,7 @@ def response_problems(
     problems: list[str] = []
     if got.status != scenario.status:
         problems.append(f"status: got {got.status}, expected {scenario.status}")
-    body = b"" if method == "HEAD" else scenario.body
+    body = body_for(scenario, method)
     if got.body != body:
         problems.append(f"body: got {got.body!r}, expected {body!r}")
     names = tuple(name for name, _ in got.headers)

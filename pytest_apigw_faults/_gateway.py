@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from ._table import Api, Endpoint, Scenario
 
-__all__ = ["HEADER_FORMATS", "Exchange", "Gateway", "WireResponse", "header_names"]
+__all__ = ["HEADER_FORMATS", "Exchange", "Gateway", "WireResponse", "body_for", "header_names"]
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 _DATE = (
@@ -72,6 +72,11 @@ _POPS = ("YTO50-P2", "DUB56-P1", "NRT20-C4", "MIA3-P5", "HIO50-C1", "IAD89-P1")
 @functools.lru_cache(maxsize=64)
 def _http_date(second: int) -> str:
     return formatdate(second, usegmt=True)
+
+
+def body_for(scenario: Scenario, method: str) -> bytes:
+    """The body the gateway sends for ``scenario``: none to a HEAD request."""
+    return b"" if method == "HEAD" else scenario.body
 
 
 def header_names(scenario: Scenario, endpoint: Endpoint) -> tuple[str, ...]:
@@ -201,7 +206,7 @@ class Gateway:
                 )
         return Exchange(
             scenario=scenario,
-            response=WireResponse(scenario.status, headers, b"" if method == "HEAD" else body),
+            response=WireResponse(scenario.status, headers, body_for(scenario, method)),
             request_id=request_id,
             arrived_at=arrived_at,
             latency=scenario.latency,
