@@ -52,11 +52,16 @@ def inner(pytester: pytest.Pytester) -> pytest.Pytester:
 # 2. The matrix --------------------------------------------------------------
 
 
-def test_api_only_runs_once_per_scenario_of_that_api(inner):
+@pytest.mark.parametrize(
+    "selection",
+    ['api="http"', 'endpoint="regional"'],
+    ids=["api-only", "endpoint-only-selects-the-api-that-offers-it"],
+)
+def test_api_only_runs_once_per_scenario_of_that_api(inner, selection):
     inner.makepyfile(
         test_user_matrix=module(
-            """
-            @pytest.mark.apigw_fault(api="http")
+            f"""
+            @pytest.mark.apigw_fault({selection})
             def test_x(request, apigw_fault):
                 check_row(request, apigw_fault)
             """
@@ -113,24 +118,6 @@ def test_bare_marker_runs_every_scenario_in_table_order(inner):
     )
     result = inner.runpytest()
     result.assert_outcomes(passed=10)
-
-
-def test_endpoint_only_selects_the_api_that_offers_it(inner):
-    inner.makepyfile(
-        test_user_matrix=module(
-            """
-            @pytest.mark.apigw_fault(endpoint="regional")
-            def test_x(request, apigw_fault):
-                check_row(request, apigw_fault)
-            """
-        )
-        + CHECK_ROW
-    )
-    listing = inner.runpytest("--collect-only", "-q")
-    listing.stdout.fnmatch_lines(
-        collected([f"test_user_matrix.py::test_x[{i}]" for i in TABLE_IDS[5:]]), consecutive=True
-    )
-    inner.runpytest().assert_outcomes(passed=5)
 
 
 def test_matrix_test_without_the_fixture_is_faulted_too(inner):
