@@ -14,7 +14,10 @@ It measures, in this one process (start-up in subprocesses):
   httpcore mocker), and for ``httpx.AsyncClient().get``;
 * the plugin's cost at pytest start-up: ``python -m pytest --co -q`` on a
   trivial test file, with ``-p no:apigw_faults`` and without;
-* the import time of ``pytest_apigw_faults.plugin`` (``-X importtime``).
+* the import time of ``pytest_apigw_faults.plugin`` (``-X importtime``);
+* a trivial Lambda handler behind the fake gateway (``Fault(handler=...)``,
+  REST, through ``requests`` and ``httpx``) against calling it directly with
+  a ready event: milliseconds per call and the plugin's overhead.
 
 The two sides of each comparison run in interleaved rounds and the median
 round stands for each side. See benchmarks/README.md for how to read it.
@@ -54,6 +57,7 @@ SCENARIO = "function_error"
 API = "rest"
 RATIO_TARGET = 1.10
 STARTUP_TARGET_MS = 20.0
+HANDLER_TARGET_MS = 1.0  # overhead of a handler call through the fake gateway
 PLUGIN = "pytest_apigw_faults.plugin"
 PACKAGE_DIR = str(Path(pytest_apigw_faults.__file__).parent)
 
@@ -457,6 +461,84 @@ def import_time(runs: int) -> tuple[float, list[tuple[str, float]]]:
 # -- report --------------------------------------------------------------------
 
 
+# -- a Lambda handler behind the fake gateway ----------------------------------
+
+
+def trivial_handler(event: Any, context: Any) -> dict[str, Any]:
+    return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": "{}"}
+
+
+@dataclass
+class HandlerFigure:
+    name: str
+    direct_ms: float  # medians over rounds, per call
+    gateway_ms: float
+    client_ms: float  # the same client answered by a static fault
+
+    @property
+    def overhead_ms(self) -> float:
+        """What a call through the gateway costs beyond the handler itself,
+        the HTTP client's own work included."""
+        return self.gateway_ms - self.direct_ms
+
+    @property
+    def lambda_ms(self) -> float:
+        """The plugin's overhead: the Lambda path (routing, ids, event,
+        context, invocation, validation, answer) beyond the handler and
+        beyond a request the client makes to any mock (a static fault costs
+        what bare responses / respx cost, see the table above)."""
+        return self.gateway_ms - self.client_ms - self.direct_ms
+
+
+def handler_figures(requests_: int, rounds: int) -> list[HandlerFigure]:
+    """Per call: the handler called directly (with the event and context the
+    gateway would build, built once) against a client's request answered by
+    it through ``Fault(handler=...)``: routing, ids, event, context,
+    invocation, validation and the wire answer, plus the client's own work."""
+    from pytest_apigw_faults._lambda import LambdaContext
+
+    event = {"path": "/orders", "httpMethod": "GET"}
+    context = LambdaContext(aws_request_id="bench")
+
+    def direct() -> float:
+        start = time.perf_counter()
+        for _ in range(requests_):
+            trivial_handler(event, context)
+        return (time.perf_counter() - start) / requests_
+
+    def through(get: Any, handler: bool) -> float:
+        kwargs: dict[str, Any] = (
+            {"handler": trivial_handler} if handler else {"scenario": "api_throttled"}
+        )
+        with Fault(api=API, seed="bench", **kwargs):
+            get(URL)  # warm-up
+            start = time.perf_counter()
+            for _ in range(requests_):
+                get(URL)
+            return (time.perf_counter() - start) / requests_
+
+    figures = []
+    for name, make in (("requests", requests.Session), ("httpx sync", httpx.Client)):
+        client = make()
+        try:
+            direct_s, gateway_s, client_s = [], [], []
+            for _ in range(rounds):
+                direct_s.append(direct())
+                gateway_s.append(through(client.get, handler=True))
+                client_s.append(through(client.get, handler=False))
+        finally:
+            client.close()
+        figures.append(
+            HandlerFigure(
+                name,
+                statistics.median(direct_s) * 1e3,
+                statistics.median(gateway_s) * 1e3,
+                statistics.median(client_s) * 1e3,
+            )
+        )
+    return figures
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -545,6 +627,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.profile == "always" or (args.profile == "auto" and c.ratio > RATIO_TARGET):
                 profile(name, bare, fault, args.requests)
     loop.close()
+    handlers = handler_figures(args.requests, args.rounds)
     plain, plugged, diff, loaded = startup(args.startup_runs)
     imported, pulled = import_time(args.import_runs)
 
@@ -563,6 +646,19 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{c.name:<21} {c.bare_us:>8.1f} {c.fault_us:>8.1f} {c.ratio:>6.2f}"
             f" {c.best_ratio:>5.2f} {spread:>14} {target:>8}  {verdict(ok)}{note}"
+        )
+    print()
+    print(
+        f"{'handler call, ms':<21} {'direct':>8} {'gateway':>8} {'over':>6} {'client':>6}"
+        f" {'plugin':>13} {'target':>8}  result"
+    )
+    for h in handlers:
+        ok = h.lambda_ms <= HANDLER_TARGET_MS
+        misses += not ok
+        print(
+            f"{h.name:<21} {h.direct_ms:>8.4f} {h.gateway_ms:>8.3f} {h.overhead_ms:>6.3f}"
+            f" {h.client_ms:>6.3f} {h.lambda_ms:>13.3f} {f'<= {HANDLER_TARGET_MS:g}':>8}"
+            f"  {verdict(ok)}"
         )
     print()
     ok = diff.median <= STARTUP_TARGET_MS and loaded

@@ -90,8 +90,11 @@ def _error_message(response: Any) -> str:
         body = response.json()
     except ValueError:
         return str(response.text)
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return body["message"]
+    if isinstance(body, dict):
+        # REST access denials spell the key with a capital M
+        for key in ("message", "Message"):
+            if isinstance(body.get(key), str):
+                return str(body[key])
     return str(response.text)
 
 

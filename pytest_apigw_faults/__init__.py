@@ -18,21 +18,33 @@ __all__ = [
     "Endpoint",
     "Evidence",
     "Fault",
+    "GatewayResponses",
+    "GatewayServer",
+    "Phase",
+    "ProxyFailure",
+    "ProxyResult",
     "Scenario",
+    "classify",
     "get_scenario",
     "scenarios",
+    "validate_proxy_result",
 ]
 
 if TYPE_CHECKING:
+    from ._classify import classify
+    from ._custom import GatewayResponses
     from ._fault import ApigwFaultWarning, Call, Fault
     from ._fixture import ApigwFault
     from ._matrix import scenarios
+    from ._proxy import ProxyFailure, ProxyResult, validate_proxy_result
+    from ._server import GatewayServer
     from ._table import (
         SCENARIOS,
         Api,
         ApigwFaultError,
         Endpoint,
         Evidence,
+        Phase,
         Scenario,
         get_scenario,
     )
@@ -43,6 +55,9 @@ _HOME = {
     "ApigwFaultError": "_table",
     "Endpoint": "_table",
     "Evidence": "_table",
+    "Phase": "_table",
+    "classify": "_classify",
+    "GatewayResponses": "_custom",
     "Scenario": "_table",
     "get_scenario": "_table",
     "scenarios": "_matrix",
@@ -50,6 +65,10 @@ _HOME = {
     "ApigwFaultWarning": "_fault",
     "Call": "_fault",
     "Fault": "_fault",
+    "GatewayServer": "_server",
+    "ProxyFailure": "_proxy",
+    "ProxyResult": "_proxy",
+    "validate_proxy_result": "_proxy",
 }
 
 

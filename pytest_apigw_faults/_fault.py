@@ -6,22 +6,26 @@ import functools
 import importlib
 import importlib.util
 import inspect
-import itertools
 import re
 import threading
 import time
 import warnings
 import weakref
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
-from ._gateway import Exchange, Gateway
+from . import _clock
+from ._gateway import Exchange, Gateway, Incoming
 from ._matching import UrlMatcher
 from ._options import CLIENTS, parse_args
 from ._seeding import next_seed
-from ._table import ENDPOINTS, SCENARIOS, ApigwFaultError, Endpoint, Scenario
+from ._table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
+
+if TYPE_CHECKING:
+    from ._integration import Integration, Step
+    from ._proxy import ProxyResult
 
 __all__ = ["ApigwFaultWarning", "Call", "Fault"]
 
@@ -52,10 +56,31 @@ class Call:
     response: Any = None
     exception: BaseException | None = None
     seq: int = field(default=0, repr=False, compare=False)
+    #: How long the client waited for this attempt: the gateway's latency,
+    #: or its own read timeout when that fired first.
+    waited: float = 0.0
 
     @property
-    def scenario(self) -> Scenario:
+    def scenario(self) -> Scenario | None:
+        """The failure that answered, or ``None`` when a Lambda handler's
+        valid result did (see :attr:`result`)."""
         return self.exchange.scenario
+
+    @property
+    def result(self) -> ProxyResult | None:
+        """The Lambda's valid result that answered (status, headers, body, as
+        API Gateway took them), or ``None`` when a failure did."""
+        return self.exchange.result
+
+    @property
+    def event(self) -> Mapping[str, object] | None:
+        """The event the Lambda was invoked with, or ``None`` if none was."""
+        return self.exchange.event
+
+    @property
+    def lambda_request_id(self) -> str | None:
+        """The invocation's ``context.aws_request_id``, if a Lambda ran."""
+        return self.exchange.lambda_request_id
 
     @property
     def request_id(self) -> str:
@@ -66,6 +91,15 @@ class Call:
     def logs(self) -> tuple[str, ...]:
         """The execution-log lines the gateway wrote for this call."""
         return self.exchange.logs
+
+    @property
+    def access_log(self) -> Mapping[str, str]:
+        """The access-log variables of this call, by their ``$context`` name
+        (``status``, ``error.responseType``, ``integrationErrorMessage``, …);
+        ``"-"`` where API Gateway writes nothing or the value is unknown."""
+        from ._accesslog import access_log
+
+        return access_log(self.exchange)
 
 
 class _Backend(Protocol):
@@ -109,7 +143,7 @@ def _resolve_clients(wanted: tuple[str, ...] | None) -> tuple[str, ...]:
     if not found:
         raise ApigwFaultError(
             "no supported HTTP client is installed: pip install"
-            " 'pytest-apigw-faults[requests]', '[httpx]' or '[all]'"
+            " 'pytest-apigw-faults[requests]', '[httpx]', '[aiohttp]' or '[all]'"
         )
     return tuple(found)
 
@@ -194,7 +228,7 @@ class _Active:
 
 
 ACTIVE = _Active()
-_SEQUENCE = itertools.count()
+_SEQUENCE = _clock.SEQUENCE  # calls and sleeps in one order
 
 
 class Fault:
@@ -208,56 +242,205 @@ class Fault:
 
     def __init__(
         self,
-        scenario: str | Scenario,
+        scenario: str | Scenario | None = None,
         *,
         api: str | None = None,
         endpoint: str | None = None,
         url: str | re.Pattern[str] | None = None,
         times: int | None = None,
         clients: str | Sequence[str] | None = None,
+        integration_timeout: float | None = None,
+        function_timeout: float | None = None,
+        gateway_responses: object = None,
         seed: int | str | None = None,
+        handler: object = None,
+        then: object = None,
+        sequence: Sequence[object] | None = None,
+        after: str | None = None,
+        stage: str | None = None,
+        route: str | None = None,
+        stage_variables: Mapping[str, str] | None = None,
+        binary_media_types: str | Sequence[str] | None = None,
+        payload_format: str | None = None,
+        handler_duration: float | Callable[[Any], float] | None = None,
+        virtual_time: bool | None = None,
     ) -> None:
         """``seed`` fixes the ids for the fault's life; without it, each
         fresh start takes them from the running test's seed (random outside
-        pytest)."""
+        pytest). ``gateway_responses`` is an OpenAPI document (a mapping, or
+        the path of a JSON or YAML file) whose
+        ``x-amazon-apigateway-gateway-responses`` customise the answer.
+
+        ``handler`` (a callable or a ``"module:function"`` path, imported
+        now) answers every call as the Lambda behind the API; ``times=N,
+        then=X`` answers the first N calls with the scenario (or handler)
+        and the later ones with X; ``sequence`` lists what answers each call
+        (scenario names, ``Scenario`` rows, handlers, Lambda results), and
+        ``after`` says what follows its last item: ``"repeat"`` it (the
+        default) or ``"pass"`` through.
+
+        ``virtual_time=True`` runs the client's clocks and sleeps on virtual
+        time while the fault is started (needs time-machine): each answer
+        advances them by its latency, each sleep by its length."""
         options = parse_args(
-            scenario, api=api, endpoint=endpoint, url=url, times=times, clients=clients
+            *(() if scenario is None else (scenario,)),
+            api=api,
+            endpoint=endpoint,
+            url=url,
+            times=times,
+            clients=clients,
+            integration_timeout=integration_timeout,
+            function_timeout=function_timeout,
+            gateway_responses=gateway_responses,
+            handler=handler,
+            then=then,
+            sequence=sequence,
+            after=after,
+            stage=stage,
+            route=route,
+            stage_variables=stage_variables,
+            binary_media_types=binary_media_types,
+            payload_format=payload_format,
+            handler_duration=handler_duration,
+            virtual_time=virtual_time,
         )
         if not options.single:
+            if scenario is None:
+                raise ApigwFaultError(
+                    "Fault() needs a scenario name (with api=), handler= or sequence="
+                )
             raise ApigwFaultError(
                 f"Fault({scenario!r}) needs api= ('rest' or 'http') to pick one"
                 f" scenario; the matrix is for the marker"
             )
-        assert options.name is not None
         assert options.api is not None
-        self.scenario: Scenario = SCENARIOS[(options.name, options.api)]
+        self.api: Api = options.api
+        #: The scenario named, or ``None`` for a handler or a sequence alone.
+        self.scenario: Scenario | None = (
+            None if options.name is None else SCENARIOS[(options.name, options.api)]
+        )
         self.endpoint: Endpoint = options.endpoint or ENDPOINTS[options.api][0]
         self.matcher = UrlMatcher(options.url)
         self.times = options.times
+        self.then = options.then
+        self.sequence = options.sequence
+        self.after = options.after or "repeat"
+        self.handler = options.handler
+        self._steps: tuple[Step, ...] | None = None
+        self._integration: Integration | None = None
+        self._limit = options.times
+        if options.scripted:
+            self._script(options.lambda_kwargs())
         self._wanted_clients = options.clients
         self.clients: tuple[str, ...] = ()
         self._seed = seed
-        self.gateway = Gateway(self.endpoint, seed=seed)
+        self.integration_timeout = options.integration_timeout
+        self.function_timeout = options.function_timeout
+        self.gateway_responses = options.gateway_responses
+        self.gateway = self._gateway(seed)
         self.calls: list[Call] = []
+        #: Whether the client's clocks and sleeps run on virtual time while
+        #: the fault is started (see :mod:`._clock`).
+        self.virtual_time = bool(options.virtual_time)
+        #: The backoff urllib3's ``Retry`` took between attempts this fault
+        #: answered, counted as gateway time (requests only).
+        self.sleeps: list[_clock.Sleep] = []
         #: What each client adapter keeps for this fault while it is started.
         self.backend_state: dict[str, Any] = {}
-        self._remaining = options.times
+        self._remaining = self._limit
+        self._answered = 0
         self._spent: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()  # times and calls
         self._activation = threading.Lock()  # start and stop
         self._activations = 0
 
+    def _script(self, kwargs: dict[str, Any]) -> None:
+        """The steps of a handler, ``then=`` or ``sequence=`` fault."""
+        from ._integration import Integration, LambdaStep, make_step
+
+        api = self.api
+        first: Step | None = self.scenario
+        if self.handler is not None:
+            first = make_step(self.handler, api)
+        if self.sequence is not None:
+            steps = tuple(make_step(item, api) for item in self.sequence)
+        elif self.then is not None:
+            assert first is not None
+            assert self.times is not None
+            steps = (first,) * self.times + (make_step(self.then, api),)
+        else:  # a handler alone, every call or the first times=N
+            assert first is not None
+            steps = (first,)
+        self._steps = steps
+        if self.sequence is not None or self.then is not None:
+            self._limit = None if self.after == "repeat" else len(steps)
+        if any(isinstance(step, LambdaStep) for step in steps):
+            self._integration = Integration(
+                api,
+                stage=kwargs["stage"],
+                route=kwargs["route"],
+                stage_variables=kwargs["stage_variables"],
+                binary_media_types=kwargs["binary_media_types"],
+                payload_format=kwargs["payload_format"],
+                handler_duration=kwargs["handler_duration"],
+            )
+
+    @property
+    def reads_body(self) -> bool:
+        """Whether a Lambda answers some call, so the adapters must hand the
+        request body over (plain faults never read it)."""
+        return self._integration is not None
+
+    def _gateway(self, seed: int | str | None) -> Gateway:
+        return Gateway(
+            self.endpoint,
+            seed=seed,
+            integration_timeout=self.integration_timeout,
+            function_timeout=self.function_timeout,
+            responses=self.gateway_responses,
+        )
+
     def __repr__(self) -> str:
         times = "" if self.times is None else f", times={self.times}"
-        return (
-            f"Fault({self.scenario.name!r}, api={self.scenario.api.value!r},"
-            f" endpoint={self.endpoint.value!r}{times}; {self.matcher.description})"
-        )
+        if self._steps is None:
+            assert self.scenario is not None
+            return (
+                f"Fault({self.scenario.name!r}, api={self.scenario.api.value!r},"
+                f" endpoint={self.endpoint.value!r}{times}; {self.matcher.description})"
+            )
+        from ._integration import LambdaStep
+
+        def describe(step: Step) -> str:
+            return step.describe() if isinstance(step, LambdaStep) else repr(step.name)
+
+        parts = [] if self.scenario is None else [repr(self.scenario.name)]
+        if self.handler is not None:
+            parts.append(f"handler={describe(self._steps[0])}")
+        if self.sequence is not None:
+            parts.append(f"sequence=[{', '.join(describe(s) for s in self._steps)}]")
+        parts += [f"api={self.api.value!r}", f"endpoint={self.endpoint.value!r}"]
+        if times:
+            parts.append(times[2:])
+        if self.then is not None:
+            parts.append(f"then={describe(self._steps[-1])}")
+        if self.sequence is not None or self.then is not None:
+            parts.append(f"after={self.after!r}")
+        return f"Fault({', '.join(parts)}; {self.matcher.description})"
 
     @property
     def logs(self) -> list[str]:
         """Every execution-log line written so far, call after call."""
         return [line for call in self.calls for line in call.logs]
+
+    def _next_step(self) -> Step | None:
+        """What answers the next call: ``None`` for a plain fault."""
+        steps = self._steps
+        if steps is None:
+            return None
+        with self._lock:
+            index = min(self._answered, len(steps) - 1)
+            self._answered += 1
+        return steps[index]
 
     def _take(self) -> bool:
         if self._remaining is None:
@@ -275,20 +458,38 @@ class Fault:
         *,
         read_timeout: float | None,
         method: str = "GET",
-        trace_id: str | None = None,
+        url: str = "",
+        headers: Mapping[str, str] | None = None,
         spent: float | None = None,
+        body: bytes | None = None,
     ) -> Call:
         """Let the gateway answer one attempt of ``request`` and record it.
 
-        The attempt arrives after ``spent``, the gateway time earlier attempts
-        of the same request took (by default, those this fault answered for
-        the same request object); the client waits for the latency or, when
-        its read timeout is shorter, gives up at the timeout.
+        ``method``, ``url`` and ``headers`` (a case-insensitive mapping, as
+        clients keep them) are what the gateway sees of the request. The
+        attempt arrives after ``spent``, the gateway time earlier attempts of
+        the same request took (by default, those this fault answered for the
+        same request object); the client waits for the latency or, when its
+        read timeout is shorter, gives up at the timeout. ``body`` is the
+        request body, which a Lambda sees (see :attr:`reads_body`).
         """
         before = self._spent.get(request, 0.0) if spent is None else spent
-        exchange = self.gateway.respond(
-            self.scenario, time.time() + before, method=method, trace_id=trace_id
-        )
+        clock = _clock.running()
+        # On virtual time the clock already stands after the earlier attempts
+        # (their latency and backoff advanced it); otherwise they are added.
+        arrived_at = time.time() + (0.0 if clock is not None else before)
+        incoming = Incoming(method, url, {} if headers is None else headers)
+        step = self._next_step()
+        if step is None:
+            assert self.scenario is not None
+            exchange = self.gateway.respond(self.scenario, arrived_at, incoming)
+        elif isinstance(step, Scenario):
+            exchange = self.gateway.respond(step, arrived_at, incoming)
+        else:
+            assert self._integration is not None
+            exchange = self._integration.run(
+                step, self.gateway, arrived_at, incoming, body or b""
+            )
         timed_out = read_timeout is not None and exchange.latency > read_timeout
         waited = read_timeout if timed_out and read_timeout is not None else exchange.latency
         call = Call(
@@ -299,11 +500,26 @@ class Fault:
             elapsed=before + waited,
             fault=self,
             seq=next(_SEQUENCE),
+            waited=waited,
         )
         with self._lock:
             self._spent[request] = call.elapsed
             self.calls.append(call)
+        if clock is not None:
+            clock.advance(waited)  # once per attempt, here only
         return call
+
+    def note_backoff(self, seconds: float) -> None:
+        """The backoff a client adapter counts as gateway time instead of
+        sleeping it (urllib3's ``Retry`` through requests): recorded, and
+        passed on the virtual clock when it runs."""
+        if seconds <= 0:
+            return
+        with self._lock:
+            self.sleeps.append(_clock.Sleep(float(seconds), "urllib3 Retry", next(_SEQUENCE)))
+        clock = _clock.running()
+        if clock is not None:
+            clock.advance(seconds)
 
     # activation -----------------------------------------------------------
 
@@ -324,13 +540,22 @@ class Fault:
                 clients = _resolve_clients(self._wanted_clients)
                 with self._lock:
                     if self._seed is None:  # ids from the running test's seed
-                        self.gateway = Gateway(self.endpoint, seed=next_seed())
+                        self.gateway = self._gateway(next_seed())
                     self.calls = []
-                    self._remaining = self.times
+                    self._remaining = self._limit
+                    self._answered = 0
                     self._spent = weakref.WeakKeyDictionary()
+                    self.sleeps = []
                     self.backend_state = {}
                 self.clients = clients
-                ACTIVE.add(self)
+                if self.virtual_time:
+                    _clock.acquire()
+                try:
+                    ACTIVE.add(self)
+                except BaseException:
+                    if self.virtual_time:
+                        _clock.release()
+                    raise
             self._activations += 1
         return self
 
@@ -341,14 +566,21 @@ class Fault:
                 return
             self._activations -= 1
             if not self._activations:
-                ACTIVE.remove(self)
+                self._deactivate()
 
     def stop_all(self) -> None:
         """Stop answering, however many starts are pending."""
         with self._activation:
             if self._activations:
                 self._activations = 0
-                ACTIVE.remove(self)
+                self._deactivate()
+
+    def _deactivate(self) -> None:
+        try:
+            ACTIVE.remove(self)
+        finally:  # virtual time ends whatever the backends do
+            if self.virtual_time:
+                _clock.release()
 
     def __enter__(self) -> Fault:
         return self.start()

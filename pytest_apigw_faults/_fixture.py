@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
+from . import _clock, _fault
 from ._check import method_of, response_problems, wire_of
 from ._fault import Call, Fault, iter_calls
-from ._table import Scenario
+from ._options import CLIENTS
+from ._table import Api, Scenario
+
+if TYPE_CHECKING:
+    from ._server import GatewayServer, Latency
 
 __all__ = ["ApigwFault"]
+
+
+def _no_client_installed(clients: object) -> bool:
+    """Whether a fault that names no client finds no client library at all
+    to patch: it then serves the loopback server only."""
+    return clients is None and not any(_fault._installed(client) for client in CLIENTS)
 
 
 class ApigwFault:
@@ -21,35 +32,122 @@ class ApigwFault:
     fault is already injected when the test starts.
     """
 
-    def __init__(self, seed: str, clients: Sequence[str] | None = None) -> None:
+    def __init__(self, seed: str, defaults: Mapping[str, Any] | None = None) -> None:
         self._seed = seed
-        self._clients = clients
+        self._defaults = dict(defaults or {})
         self._faults: list[Fault] = []
+        self._server_only: list[Fault] = []
+        self._server: GatewayServer | None = None
+        # the virtual clock this test holds, and where it stood when taken
+        self._clock: _clock.VirtualClock | None = None
+        self._clock_base = (0.0, 0)
 
     def inject(
         self,
-        scenario: str | Scenario,
+        scenario: str | Scenario | None = None,
         *,
         api: str | None = None,
         endpoint: str | None = None,
         url: str | re.Pattern[str] | None = None,
         times: int | None = None,
         clients: str | Sequence[str] | None = None,
+        integration_timeout: float | None = None,
+        function_timeout: float | None = None,
+        gateway_responses: object = None,
+        handler: object = None,
+        then: object = None,
+        sequence: Sequence[object] | None = None,
+        after: str | None = None,
+        stage: str | None = None,
+        route: str | None = None,
+        stage_variables: Mapping[str, str] | None = None,
+        binary_media_types: str | Sequence[str] | None = None,
+        payload_format: str | None = None,
+        handler_duration: float | Callable[[Any], float] | None = None,
+        virtual_time: bool | None = None,
     ) -> Fault:
         """Start a fault until the end of the test; it takes the marker's
-        arguments, or a :class:`Scenario` from the table."""
+        arguments, or a :class:`Scenario` from the table. Arguments left out
+        come from the ini file (``apigw_fault_clients``,
+        ``apigw_fault_integration_timeout``, ``apigw_fault_gateway_responses``).
+
+        ``handler=`` puts a Lambda handler behind the API; ``times=N,
+        then=X`` and ``sequence=[...]`` script the calls one by one (see
+        :class:`Fault`).
+
+        ``virtual_time=True`` (or the ``apigw_fault_virtual_time`` ini key)
+        runs the rest of the test on virtual time: ``time.sleep``,
+        ``asyncio.sleep`` and the clocks advance by each faulted call's
+        latency and each backoff sleep, without waiting."""
+        given: dict[str, Any] = {
+            "virtual_time": virtual_time,
+            "clients": clients,
+            "integration_timeout": integration_timeout,
+            "function_timeout": function_timeout,
+            "gateway_responses": gateway_responses,
+        }
+        for key, value in self._defaults.items():
+            if given.get(key) is None:
+                given[key] = value
+        kind = scenario.api if isinstance(scenario, Scenario) else api
+        if kind in ("http", Api.HTTP) and gateway_responses is None:
+            given["gateway_responses"] = None  # the suite's document is for REST APIs
         fault = Fault(
             scenario,
             api=api,
             endpoint=endpoint,
             url=url,
             times=times,
-            clients=self._clients if clients is None else clients,
             seed=f"{self._seed}:{len(self._faults)}",
+            handler=handler,
+            then=then,
+            sequence=sequence,
+            after=after,
+            stage=stage,
+            route=route,
+            stage_variables=stage_variables,
+            binary_media_types=binary_media_types,
+            payload_format=payload_format,
+            handler_duration=handler_duration,
+            **given,
         )
-        fault.start()
+        if fault.virtual_time and self._clock is None:
+            # held until the test ends, so time never jumps back between faults
+            self._clock = _clock.acquire()
+            self._clock_base = (self._clock.elapsed, len(self._clock.sleeps))
+        if _no_client_installed(given["clients"]):
+            self._server_only.append(fault)
+        else:
+            fault.start()
         self._faults.append(fault)
         return fault
+
+    @property
+    def server(self) -> GatewayServer:
+        """This test's API Gateway on ``127.0.0.1``, started on first use.
+
+        It answers with the faults injected in the test, the newest first,
+        for clients no fault can patch (a subprocess, curl, ``urllib``);
+        ``server.url`` is its base URL. It stops when the test ends.
+        """
+        return self.serve()
+
+    def serve(self, *, latency: Latency | None = None) -> GatewayServer:
+        """:attr:`server`, with ``latency`` set when given: ``0`` answers at
+        once (the default), ``"real"`` waits the gateway's latency, a factor
+        such as ``0.01`` that share of it."""
+        server = self._server
+        if server is None:
+            from ._server import GatewayServer
+
+            server = GatewayServer(self._served, latency=0.0 if latency is None else latency)
+            self._server = server.start()
+        elif latency is not None:
+            server.latency = latency
+        return server
+
+    def _served(self) -> list[Fault]:
+        return [f for f in self._faults if f.started or f in self._server_only]
 
     @property
     def faults(self) -> tuple[Fault, ...]:
@@ -67,8 +165,9 @@ class ApigwFault:
         return self._faults[-1]
 
     @property
-    def scenario(self) -> Scenario:
-        """The scenario of the fault injected last."""
+    def scenario(self) -> Scenario | None:
+        """The scenario of the fault injected last (``None`` for a handler or
+        a sequence without a scenario name; see each call's ``scenario``)."""
         return self.fault.scenario
 
     @property
@@ -81,8 +180,71 @@ class ApigwFault:
         """The execution-log lines of every call, in order (REST only)."""
         return [line for call in self.calls for line in call.logs]
 
+    @property
+    def virtual_time(self) -> bool:
+        """Whether this test runs on virtual time (a fault was injected with
+        ``virtual_time=True``, or the ini key turns it on)."""
+        return self._clock is not None
+
+    def _sleep_records(self) -> list[_clock.Sleep]:
+        records = [sleep for fault in self._faults for sleep in fault.sleeps]
+        if self._clock is not None:
+            records += self._clock.sleeps[self._clock_base[1] :]
+        return sorted(records, key=lambda sleep: sleep.seq)
+
+    @property
+    def sleeps(self) -> list[float]:
+        """The backoff sleeps the client took between calls, in seconds, in
+        order. On virtual time: every ``time.sleep`` and ``asyncio.sleep``
+        (of a positive length) while the test ran, and the backoff urllib3's
+        ``Retry`` takes through requests. Without virtual time, that urllib3
+        backoff only (the plugin counts it as gateway time; other sleeps
+        really happen and are not seen)."""
+        return [sleep.seconds for sleep in self._sleep_records()]
+
+    @property
+    def elapsed(self) -> float:
+        """The test's total virtual time, in seconds: on virtual time, how far
+        the clock moved since the first fault with virtual time (latencies and
+        sleeps); otherwise the time each call waited plus :attr:`sleeps`."""
+        if self._clock is not None:
+            return self._clock.elapsed - self._clock_base[0]
+        return sum(call.waited for call in self.calls) + sum(self.sleeps)
+
+    def assert_retried(self, times: int | None = None) -> None:
+        """Check the client retried: ``times`` retries exactly (attempts - 1),
+        or at least one when ``times`` is ``None``."""
+        __tracebackhide__ = True
+        from ._behaviour import check_retried
+
+        check_retried(self, times)
+
+    def assert_not_retried(self) -> None:
+        """Check the client made exactly one attempt."""
+        __tracebackhide__ = True
+        from ._behaviour import check_retried
+
+        check_retried(self, 0)
+
+    def assert_gave_up_within(self, seconds: float) -> None:
+        """Check the client was done (gave up, or got its answer) within
+        ``seconds`` of (virtual) time: :attr:`elapsed` is at most that."""
+        __tracebackhide__ = True
+        from ._behaviour import check_gave_up_within
+
+        check_gave_up_within(self, seconds)
+
+    def _report_row(self) -> str:
+        """This test's row of the resilience report, as JSON."""
+        from ._behaviour import report_row
+
+        return report_row(self)
+
     def assert_response(self, response: Any) -> None:
-        """Check a ``requests`` or ``httpx`` response against the gateway.
+        """Check a ``requests``, ``httpx`` or ``aiohttp`` response against the gateway.
+
+        An ``aiohttp.ClientResponse`` needs its body: ``await response.read()``
+        first, or check it before it is released (inside ``async with``).
 
         Status, body bytes, header names in order and the form of every
         value must be those of the scenario; for a response one of the faults
@@ -95,19 +257,38 @@ class ApigwFault:
         fault = self.fault if call is None else call.fault
         scenario = fault.scenario if call is None else call.scenario
         sent = None if call is None else call.exchange.response
+        if scenario is None and sent is None:
+            raise AssertionError(
+                f"no fault here sent this response, and {fault!r} answers with a"
+                " Lambda: only a response it sent can be checked"
+            )
         problems = response_problems(got, scenario, fault.endpoint, sent, method_of(response))
         if problems:
             listing = "\n".join(f"  {p}" for p in problems)
+            what = (
+                scenario.id
+                if scenario is not None
+                else f"the Lambda's {fault.api.value} answer {sent and sent.status}"
+            )
             raise AssertionError(
-                f"response does not match {scenario.id} ({fault.endpoint.value}):\n{listing}"
+                f"response does not match {what} ({fault.endpoint.value}):\n{listing}"
             )
 
     def _stop(self) -> None:
         errors: list[Exception] = []
+        server, self._server = self._server, None
+        if server is not None:
+            try:
+                server.stop()
+            except Exception as error:  # stop the faults all the same
+                errors.append(error)
         for fault in reversed(self._faults):
             try:
                 fault.stop_all()
             except Exception as error:  # stop the others all the same
                 errors.append(error)
+        if self._clock is not None:
+            self._clock = None
+            _clock.release()
         if errors:
             raise errors[0]

@@ -13,14 +13,28 @@ import re
 import threading
 from base64 import urlsafe_b64encode
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formatdate
 from random import Random
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from ._table import Api, Endpoint, Scenario
+from ._table import Api, Endpoint, Phase, Scenario
 
-__all__ = ["HEADER_FORMATS", "Exchange", "Gateway", "WireResponse", "body_for", "header_names"]
+if TYPE_CHECKING:
+    from ._custom import GatewayResponses
+    from ._proxy import ProxyResult
+
+__all__ = [
+    "HEADER_FORMATS",
+    "Exchange",
+    "Gateway",
+    "Incoming",
+    "LambdaIds",
+    "WireResponse",
+    "body_for",
+    "header_names",
+]
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 _DATE = (
@@ -43,27 +57,28 @@ HEADER_FORMATS: Mapping[str, re.Pattern[str]] = MappingProxyType(
         "x-amzn-requestid": re.compile(_UUID),
         "x-amz-apigw-id": re.compile(_APIGW_ID),
         "apigw-requestid": re.compile(_APIGW_ID),
-        "x-cache": re.compile(r"Error from cloudfront"),
+        "x-cache": re.compile(r"(Error|Miss) from cloudfront"),
         "via": re.compile(r"1\.1 [0-9a-f]{32}\.cloudfront\.net \(CloudFront\)"),
         "x-amz-cf-pop": re.compile(r"[A-Z]{3}\d{1,2}-[CP]\d"),
         "x-amz-cf-id": re.compile(r"[A-Za-z0-9_-]{54}=="),
     }
 )
 
-_REST_EDGE_HEADERS = (
-    "content-type",
-    "content-length",
-    "date",
-    "x-amzn-trace-id",
-    "x-amzn-requestid",
-    "x-amzn-errortype",
-    "x-amz-apigw-id",
-    "x-cache",
-    "via",
-    "x-amz-cf-pop",
-    "x-amz-cf-id",
+_CLOUDFRONT_HEADERS = ("x-cache", "via", "x-amz-cf-pop", "x-amz-cf-id")
+# What only API Gateway decides; a gateway response's own headers cannot
+# replace these (x-amzn-errortype survives customisation [D-GWR-CONSOLE]).
+_RESERVED = frozenset(
+    {
+        "content-length",
+        "date",
+        "x-amzn-trace-id",
+        "x-amzn-requestid",
+        "x-amzn-errortype",
+        "x-amz-apigw-id",
+        "apigw-requestid",
+        *_CLOUDFRONT_HEADERS,
+    }
 )
-_HTTP_HEADERS = ("date", "content-type", "content-length", "apigw-requestid")
 
 # CloudFront POPs seen in front of execute-api in public captures.
 _POPS = ("YTO50-P2", "DUB56-P1", "NRT20-C4", "MIA3-P5", "HIO50-C1", "IAD89-P1")
@@ -79,11 +94,57 @@ def body_for(scenario: Scenario, method: str) -> bytes:
     return b"" if method == "HEAD" else scenario.body
 
 
-def header_names(scenario: Scenario, endpoint: Endpoint) -> tuple[str, ...]:
-    """The header names the gateway sends for ``scenario``, in wire order."""
+def header_names(
+    scenario: Scenario, endpoint: Endpoint, custom: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The header names the gateway sends for ``scenario`` on ``endpoint``,
+    in wire order; ``custom`` are the names a gateway response adds.
+
+    REST: the captured edge order [T]; regional and private APIs send the same
+    without CloudFront's four [LS-REMAP]; ``x-amzn-trace-id`` only when a
+    Lambda was invoked; a customisation's headers after API Gateway's own
+    (their place is inferred). HTTP API: four headers, and a failure's own
+    (``www-authenticate``) before the request id, as documented [D-JWT].
+    """
+    extra = tuple(name for name, _ in scenario.extra_headers)
     if scenario.api is Api.HTTP:
-        return _HTTP_HEADERS
-    return _REST_EDGE_HEADERS
+        return ("date", "content-type", "content-length", *extra, "apigw-requestid")
+    if scenario.phase is Phase.CLOUDFRONT:
+        return ("content-type", "content-length", "date", *_CLOUDFRONT_HEADERS)
+    names = ["content-type", "content-length", "date"]
+    if scenario.traced:
+        names.append("x-amzn-trace-id")
+    names += ["x-amzn-requestid", "x-amzn-errortype", "x-amz-apigw-id", *extra]
+    names += [name for name in custom if name not in names]
+    if endpoint is Endpoint.EDGE:
+        names += _CLOUDFRONT_HEADERS
+    return tuple(names)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What the gateway sees of a request: its method, URL and headers.
+
+    ``headers`` is any mapping; lookups ignore case, as the clients' own
+    header mappings do.
+    """
+
+    method: str = "GET"
+    url: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        value = self.headers.get(name)
+        if value is not None:
+            return value
+        lowered = name.lower()
+        for key, item in self.headers.items():
+            if key.lower() == lowered:
+                return item
+        return None
+
+
+_GET = Incoming()
 
 
 @dataclass(frozen=True)
@@ -105,14 +166,56 @@ class WireResponse:
 
 @dataclass(frozen=True)
 class Exchange:
-    """What the gateway did with one request."""
+    """What the gateway did with one request.
 
-    scenario: Scenario
+    ``scenario`` is the failure it answered with, or ``None`` when a Lambda
+    handler's valid result answered: ``result`` is then that result.
+    ``event`` is the event a Lambda was invoked with (``None`` when none
+    was) and ``lambda_request_id`` its ``context.aws_request_id``.
+    """
+
+    scenario: Scenario | None
     response: WireResponse
     request_id: str
     arrived_at: float
     latency: float
     logs: tuple[str, ...]
+    result: ProxyResult | None = None
+    event: Mapping[str, object] | None = None
+    lambda_request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class LambdaIds:
+    """The ids of one request that reaches a Lambda, drawn before it runs:
+    the event carries the same ids as the response headers.
+
+    REST: ``request_id`` is ``x-amzn-requestid`` (a UUID) and
+    ``extended_request_id`` ``x-amz-apigw-id``; HTTP API: both are
+    ``apigw-requestid``. ``trace_id`` is what the gateway passes on as
+    ``X-Amzn-Trace-Id`` (and, REST, answers with); ``lambda_request_id`` the
+    Lambda invocation's own id.
+    """
+
+    request_id: str
+    extended_request_id: str
+    trace_id: str
+    lambda_request_id: str
+
+
+# The header order of a valid Lambda answer. ⚠️ Inferred, not captured as a
+# whole: API Gateway's own headers keep their place in the captured error
+# order [T]; the HTTP/1.1 success snapshots [LS-FMT][LS-TRACE] put
+# x-amzn-trace-id after x-amz-apigw-id, and there is no x-amzn-errortype.
+# The Lambda's own headers come after API Gateway's and before CloudFront's
+# (REST), or before apigw-requestid (HTTP API), where a failure's own headers
+# go [D-JWT]; their content-type takes the content-type slot.
+_REST_SUCCESS_HEAD = ("content-type", "content-length", "date")
+_REST_SUCCESS_IDS = ("x-amzn-requestid", "x-amz-apigw-id", "x-amzn-trace-id")
+# A Lambda header API Gateway sends under another name, so that its own
+# stands (REST) [D-PROXY "x-amzn-Remapped-"]. ⚠️ Other reserved names are
+# dropped; not in the reference.
+_REMAPPED = frozenset({"content-length", "date", "connection", "server", "authorization"})
 
 
 class Gateway:
@@ -121,17 +224,38 @@ class Gateway:
     ``seed`` makes every id reproducible; requests that arrive together from
     several threads each get their own ids. An edge-optimized API keeps one
     CloudFront POP and a small pool of edge hosts, as a client in one place
-    sees in practice.
+    sees in practice. ``integration_timeout`` and ``function_timeout`` (in
+    seconds) replace the defaults of the rows that wait for them;
+    ``responses`` are the API's customised gateway responses (REST).
     """
 
-    def __init__(self, endpoint: Endpoint, *, seed: int | str | None = None) -> None:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        seed: int | str | None = None,
+        integration_timeout: float | None = None,
+        function_timeout: float | None = None,
+        responses: GatewayResponses | None = None,
+    ) -> None:
         self.endpoint = endpoint
+        self.integration_timeout = integration_timeout
+        self.function_timeout = function_timeout
+        self.responses = responses
         self._random = Random(seed)
         self._lock = threading.Lock()
         self.pop = self._random.choice(_POPS)
         self._edge_hosts = tuple(
             f"{self._random.getrandbits(128):032x}" for _ in range(3)
         )
+
+    def latency(self, scenario: Scenario) -> float:
+        """How long the gateway takes to answer ``scenario``, in seconds."""
+        if scenario.waits_for == "integration_timeout" and self.integration_timeout:
+            return self.integration_timeout
+        if scenario.waits_for == "function_timeout" and self.function_timeout:
+            return self.function_timeout
+        return scenario.latency
 
     def _uuid(self) -> str:
         bits = self._random.getrandbits(128)
@@ -153,62 +277,189 @@ class Gateway:
             return f"{incoming};Parent={self._random.getrandbits(64):016x}"
         return f"Root=1-{int(arrived_at):08x}-{self._random.getrandbits(96):024x}"
 
+    def lambda_ids(self, arrived_at: float, request: Incoming = _GET, *, api: Api) -> LambdaIds:
+        """Fresh ids for a request that reaches a Lambda of ``api``."""
+        with self._lock:
+            if api is Api.HTTP:
+                request_id = extended = self._b64(11)
+            else:
+                request_id, extended = self._uuid(), self._b64(11)
+            trace = self._trace(arrived_at, request.header("X-Amzn-Trace-Id"))
+            return LambdaIds(request_id, extended, trace, self._uuid())
+
+    def succeed(
+        self,
+        result: ProxyResult,
+        arrived_at: float,
+        request: Incoming,
+        ids: LambdaIds,
+        *,
+        api: Api,
+        latency: float,
+        logs: tuple[str, ...] = (),
+        event: Mapping[str, object] | None = None,
+    ) -> Exchange:
+        """The exchange of a valid Lambda ``result``: its status, headers and
+        body with API Gateway's own success headers around them (see
+        ``_REST_SUCCESS_HEAD``). A HEAD request gets no body."""
+        lambda_headers: list[tuple[str, str]] = []
+        content_type: str | None = None
+        reserved = _RESERVED | {"apigw-requestid", "x-amzn-errortype"}
+        for name, value in result.headers:
+            lowered = name.lower()  # HTTP/2, as the captures
+            if lowered == "content-type" and content_type is None:
+                content_type = value
+            elif lowered in reserved:
+                if api is Api.REST and lowered in _REMAPPED:
+                    lambda_headers.append((f"x-amzn-remapped-{lowered}", value))
+            else:
+                lambda_headers.append((lowered, value))
+        body = result.body
+        date = _http_date(int(arrived_at + latency))
+        head = [("content-type", content_type)] if content_type is not None else []
+        if api is Api.HTTP:
+            headers = [
+                ("date", date),
+                *head,
+                ("content-length", str(len(body))),
+                *lambda_headers,
+                ("apigw-requestid", ids.request_id),
+            ]
+        else:
+            headers = [
+                *head,
+                ("content-length", str(len(body))),
+                ("date", date),
+                ("x-amzn-requestid", ids.request_id),
+                ("x-amz-apigw-id", ids.extended_request_id),
+                ("x-amzn-trace-id", ids.trace_id),
+                *lambda_headers,
+            ]
+            if self.endpoint is Endpoint.EDGE:
+                with self._lock:
+                    edge_host = self._random.choice(self._edge_hosts)
+                    cf_id = self._b64(40)
+                headers += [
+                    ("x-cache", "Error from cloudfront" if result.status >= 400
+                     else "Miss from cloudfront"),
+                    ("via", f"1.1 {edge_host}.cloudfront.net (CloudFront)"),
+                    ("x-amz-cf-pop", self.pop),
+                    ("x-amz-cf-id", cf_id),
+                ]
+        prefix = f"({ids.request_id}) "
+        return Exchange(
+            scenario=None,
+            response=WireResponse(
+                result.status, tuple(headers), b"" if request.method == "HEAD" else body
+            ),
+            request_id=ids.request_id,
+            arrived_at=arrived_at,
+            latency=latency,
+            logs=tuple(prefix + line for line in logs) if api is Api.REST else (),
+            result=result,
+            event=event,
+            lambda_request_id=ids.lambda_request_id,
+        )
+
+    def _log(self, scenario: Scenario, request_id: str, latency: float) -> tuple[str, ...]:
+        prefix = f"({request_id}) "
+        lines = []
+        for line in scenario.log:
+            if "{" in line:
+                line = line.format(
+                    lambda_request_id=self._uuid(),
+                    request_id=request_id,
+                    function_timeout=latency,
+                )
+            lines.append(prefix + line)
+        return tuple(lines)
+
     def respond(
         self,
         scenario: Scenario,
         arrived_at: float,
+        request: Incoming = _GET,
         *,
-        method: str = "GET",
-        trace_id: str | None = None,
+        ids: LambdaIds | None = None,
+        logs: tuple[str, ...] | None = None,
+        latency: float | None = None,
+        event: Mapping[str, object] | None = None,
     ) -> Exchange:
-        """The exchange for a ``method`` request that arrived at ``arrived_at``
-        (epoch seconds), carrying the client's ``X-Amzn-Trace-Id`` if any.
+        """The exchange for ``request``, which arrived at ``arrived_at``
+        (epoch seconds).
 
         A HEAD request gets the same headers, ``content-length`` included,
-        and no body.
+        and no body. A client's own ``X-Amzn-Trace-Id`` is echoed. For a
+        request that reached a Lambda, ``ids`` are the ids drawn before it
+        ran, ``logs`` the log lines that replace the row's (without their
+        prefix), ``latency`` the time the gateway took and ``event`` what the
+        Lambda was invoked with.
         """
-        left_at = arrived_at + scenario.latency
-        date = _http_date(int(left_at))
-        body = scenario.body
+        if latency is None:
+            latency = self.latency(scenario)
+        date = _http_date(int(arrived_at + latency))
+        status, content_type, body = scenario.status, scenario.content_type, scenario.body
+        values: dict[str, str] = dict(scenario.extra_headers)
+        custom: tuple[tuple[str, str], ...] = ()
         with self._lock:
             if scenario.api is Api.HTTP:
-                request_id = self._b64(11)
-                headers: tuple[tuple[str, str], ...] = (
-                    ("date", date),
-                    ("content-type", scenario.content_type),
-                    ("content-length", str(len(body))),
-                    ("apigw-requestid", request_id),
-                )
-                logs: tuple[str, ...] = ()
+                request_id = self._b64(11) if ids is None else ids.request_id
+                values["apigw-requestid"] = request_id
+                written: tuple[str, ...] = ()
             else:
-                request_id = self._uuid()
-                trace = self._trace(arrived_at, trace_id)
-                edge_host = self._random.choice(self._edge_hosts)
-                headers = (
-                    ("content-type", scenario.content_type),
-                    ("content-length", str(len(body))),
-                    ("date", date),
-                    ("x-amzn-trace-id", trace),
-                    ("x-amzn-requestid", request_id),
-                    ("x-amzn-errortype", scenario.error_type or ""),
-                    ("x-amz-apigw-id", self._b64(11)),
-                    ("x-cache", "Error from cloudfront"),
-                    ("via", f"1.1 {edge_host}.cloudfront.net (CloudFront)"),
-                    ("x-amz-cf-pop", self.pop),
-                    ("x-amz-cf-id", self._b64(40)),
-                )
-                prefix = f"({request_id}) "
-                logs = tuple(
-                    prefix + line.format(lambda_request_id=self._uuid())
-                    if "{lambda_request_id}" in line
-                    else prefix + line
-                    for line in scenario.log
-                )
+                # CloudFront refuses a request before API Gateway gives it an id
+                cloudfront = scenario.phase is Phase.CLOUDFRONT
+                if ids is not None and not cloudfront:
+                    request_id = ids.request_id
+                else:
+                    request_id = "" if cloudfront else self._uuid()
+                if not cloudfront:
+                    extended = self._b64(11) if ids is None else ids.extended_request_id
+                    values["x-amzn-requestid"] = request_id
+                    values["x-amzn-errortype"] = scenario.error_type or ""
+                    values["x-amz-apigw-id"] = extended
+                    if scenario.traced:
+                        values["x-amzn-trace-id"] = (
+                            self._trace(arrived_at, request.header("X-Amzn-Trace-Id"))
+                            if ids is None
+                            else ids.trace_id
+                        )
+                    if self.responses is not None:
+                        rendered = self.responses.render(
+                            scenario, request, request_id, extended, arrived_at
+                        )
+                        if rendered is not None:
+                            status, content_type, body, custom = rendered
+                if self.endpoint is Endpoint.EDGE:
+                    edge_host = self._random.choice(self._edge_hosts)
+                    values["x-cache"] = (
+                        "Error from cloudfront" if status >= 400 else "Miss from cloudfront"
+                    )
+                    values["via"] = f"1.1 {edge_host}.cloudfront.net (CloudFront)"
+                    values["x-amz-cf-pop"] = self.pop
+                    values["x-amz-cf-id"] = self._b64(40)
+                if logs is None:
+                    written = self._log(scenario, request_id, latency)
+                else:
+                    written = tuple(f"({request_id}) {line}" for line in logs)
+        for name, value in custom:
+            if name not in _RESERVED:
+                values[name] = value
+        values["date"] = date
+        values["content-type"] = content_type
+        values["content-length"] = str(len(body))
+        names = header_names(scenario, self.endpoint, tuple(name for name, _ in custom))
         return Exchange(
             scenario=scenario,
-            response=WireResponse(scenario.status, headers, body_for(scenario, method)),
+            response=WireResponse(
+                status,
+                tuple((name, values[name]) for name in names),
+                b"" if request.method == "HEAD" else body,
+            ),
             request_id=request_id,
             arrived_at=arrived_at,
-            latency=scenario.latency,
-            logs=logs,
+            latency=latency,
+            logs=written,
+            event=event,
+            lambda_request_id=None if ids is None else ids.lambda_request_id,
         )

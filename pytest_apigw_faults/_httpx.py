@@ -48,11 +48,17 @@ class _TransportMocker(AbstractRequestMocker):
 
     @classmethod
     def handler(cls, httpx_request: httpx.Request) -> httpx.Response:
-        return _respond(httpx_request)
+        fault = _claim(httpx_request)
+        if fault is not None and fault.reads_body:  # a Lambda sees the body
+            httpx_request.read()
+        return _respond(httpx_request, fault)
 
     @classmethod
     async def async_handler(cls, httpx_request: httpx.Request) -> httpx.Response:
-        return _respond(httpx_request)
+        fault = _claim(httpx_request)
+        if fault is not None and fault.reads_body:
+            await httpx_request.aread()
+        return _respond(httpx_request, fault)
 
     @classmethod
     def prepare_sync_request(
@@ -108,9 +114,11 @@ def _read_timeout(request: httpx.Request) -> float | None:
     return None if read is None else float(read)
 
 
-def _respond(request: httpx.Request) -> httpx.Response:
-    url = str(request.url)
-    fault: Fault | None = ACTIVE.claim(url, _CLIENT)
+def _claim(request: httpx.Request) -> Fault | None:
+    return ACTIVE.claim(str(request.url), _CLIENT)
+
+
+def _respond(request: httpx.Request, fault: Fault | None) -> httpx.Response:
     if fault is None:  # respx calls the real transport
         raise PassThrough("not faulted", request=request, origin=None)  # type: ignore[arg-type]
     call = fault.answer(
@@ -118,7 +126,9 @@ def _respond(request: httpx.Request) -> httpx.Response:
         request,
         read_timeout=_read_timeout(request),
         method=request.method,
-        trace_id=request.headers.get("x-amzn-trace-id"),
+        url=str(request.url),
+        headers=request.headers,
+        body=request.content if fault.reads_body else None,
     )
     if call.timed_out:
         error = httpx.ReadTimeout("The read operation timed out", request=request)

@@ -12,8 +12,9 @@ _REGION = r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}"
 _VPCE = r"vpce-[0-9a-f]{8,17}"
 _EXECUTE_API_HOST = re.compile(
     # {api-id}.execute-api.{region}.amazonaws.com[.cn], with the private
-    # Route 53 alias form {api-id}-{vpce-id}.execute-api...
-    rf"[a-z0-9]+(?:-{_VPCE})?\.execute-api\.{_REGION}\.amazonaws\.com(?:\.cn)?"
+    # Route 53 alias form {api-id}-{vpce-id}.execute-api... and a regional
+    # custom domain's target d-{id}.execute-api... [D-DOMAINS]
+    rf"(?:d-)?[a-z0-9]+(?:-{_VPCE})?\.execute-api\.{_REGION}\.amazonaws\.com(?:\.cn)?"
     # the VPC endpoint's public DNS name: {vpce-id}-{suffix}.execute-api.{region}.vpce.amazonaws.com
     rf"|{_VPCE}-[a-z0-9]+(?:-[a-z0-9-]+)?\.execute-api\.{_REGION}\.vpce\.amazonaws\.com"
 )
@@ -51,6 +52,11 @@ class UrlMatcher:
         else:
             self._pattern = url
             self.description = f"URLs matching {url.pattern!r}"
+
+    @property
+    def named(self) -> bool:
+        """Whether ``url=`` named the URLs (else: any execute-api host)."""
+        return self._prefix is not None or self._pattern is not None
 
     def __call__(self, url: str) -> bool:
         if self._prefix is not None:

@@ -98,13 +98,14 @@ class _Frame:
     causes: the retries left, the gateway time spent so far, whether the
     attempt passed through, and the call a fault answered."""
 
-    __slots__ = ("call", "passed_through", "retries", "spent")
+    __slots__ = ("answered", "call", "passed_through", "retries", "spent")
 
     def __init__(self, retries: Retry, spent: float) -> None:
         self.retries = retries
         self.spent = spent
         self.passed_through = False
         self.call: Call | None = None
+        self.answered: Call | None = None  # kept after build_response takes call
 
 
 # The frame of the attempt under way in this thread. A pass-through may send
@@ -203,7 +204,9 @@ class _GatewayAdapter(HTTPAdapter):
                 except ReadTimeoutError as exc:
                     raised = ReadTimeout(exc, request=request)
                 else:
-                    spent += retries.get_backoff_time()
+                    backoff = retries.get_backoff_time()
+                    spent += backoff
+                    timed_out.call.fault.note_backoff(backoff)  # not slept: counted
                     continue
                 timed_out.call.exception = raised
                 raise raised from None
@@ -222,7 +225,10 @@ class _GatewayAdapter(HTTPAdapter):
                 if retries.raise_on_status:
                     raise RetryError(exc, request=request) from None
                 return response
-            spent += retries.get_backoff_time()
+            backoff = retries.get_backoff_time()
+            spent += backoff
+            if frame.answered is not None:  # not slept: counted, once
+                frame.answered.fault.note_backoff(backoff)
 
     def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
         response = super().build_response(req, resp)
@@ -258,6 +264,21 @@ def _shadow(adapter: HTTPAdapter) -> HTTPAdapter:
     return shadow
 
 
+def _body_of(request: requests.PreparedRequest) -> bytes:
+    """The request body as bytes, for a Lambda; a file or a generator body
+    is read (nothing else will send it)."""
+    body: Any = request.body
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    read = getattr(body, "read", None)
+    chunks = [read()] if callable(read) else list(body)
+    return b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in chunks)
+
+
 def _respond(
     fault: Fault, request: requests.PreparedRequest
 ) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -268,13 +289,15 @@ def _respond(
         request,
         read_timeout=read_timeout_of(kwargs.get("timeout")),
         method=str(request.method),
-        trace_id=request.headers.get("X-Amzn-Trace-Id"),
+        url=str(request.url),
+        headers=request.headers,
         spent=0.0 if frame is None else frame.spent,
+        body=_body_of(request) if fault.reads_body else None,
     )
     if call.timed_out:
         raise _TimedOut(call)
     if frame is not None:
-        frame.call = call
+        frame.call = frame.answered = call
     wire = call.exchange.response
     return wire.status, list(wire.headers), wire.body
 

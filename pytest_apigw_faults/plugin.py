@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 
 _MARKER = "apigw_fault"
 _SEED = pytest.StashKey[str]()
+_DEFAULTS = pytest.StashKey[dict[str, Any]]()
 _STARTED_BEFORE = pytest.StashKey[tuple[Any, ...]]()
 _LONG_LIVED = pytest.StashKey["weakref.WeakSet[Any]"]()
+_REPORT = pytest.StashKey[bool]()  # whether tests record resilience-report rows
 _SEED_HELP = (
     "seed of the ids the fake API Gateway generates, so a run can be"
     " reproduced (default: a fresh seed per run, shown in the report header)"
@@ -41,11 +43,54 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"{_SEED_HELP}; wins over the apigw_fault_seed ini key",
     )
     parser.addini("apigw_fault_seed", _SEED_HELP, default=None)
+    group.addoption(
+        "--apigw-report",
+        dest="apigw_report",
+        action="store_true",
+        default=False,
+        help="end the run with a resilience report: per test that used a fault, its"
+        " scenarios, attempts, outcome and virtual time (also the apigw_fault_report"
+        " ini key)",
+    )
+    group.addoption(
+        "--apigw-report-json",
+        dest="apigw_report_json",
+        metavar="PATH",
+        default=None,
+        help="write the resilience report as JSON to PATH",
+    )
+    parser.addini(
+        "apigw_fault_report",
+        "end every run with the resilience report (as --apigw-report)",
+        type="bool",
+        default=False,
+    )
+    parser.addini(
+        "apigw_fault_virtual_time",
+        "run every fault of the marker and inject() on virtual time (time.sleep,"
+        " asyncio.sleep and the clocks advance by the gateway's latency and the"
+        " client's backoff, without waiting) when it gives no virtual_time=",
+        type="bool",
+        default=False,
+    )
+    parser.addini(
+        "apigw_fault_integration_timeout",
+        "the integration timeout of every faulted API, in seconds, when a marker or"
+        " inject() gives none (REST: 0.05 to 29, up to 300 on regional and private"
+        " endpoints; HTTP API: up to 30)",
+        default=None,
+    )
+    parser.addini(
+        "apigw_fault_gateway_responses",
+        "an OpenAPI document (JSON or YAML file, relative to the ini file) whose"
+        " x-amazon-apigateway-gateway-responses customise every REST fault",
+        default=None,
+    )
     parser.addini(
         "apigw_fault_clients",
         "the HTTP clients faults answer when a marker or inject() names none"
-        " (requests, httpx); default: every installed client whose backend"
-        " (responses, respx) is installed",
+        " (requests, httpx, aiohttp); default: every installed client whose"
+        " backend (responses, respx, aioresponses) is installed",
         type="args",
         default=[],
     )
@@ -56,8 +101,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "apigw_fault(name=None, *, api=None, endpoint=None, url=None, times=None,"
-        " clients=None): answer execute-api calls made with requests or httpx"
-        " with this API Gateway failure; without a name or an api, run the test"
+        " clients=None, integration_timeout=None, function_timeout=None,"
+        " gateway_responses=None, handler=None, then=None, sequence=None, after=None,"
+        " stage=None, route=None, stage_variables=None, binary_media_types=None,"
+        " payload_format=None, handler_duration=None, virtual_time=None): answer"
+        " execute-api calls made"
+        " with requests or httpx with this API Gateway failure (or a Lambda handler's"
+        " answers, or a sequence of both); without a name or an api, run the test"
         " once per matching scenario. See"
         " https://pypi.org/project/pytest-apigw-faults/#the-marker",
     )
@@ -69,15 +119,51 @@ def pytest_configure(config: pytest.Config) -> None:
         or str(int.from_bytes(os.urandom(4), "big"))
     )
     config.stash[_SEED] = str(seed)
-    clients = config.getini("apigw_fault_clients")
-    if clients:
-        from ._options import parse_clients
-        from ._table import ApigwFaultError
+    config.stash[_DEFAULTS] = _ini_defaults(config)
+    json_path = config.getoption("apigw_report_json")
+    report = bool(
+        config.getoption("apigw_report") or config.getini("apigw_fault_report") or json_path
+    )
+    config.stash[_REPORT] = report
+    if report and not workerinput:  # the controller (or a run without xdist) reports
+        from ._report import ReportPlugin
 
-        try:
-            parse_clients(clients)
-        except ApigwFaultError as error:
-            raise pytest.UsageError(f"apigw_fault_clients in the ini file: {error}") from None
+        terminal = bool(config.getoption("apigw_report") or config.getini("apigw_fault_report"))
+        config.pluginmanager.register(
+            ReportPlugin(terminal=terminal, json_path=json_path), "apigw-faults-report"
+        )
+
+
+def _ini_defaults(config: pytest.Config) -> dict[str, Any]:
+    """The ini keys that set arguments of every marker and ``inject``,
+    checked now so that a mistake stops the run before any test."""
+    defaults: dict[str, Any] = {}
+    if config.getini("apigw_fault_virtual_time"):
+        defaults["virtual_time"] = True
+    clients = config.getini("apigw_fault_clients")
+    timeout = config.getini("apigw_fault_integration_timeout")
+    document = config.getini("apigw_fault_gateway_responses")
+    if not (clients or timeout or document):
+        return defaults
+    from ._options import parse_clients, parse_integration_timeout
+    from ._table import ApigwFaultError
+
+    key = "apigw_fault_clients"
+    try:
+        if clients:
+            defaults["clients"] = parse_clients(clients)
+        key = "apigw_fault_integration_timeout"
+        if timeout:
+            defaults["integration_timeout"] = parse_integration_timeout(timeout)
+        key = "apigw_fault_gateway_responses"
+        if document:
+            from ._custom import load
+
+            base = config.inipath.parent if config.inipath else config.rootpath
+            defaults["gateway_responses"] = load(base / document)
+    except ApigwFaultError as error:
+        raise pytest.UsageError(f"{key} in the ini file: {error}") from None
+    return defaults
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -129,6 +215,15 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     finally:
         _seeding.seed_faults_from(None)
         _stop_left_started(item)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """No fault outlives the session, not even one a test started by hand and
+    never stopped before Ctrl-C (pytest then skips the test's teardown)."""
+    active = _active()
+    if active is not None:
+        for fault in active.faults:
+            fault.stop_all()
 
 
 def _stop_left_started(item: pytest.Item) -> None:
@@ -193,16 +288,22 @@ def _apigw_fault_marker(request: pytest.FixtureRequest) -> None:
                 " name one scenario here",
                 pytrace=False,
             )
-        assert options.name is not None
         assert options.api is not None
-        scenario = SCENARIOS[(options.name, options.api)]
+        if options.name is not None:
+            scenario = SCENARIOS[(options.name, options.api)]
     fixture: ApigwFault = request.getfixturevalue("apigw_fault")
     fixture.inject(
         scenario,
+        api=None if options.api is None or scenario is not None else options.api.value,
         endpoint=options.endpoint,
         url=options.url,
         times=options.times,
         clients=options.clients,
+        integration_timeout=options.integration_timeout,
+        function_timeout=options.function_timeout,
+        gateway_responses=options.gateway_responses,
+        virtual_time=options.virtual_time,
+        **options.lambda_kwargs(),
     )
 
 
@@ -217,12 +318,23 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
     """
     from ._fixture import ApigwFault
 
-    clients: list[str] = request.config.getini("apigw_fault_clients")
     fixture = ApigwFault(
         seed=f"{request.config.stash[_SEED]}:{request.node.nodeid}",
-        clients=tuple(clients) or None,
+        defaults=request.config.stash[_DEFAULTS],
     )
     try:
         yield fixture
     finally:
-        fixture._stop()
+        try:
+            if request.config.stash.get(_REPORT, False) and fixture.faults:
+                # a JUnit property, and what xdist carries to the controller
+                request.node.user_properties.append(("apigw_fault", fixture._report_row()))
+        finally:
+            fixture._stop()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Virtual time never outlives the run, even one interrupted in a test."""
+    clock = sys.modules.get("pytest_apigw_faults._clock")
+    if clock is not None:
+        clock.force_stop()

@@ -6,7 +6,12 @@ connection and name lookup.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
+import os
+import shlex
+import socket
 import textwrap
 
 import pytest
@@ -21,12 +26,16 @@ for _module in (
     "httpx",
     "responses",
     "respx",
+    "aiohttp",
+    "aioresponses",
     "pytest_apigw_faults._fixture",
     "pytest_apigw_faults._matrix",
     "pytest_apigw_faults._requests",
     "pytest_apigw_faults._httpx",
+    "pytest_apigw_faults._aiohttp",
 ):
-    importlib.import_module(_module)
+    with contextlib.suppress(ModuleNotFoundError):  # one client installed: tests needing
+        importlib.import_module(_module)  # the other skip
 
 INI = """
 [pytest]
@@ -61,13 +70,25 @@ URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 """
 
 
+def warnings_as_errors() -> list[str]:
+    """Options that make an inner run's warnings errors, with the filters of a
+    ci/matrix.py row after them (so that those win), as that row sets them."""
+    return ["-W", "error", *shlex.split(os.environ.get("APIGW_FAULTS_INNER_ADDOPTS", ""))]
+
+
 def literal(line: str) -> str:
     """``line`` as an fnmatch pattern that matches only itself."""
     return "".join(f"[{c}]" if c in "*?[" else c for c in line)
 
 
 def module(body: str) -> str:
-    """An inner test module: the common imports and ``URL``, then ``body``."""
+    """An inner test module: the common imports and ``URL``, then ``body``.
+
+    The imports need both clients: the calling test is skipped where one is
+    missing (the single-client rows of ci/matrix.py).
+    """
+    for name in ("requests", "responses", "httpx", "respx"):
+        pytest.importorskip(name)
     return HEADER + textwrap.dedent(body)
 
 
@@ -76,3 +97,47 @@ def set_up_inner(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makeini(INI)
     pytester.makeconftest(NO_NETWORK)
     return pytester
+
+
+# -- helpers for tests that run in this process --------------------------------
+
+
+def refuse_network(monkeypatch: pytest.MonkeyPatch, who: str) -> None:
+    """Make every name lookup and connection of the test fail loudly."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(f"{who}: the network is off limits")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+def get_with(client: str, url: str, **kwargs: object) -> object:
+    """GET ``url`` through requests, httpx, or httpx's async client in a fresh
+    loop (``"httpx-async"``); httpx without its 5 s default timeout."""
+    if client == "requests":
+        import requests
+
+        return requests.get(url, **kwargs)  # type: ignore[arg-type]
+    import httpx
+
+    kwargs.setdefault("timeout", None)
+    if client == "httpx-async":
+
+        async def fetch() -> httpx.Response:
+            async with httpx.AsyncClient() as http:
+                return await http.get(url, **kwargs)  # type: ignore[arg-type]
+
+        return asyncio.run(fetch())
+    with httpx.Client() as http:
+        return http.get(url, **kwargs)  # type: ignore[arg-type]
+
+
+def wire_headers(response: object) -> list[tuple[str, str]]:
+    """A requests or httpx response's header lines, in the order received."""
+    raw = getattr(response.headers, "raw", None)  # type: ignore[attr-defined]
+    if raw is not None:  # httpx keeps repeated lines
+        return [(k.decode(), v.decode()) for k, v in raw]
+    return list(response.headers.items())  # type: ignore[attr-defined]
+

@@ -15,6 +15,7 @@ from urllib3.util.retry import Retry
 
 from pytest_apigw_faults import ApigwFaultError, ApigwFaultWarning, Fault
 from pytest_apigw_faults import _fault as fault_module
+from pytest_apigw_faults._options import CLIENTS
 
 API = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 
@@ -62,14 +63,19 @@ def test_an_installed_client_without_backend_warns_and_the_other_is_faulted(
                       r".*pytest-apigw-faults\[requests\]"):
         fault = Fault("function_error", api="http").start()
     try:
-        assert fault.clients == ("httpx",)
+        others = tuple(
+            client
+            for client in ("httpx", "aiohttp")
+            if all(fault_module._installed(module) for module in (client, CLIENTS[client][0]))
+        )
+        assert fault.clients == others
         assert httpx.get(API).status_code == 500
     finally:
         fault.stop()
 
 
 def test_no_usable_client_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    _pretend_missing(monkeypatch, "requests", "httpx")
+    _pretend_missing(monkeypatch, *CLIENTS)
     with pytest.raises(ApigwFaultError, match=r"no supported HTTP client is installed"):
         Fault("function_error", api="http").start()
 
@@ -288,7 +294,7 @@ def test_a_bad_ini_clients_value_is_a_usage_error(pytester: pytest.Pytester) -> 
     result.stderr.fnmatch_lines(
         [
             "ERROR: apigw_fault_clients in the ini file: unknown client 'urllib';"
-            " valid choices: 'requests', 'httpx'"
+            f" valid choices: {', '.join(repr(client) for client in CLIENTS)}"
         ]
     )
 

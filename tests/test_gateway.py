@@ -196,7 +196,7 @@ def test_exact_values_equal_the_capture(api, name, captured):
         ("x-amz-cf-id", "Q2r0iNCnto2LZHQIKtd5zIqYiNKU9CjucQANBrqkDhC17VJzcecNWw="),
         ("via", "1.1 12AA3FEFBDB5E80269E58F34F94A99E8.cloudfront.net (CloudFront)"),
         ("x-amz-cf-pop", "yto50-p2"),
-        ("x-cache", "Miss from cloudfront"),
+        ("x-cache", "Hit from cloudfront"),
         ("date", "Tue, 20 May 2025 02:40:39 UTC"),
         ("date", "Tue, 2 May 2025 02:40:39 GMT"),
     ],

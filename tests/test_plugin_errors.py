@@ -11,13 +11,13 @@ import re
 import pytest
 from support import literal, module, set_up_inner
 
-SIGNATURE = (
-    "apigw_fault(name=None, *, api=None, endpoint=None, url=None, times=None, clients=None)"
-)
-NAMES = (
-    "'integration_timeout', 'malformed_response', 'permission_denied',"
-    " 'lambda_throttled', 'function_error'"
-)
+from pytest_apigw_faults._options import CLIENTS, SIGNATURE
+from pytest_apigw_faults._table import Api, scenario_names
+
+NAMES = ", ".join(repr(name) for name in scenario_names())
+REST_NAMES = ", ".join(repr(name) for name in scenario_names(Api.REST))
+HTTP_NAMES = ", ".join(repr(name) for name in scenario_names(Api.HTTP))
+CLIENT_NAMES = ", ".join(repr(client) for client in CLIENTS)
 ERROR = "pytest_apigw_faults._table.ApigwFaultError"
 
 
@@ -38,7 +38,7 @@ BAD_MARKERS = [
     pytest.param(
         '"functon_error", api="http"',
         "unknown scenario 'functon_error' for api='http'; did you mean 'function_error'?"
-        f" Valid names: {NAMES}",
+        f" Valid names: {HTTP_NAMES}",
         id="misspelt-name-with-api",
     ),
     pytest.param(
@@ -58,7 +58,7 @@ BAD_MARKERS = [
     ),
     pytest.param(
         'endpoint="central"',
-        "unknown endpoint 'central'; valid choices: 'edge', 'regional'",
+        "unknown endpoint 'central'; valid choices: 'edge', 'private', 'regional'",
         id="unknown-endpoint",
     ),
     pytest.param(
@@ -94,7 +94,7 @@ BAD_MARKERS = [
     ),
     pytest.param(
         '"function_error", api="rest", clients="curl"',
-        "unknown client 'curl'; valid choices: 'requests', 'httpx'",
+        f"unknown client 'curl'; valid choices: {CLIENT_NAMES}",
         id="unknown-client",
     ),
     pytest.param(
@@ -277,7 +277,7 @@ def test_scenarios_with_an_unknown_name_is_a_collection_error(inner):
             "E *"
             + literal(
                 f"{ERROR}: unknown scenario 'function_eror' for api='rest';"
-                f" did you mean 'function_error'? Valid names: {NAMES}"
+                f" did you mean 'function_error'? Valid names: {REST_NAMES}"
             ),
         ]
     )
@@ -292,12 +292,12 @@ def test_scenarios_with_an_unknown_name_is_a_collection_error(inner):
         pytest.param(
             'apigw_fault.inject("lambda_throtled", api="http")',
             "unknown scenario 'lambda_throtled' for api='http'; did you mean"
-            f" 'lambda_throttled'? Valid names: {NAMES}",
+            f" 'lambda_throttled'? Valid names: {HTTP_NAMES}",
             id="misspelt",
         ),
         pytest.param(
             'apigw_fault.inject("nope", api="rest")',
-            f"unknown scenario 'nope' for api='rest'. Valid names: {NAMES}",
+            f"unknown scenario 'nope' for api='rest'. Valid names: {REST_NAMES}",
             id="unknown",
         ),
         pytest.param(
@@ -414,7 +414,7 @@ def test_assert_response_lists_each_change_to_a_requests_response(inner):
             for line in [
                 "E       AssertionError: response does not match rest-function_error (edge):",
                 "E         status: got 200, expected 502",
-                "E         header content-length: got '99', expected '36'",
+                "E         header content-length: got '99', but the fault sent '36'",
                 "E         header x-amzn-requestid: 'not-a-uuid' does not have the captured"
                 " form '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'",
                 "E         header x-amzn-requestid: got 'not-a-uuid', but the fault sent"

@@ -100,12 +100,13 @@ def test_lambda_id_slot_only_where_captured():
         name for (name, api), row in SCENARIOS.items()
         if any("{lambda_request_id}" in line for line in row.log)
     }
-    assert with_slot == {"lambda_throttled", "function_error"}
+    assert with_slot == {
+        "lambda_throttled", "function_error", "function_timeout", "lambda_response_too_large"
+    }
 
 
-def test_table_has_exactly_the_ten_rows_in_order():
-    assert list(SCENARIOS) == [(name, Api(api)) for api, name, *_ in CAPTURED]
-    assert len(SCENARIOS) == 10
+def test_table_starts_with_the_ten_captured_rows_in_order():
+    assert list(SCENARIOS)[:10] == [(name, Api(api)) for api, name, *_ in CAPTURED]
 
 
 @pytest.mark.parametrize(
@@ -195,19 +196,23 @@ def _param_ids(params):
 
 def test_scenarios_without_arguments_is_every_row():
     params = scenarios()
-    assert _param_ids(params) == CAPTURED_IDS
-    for param, (api, name, status, *_rest) in zip(params, CAPTURED, strict=True):
-        (row,) = param.values
+    assert _param_ids(params) == [row.id for row in SCENARIOS.values()]
+    assert _param_ids(params)[:10] == CAPTURED_IDS
+    for param, row in zip(params, SCENARIOS.values(), strict=True):
+        assert param.values == (row,)
         assert isinstance(row, Scenario)
-        assert (row.api, row.name, row.status) == (Api(api), name, status)
         assert param.marks == ()
+
+
+def _ids_of(api):
+    return [row.id for row in SCENARIOS.values() if row.api is api]
 
 
 @pytest.mark.parametrize(
     ("names", "api", "expected_ids"),
     [
-        ((), "rest", CAPTURED_IDS[:5]),
-        ((), Api.HTTP, CAPTURED_IDS[5:]),
+        ((), "rest", _ids_of(Api.REST)),
+        ((), Api.HTTP, _ids_of(Api.HTTP)),
         (("function_error",), None, ["rest-function_error", "http-function_error"]),
         (("function_error", "integration_timeout"), "http",
          ["http-integration_timeout", "http-function_error"]),
@@ -216,6 +221,8 @@ def test_scenarios_without_arguments_is_every_row():
     ids=["rest", "http-enum", "one-name-both-apis", "two-names-table-order", "duplicate"],
 )
 def test_scenarios_selects_rows(names, api, expected_ids):
+    if not names:
+        assert expected_ids[:5] == CAPTURED_IDS[:5] or expected_ids[:5] == CAPTURED_IDS[5:]
     params = scenarios(*names, api=api)
     assert _param_ids(params) == expected_ids
     assert [p.values[0].id for p in params] == expected_ids
@@ -238,4 +245,4 @@ def test_scenarios_unknown_api():
 def test_scenarios_feed_parametrize(scenario, request):
     assert request.node.callspec.id == scenario.id
     assert scenario.api is Api.HTTP
-    assert scenario.status in {500, 503}
+    assert 400 <= scenario.status <= 599

@@ -18,6 +18,7 @@ import responses
 import respx
 import urllib3
 from requests.adapters import HTTPAdapter
+from support import get_with
 from urllib3.util.retry import Retry
 
 from pytest_apigw_faults import Fault
@@ -133,21 +134,13 @@ def _check(response, row, call):
     assert (call.timed_out, call.exception) == (False, None)
 
 
+_get = get_with
+
+
 async def _aget(url, **kwargs):
     kwargs.setdefault("timeout", None)
     async with httpx.AsyncClient() as http:
         return await http.get(url, **kwargs)
-
-
-def _get(client, url, **kwargs):
-    """GET through requests, httpx, or httpx's async client in a fresh loop."""
-    if client == "requests":
-        return requests.get(url, **kwargs)
-    if client == "httpx-async":
-        return asyncio.run(_aget(url, **kwargs))
-    kwargs.setdefault("timeout", None)
-    with httpx.Client() as http:
-        return http.get(url, **kwargs)
 
 
 CLIENTS = ["requests", "httpx", "httpx-async"]

@@ -1,0 +1,8 @@
+"""``python -m pytest_apigw_faults serve|list``: see :mod:`._cli`."""
+
+from __future__ import annotations
+
+from ._cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

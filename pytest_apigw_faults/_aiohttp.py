@@ -1,0 +1,306 @@
+"""The ``aiohttp`` adapter, beside ``aioresponses``.
+
+Where it hooks in: ``ClientSession._request``, the one coroutine every call
+of a session goes through (``get``, ``post``, ``request``, ``aiohttp.request``
+and what is built on them), and the method ``aioresponses`` patches too. The
+hook answers a URL a started fault matches with a ``ClientResponse`` made as
+aiohttp makes one from the wire (headers in wire order under their wire
+names), and sends any other call on to what was there before it: the real
+``_request``, or a user's own ``aioresponses`` mock that was started first.
+
+A user's mock started after the fault sits above the hook. So that faulted
+URLs still get the fault, the mocks ``aioresponses`` starts while a fault is
+started let the faults answer first; every other call is theirs, routes,
+pass-through and call records alike.
+
+aiohttp's client middlewares (3.12+), trace configs and redirects run inside
+``_request``, so they do not see a faulted call, as with ``aioresponses``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any, cast
+
+import aiohttp
+from aiohttp import (
+    ClientResponse,
+    ClientSession,
+    ClientTimeout,
+    HttpVersion11,
+    RequestInfo,
+    payload,
+)
+from aiohttp.base_protocol import BaseProtocol
+from aiohttp.helpers import TimerNoop, sentinel
+from aiohttp.streams import StreamReader
+from aioresponses import aioresponses
+from aioresponses.compat import merge_params
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from ._fault import ACTIVE, Call, Fault
+from ._gateway import WireResponse
+
+__all__ = ["BACKEND", "SentRequest"]
+
+_CLIENT = "aiohttp"
+
+_Request = Callable[..., Awaitable[ClientResponse]]
+
+# What aiohttp raises when the socket read timeout fires (3.10+), and before.
+_SOCKET_TIMEOUT: type[Exception] = getattr(
+    aiohttp, "SocketTimeoutError", aiohttp.ServerTimeoutError
+)
+
+_RESPONSE_PARAMETERS = inspect.signature(ClientResponse.__init__).parameters
+
+
+class _SentBody:
+    """The stream writer of a request that is sent already (aiohttp 3.14+
+    asks for one): nothing to write, nothing written."""
+
+    output_size = 0
+
+
+class SentRequest:
+    """What the fault saw of an aiohttp call: ``Call.request`` for aiohttp.
+
+    ``url`` is the full URL (``yarl.URL``, query included) and ``headers``
+    the session's and the call's headers merged, as aiohttp sends them.
+    """
+
+    __slots__ = ("__weakref__", "headers", "method", "url")
+
+    def __init__(self, method: str, url: URL, headers: CIMultiDictProxy[str]) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+
+    def __repr__(self) -> str:
+        return f"<SentRequest {self.method} {self.url}>"
+
+
+def _full_url(session: ClientSession, str_or_url: Any, params: Any) -> URL | None:
+    """The URL aiohttp will request, or ``None`` when it cannot tell (aiohttp
+    then raises its own error)."""
+    try:
+        url = session._build_url(str_or_url)
+        if params:
+            url = merge_params(url, params)  # added to the query, as aiohttp does
+    except (TypeError, ValueError):
+        return None
+    return url
+
+
+def _timeout_of(session: ClientSession, timeout: Any) -> ClientTimeout:
+    if timeout is sentinel:
+        return session.timeout
+    if isinstance(timeout, ClientTimeout):
+        return timeout
+    return ClientTimeout(total=timeout)
+
+
+def _limit(seconds: float | None) -> float | None:
+    # aiohttp treats 0 like None: no timeout
+    return seconds if seconds else None
+
+
+def _read_timeout(timeout: ClientTimeout) -> tuple[float | None, bool]:
+    """The time the client waits for the answer, and whether ``total`` (not
+    ``sock_read``) is the limit that fires.
+
+    aiohttp rounds deadlines of 5 s and more up to a whole second of its
+    loop clock; the fault takes the timeouts as given.
+    """
+    total, sock_read = _limit(timeout.total), _limit(timeout.sock_read)
+    if sock_read is None or (total is not None and total <= sock_read):
+        return total, True
+    return sock_read, False
+
+
+class _Collected:
+    """A stream writer that keeps what an aiohttp payload writes."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    async def write(self, chunk: bytes | bytearray | memoryview) -> None:
+        self.parts.append(bytes(chunk))
+
+
+async def _request_body(session: ClientSession, kwargs: dict[str, Any]) -> bytes:
+    """The bytes aiohttp would send for ``data=`` or ``json=`` (a Lambda
+    behind the fault sees them)."""
+    data, document = kwargs.get("data"), kwargs.get("json")
+    if document is not None:
+        dumps_bytes = getattr(session, "_json_serialize_bytes", None)
+        data = dumps_bytes(document) if dumps_bytes else session._json_serialize(document)
+    if data is None:
+        return b""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    if not isinstance(data, payload.Payload):
+        try:
+            data = payload.PAYLOAD_REGISTRY.get(data, disposition=None)
+        except payload.LookupError:  # a form, as aiohttp makes it
+            data = aiohttp.FormData(cast(Any, data))()
+    collected = _Collected()
+    await data.write(collected)  # type: ignore[arg-type]
+    return b"".join(collected.parts)
+
+
+async def _respond(
+    fault: Fault, session: ClientSession, method: str, url: URL, kwargs: dict[str, Any]
+) -> ClientResponse:
+    if session.closed:
+        raise RuntimeError("Session is closed")
+    headers = session._prepare_headers(kwargs.get("headers"))
+    read_timeout, total = _read_timeout(_timeout_of(session, kwargs.get("timeout", sentinel)))
+    request = SentRequest(method.upper(), url, CIMultiDictProxy(headers))
+    call: Call = fault.answer(
+        _CLIENT,
+        request,
+        read_timeout=read_timeout,
+        method=request.method,
+        url=str(url),
+        headers=headers,
+        body=await _request_body(session, kwargs) if fault.reads_body else None,
+    )
+    if call.timed_out:
+        error: Exception = (
+            asyncio.TimeoutError()
+            if total
+            else _SOCKET_TIMEOUT("Timeout on reading data from socket")
+        )
+        call.exception = error
+        raise error
+    response = _build_response(session, request, call.exchange.response)
+    call.response = response
+    raise_for_status = kwargs.get("raise_for_status")
+    if raise_for_status is None:
+        raise_for_status = getattr(session, "_raise_for_status", False)
+    if callable(raise_for_status):
+        await raise_for_status(response)
+    elif raise_for_status:
+        response.raise_for_status()
+    return response
+
+
+def _build_response(
+    session: ClientSession, request: SentRequest, wire: WireResponse
+) -> ClientResponse:
+    """The ``ClientResponse`` aiohttp would make of ``wire``: the headers in
+    wire order under their wire names, the body in its stream."""
+    loop = asyncio.get_running_loop()
+    options: dict[str, Any] = {
+        "writer": None,
+        "continue100": None,
+        "timer": TimerNoop(),
+        "request_info": RequestInfo(request.url, request.method, request.headers, request.url),
+        "traces": [],
+        "loop": loop,
+        "session": session,
+    }
+    if "stream_writer" in _RESPONSE_PARAMETERS:  # aiohttp 3.14+
+        options["stream_writer"] = _SentBody()
+    response_class: type[ClientResponse] = getattr(session, "_response_class", ClientResponse)
+    response = response_class(request.method, request.url, **options)
+    response.version = HttpVersion11
+    response.status = wire.status
+    response.reason = HTTPStatus(wire.status).phrase
+    response._headers = CIMultiDictProxy(CIMultiDict(wire.headers))
+    response._raw_headers = tuple(
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in wire.headers
+    )
+    response.content = StreamReader(BaseProtocol(loop), limit=2**16, loop=loop)
+    response.content.feed_data(wire.body)
+    response.content.feed_eof()
+    return response
+
+
+def _hook(below: _Request) -> _Request:
+    """A ``ClientSession._request`` that answers faulted URLs and sends the
+    rest to ``below``."""
+
+    @functools.wraps(below)  # aioresponses' autospec reads the real signature
+    async def _request(
+        session: ClientSession, method: str, str_or_url: Any, **kwargs: Any
+    ) -> ClientResponse:
+        url = _full_url(session, str_or_url, kwargs.get("params"))
+        fault = None if url is None else ACTIVE.claim(str(url), _CLIENT)
+        if fault is None or url is None:
+            return await below(session, method, str_or_url, **kwargs)
+        return await _respond(fault, session, method, url, kwargs)
+
+    return _request
+
+
+async def _hand_down(
+    inner: _Request, session: ClientSession, method: str, str_or_url: Any, **kwargs: Any
+) -> ClientResponse:
+    """A user's mock started above the hook: the faults answer first."""
+    url = _full_url(session, str_or_url, kwargs.get("params"))
+    fault = None if url is None else ACTIVE.claim(str(url), _CLIENT)
+    if fault is None or url is None:
+        return await inner(session, method, str_or_url, **kwargs)
+    return await _respond(fault, session, method, url, kwargs)
+
+
+def _start(original: Callable[[aioresponses], None]) -> Callable[[aioresponses], None]:
+    @functools.wraps(original)
+    def start(mock: aioresponses) -> None:
+        options = cast(dict[str, Any], mock.patcher.kwargs)
+        inner = options.get("side_effect")
+        if isinstance(inner, functools.partial) and inner.func is _hand_down:
+            inner = inner.args[0]
+        if inner is not None:
+            options["side_effect"] = functools.partial(_hand_down, inner)
+        original(mock)
+
+    return start
+
+
+class _Backend:
+    """Installs the hook, and the hand-down in mocks started meanwhile."""
+
+    def __init__(self) -> None:
+        self._hook: _Request | None = None
+        self._start: Any = None
+        # hooks left under a patch made on top of them, and what they wrap
+        self._stale: dict[Any, Any] = {}
+
+    def install(self) -> None:
+        current = ClientSession._request
+        while current in self._stale:  # left by an earlier fault: take it off
+            current = self._stale.pop(current)
+            ClientSession._request = current  # type: ignore[method-assign]
+        hook = _hook(current)
+        original_start = aioresponses.start
+        self._hook, self._start = hook, _start(original_start)
+        aioresponses.start = self._start  # type: ignore[method-assign]
+        ClientSession._request = hook  # type: ignore[method-assign,assignment]
+
+    def uninstall(self) -> None:
+        hook, self._hook = self._hook, None
+        if aioresponses.start is self._start:
+            aioresponses.start = cast(Any, self._start).__wrapped__  # type: ignore[method-assign]
+        self._start = None
+        if hook is None:
+            return
+        below = cast(Any, hook).__wrapped__
+        if ClientSession._request is hook:
+            ClientSession._request = below  # type: ignore[method-assign]
+        else:
+            # a mock started after the fault is still on top, and will put
+            # the hook back when it stops; it passes every call through then
+            self._stale[hook] = below
+
+
+BACKEND = _Backend()

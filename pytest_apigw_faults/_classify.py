@@ -1,0 +1,139 @@
+"""Which failures of the table a real response is consistent with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ._check import method_of, wire_of
+from ._gateway import HEADER_FORMATS, body_for, header_names
+from ._table import SCENARIOS, Api, Endpoint, Scenario, parse_api
+
+__all__ = ["classify", "look_alikes"]
+
+# Headers that tell one kind of answer from another: present where the
+# gateway sends them, absent where it does not. Others (connection,
+# keep-alive, a proxy's own) say nothing about the failure.
+_TELLING = frozenset(
+    {
+        "x-amzn-trace-id",
+        "x-amzn-requestid",
+        "x-amzn-errortype",
+        "x-amz-apigw-id",
+        "apigw-requestid",
+        "www-authenticate",
+        "x-cache",
+        "via",
+        "x-amz-cf-pop",
+        "x-amz-cf-id",
+    }
+)
+
+
+def _signature(row: Scenario, endpoint: Endpoint, method: str) -> tuple[Any, ...]:
+    """What a client can see of ``row``: everything but ids and times."""
+    names = frozenset(header_names(row, endpoint)) & _TELLING
+    return (
+        row.status,
+        body_for(row, method),
+        row.content_type,
+        row.error_type,
+        names,
+        row.extra_headers,
+    )
+
+
+def _consistent(
+    row: Scenario,
+    endpoint: Endpoint,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    method: str,
+) -> bool:
+    expected_status, expected_body, content_type, error_type, names, extra = _signature(
+        row, endpoint, method
+    )
+    if status != expected_status or body != expected_body:
+        return False
+    if names != frozenset(headers) & _TELLING:
+        return False
+    if headers.get("content-type", content_type) != content_type:
+        return False
+    if error_type is not None and headers.get("x-amzn-errortype") != error_type:
+        return False
+    if any(headers.get(name) != value for name, value in extra):
+        return False
+    # every failure is an error to CloudFront; a success says Miss
+    if "x-cache" in names and headers["x-cache"] != "Error from cloudfront":
+        return False
+    for name in names:
+        pattern = HEADER_FORMATS.get(name)
+        if pattern is not None and pattern.fullmatch(headers[name]) is None:
+            return False
+    return True
+
+
+def classify(
+    response: Any = None,
+    *,
+    status: int | None = None,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    body: bytes | None = None,
+    method: str | None = None,
+    api: str | Api | None = None,
+) -> tuple[Scenario, ...]:
+    """The rows of the scenario table that ``response`` is consistent with.
+
+    Give a ``requests``, ``httpx`` or (read) ``aiohttp`` response, or its
+    ``status``, ``headers`` and ``body``. The answer lists every failure the
+    response could be, in table order; more than one when AWS sends the same
+    bytes and headers for several (a REST 500 "Internal server error" with a
+    trace id is ``permission_denied`` or ``lambda_throttled``), none when it
+    is no failure API Gateway sends by default. Ids and dates are checked
+    for their form only; ``api`` narrows the answer to one kind of API.
+    """
+    if response is not None:
+        if status is not None or headers is not None or body is not None:
+            raise TypeError("classify() takes a response or status/headers/body, not both")
+        wire = wire_of(response)
+        status, items, body = wire.status, list(wire.headers), wire.body
+        method = method or method_of(response)
+    else:
+        if status is None:
+            raise TypeError("classify() needs a response, or at least status=")
+        pairs = headers.items() if isinstance(headers, Mapping) else headers or ()
+        items = [(str(k), str(v)) for k, v in pairs]
+        body = b"" if body is None else body
+    lowered = {name.lower(): value for name, value in items}
+    kind = None if api is None else parse_api(api)
+    verb = (method or "GET").upper()
+    found = []
+    for row in SCENARIOS.values():
+        if kind is not None and row.api is not kind:
+            continue
+        if any(
+            _consistent(row, endpoint, status, lowered, body, verb)
+            for endpoint in row.endpoint_types
+        ):
+            found.append(row)
+    return tuple(found)
+
+
+def look_alikes() -> list[tuple[Endpoint, tuple[Scenario, ...]]]:
+    """The groups of rows a client cannot tell apart on one endpoint type,
+    largest first: same status, body and telling headers."""
+    groups: dict[tuple[Any, ...], list[Scenario]] = {}
+    for row in SCENARIOS.values():
+        for endpoint in row.endpoint_types:
+            key = (row.api, endpoint, *_signature(row, endpoint, "GET"))
+            groups.setdefault(key, []).append(row)
+    seen: set[tuple[str, ...]] = set()
+    result = []
+    for key, rows in groups.items():
+        ids = tuple(row.id for row in rows)
+        if len(rows) > 1 and ids not in seen:
+            seen.add(ids)
+            result.append((key[1], tuple(rows)))
+    result.sort(key=lambda item: -len(item[1]))  # stable: table order among equals
+    return result

@@ -1,0 +1,236 @@
+"""``python -m pytest_apigw_faults``: serve a fault on 127.0.0.1, list the table.
+
+``serve`` runs the loopback gateway (:mod:`._server`) with one scenario until
+Ctrl-C, for a client outside pytest; ``list`` prints the scenario table as
+text, JSON or Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import enum
+import inspect
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, NoReturn, TextIO
+
+from ._table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Scenario, scenario_names
+
+__all__ = ["main"]
+
+_PROG = "python -m pytest_apigw_faults"
+_FORMATS = ("table", "json", "markdown")
+
+
+def _latency(value: str) -> float | str:
+    if value == "real":
+        return value
+    try:
+        factor = float(value)
+    except ValueError:
+        factor = -1.0
+    if not factor >= 0 or factor == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is neither 'real' nor a scale factor (a number, 0 or more,"
+            " e.g. 0.01)"
+        )
+    return factor
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port (0 for a free one, to 65535)")
+    return port
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=_PROG, description="Real Amazon API Gateway failures, outside pytest too."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,list}")
+    apis = [api.value for api in Api]
+    endpoints = sorted({endpoint.value for kinds in ENDPOINTS.values() for endpoint in kinds})
+
+    serve = commands.add_parser(
+        "serve",
+        help="answer HTTP/1.1 requests on 127.0.0.1 with one scenario, until Ctrl-C",
+        description=(
+            "Answer every request on 127.0.0.1 with one scenario, exactly as API Gateway"
+            " does, until Ctrl-C. The first line printed is the base URL."
+        ),
+    )
+    serve.set_defaults(parser=serve)
+    serve.add_argument("--api", required=True, choices=apis, help="the kind of API")
+    serve.add_argument(
+        "--scenario", required=True, choices=scenario_names(), metavar="NAME",
+        help=f"a scenario of the table: {', '.join(scenario_names())}",
+    )
+    serve.add_argument(
+        "--endpoint", choices=endpoints, help="the endpoint type (default: the api's own)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=0, metavar="N", help="the port (default: a free one)"
+    )
+    serve.add_argument("--seed", metavar="S", help="the seed of every id, for reproducible ids")
+    serve.add_argument(
+        "--latency", type=_latency, default=0.0, metavar="real|FACTOR",
+        help=(
+            "'real' waits the gateway's latency before each answer (29 s for a REST"
+            " integration timeout), a factor such as 0.01 that share of it"
+            " (default: 0, answer at once)"
+        ),
+    )
+
+    listing = commands.add_parser(
+        "list", help="print the scenario table",
+        description="Print the scenario table.",
+    )
+    listing.add_argument("--api", choices=apis, help="only this kind of API")
+    listing.add_argument(
+        "--format", choices=_FORMATS, default="table", help="the output format (default: table)"
+    )
+    return parser
+
+
+# -- list -----------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON has it: bytes as text, enums as their value."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="backslashreplace")
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(_plain(key)): _plain(item) for key, item in value.items()}
+    return value
+
+
+def _as_json(rows: Sequence[Scenario]) -> str:
+    records = [
+        {"id": row.id, **{f.name: _plain(getattr(row, f.name)) for f in dataclasses.fields(row)}}
+        for row in rows
+    ]
+    return json.dumps(records, indent=2, ensure_ascii=False)
+
+
+def _as_table(rows: Sequence[Scenario]) -> str:
+    lines = [("id", "status", "latency", "evidence", "body")]
+    lines += [
+        (row.id, str(row.status), f"{row.latency:g} s", row.evidence.value,
+         row.body.decode("utf-8", errors="backslashreplace"))
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(4)]
+
+    def row_text(line: tuple[str, ...]) -> str:
+        cells = [cell.ljust(width) for cell, width in zip(line[:4], widths, strict=True)]
+        return "  ".join([*cells, line[4]])
+
+    return "\n".join(row_text(line) for line in lines)
+
+
+def _as_markdown(api: Api | None) -> str:
+    from ._docs import scenario_table
+
+    if "api" in inspect.signature(scenario_table).parameters:
+        return scenario_table(api=api)  # type: ignore[call-arg,unused-ignore]
+    table = scenario_table()
+    if api is None:
+        return table
+    others = [other.value for other in Api if other is not api]
+    return "\n".join(
+        line
+        for line in table.splitlines()
+        if not line.startswith(
+            tuple(f"{lead}`{other}-" for other in others for lead in ("| ", "- "))
+        )
+    )
+
+
+def _list(args: argparse.Namespace, out: TextIO) -> int:
+    api = None if args.api is None else Api(args.api)
+    rows = [row for row in SCENARIOS.values() if api is None or row.api is api]
+    if args.format == "json":
+        text = _as_json(rows)
+    elif args.format == "markdown":
+        text = _as_markdown(api)
+    else:
+        text = _as_table(rows)
+    print(text, file=out)
+    return 0
+
+
+# -- serve ----------------------------------------------------------------------------
+
+
+def _stop_on_sigterm(signum: int, frame: Any) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+def _serve(args: argparse.Namespace, out: TextIO) -> int:
+    from ._fault import Fault
+    from ._server import GatewayServer
+
+    parser: argparse.ArgumentParser = args.parser
+    api = Api(args.api)
+    valid = scenario_names(api)
+    if args.scenario not in valid:
+        parser.error(
+            f"argument --scenario: {args.scenario!r} is not a scenario of --api {api.value}"
+            f" (choose from {', '.join(repr(name) for name in valid)})"
+        )
+    try:
+        fault = Fault(args.scenario, api=api.value, endpoint=args.endpoint, seed=args.seed)
+        server = GatewayServer([fault], latency=args.latency, port=args.port)
+    except ApigwFaultError as error:
+        parser.error(str(error))
+    try:
+        server.start()
+    except OSError as error:
+        print(f"{_PROG} serve: cannot listen on 127.0.0.1:{args.port}: {error}", file=sys.stderr)
+        return 1
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        print(server.url, file=out, flush=True)
+        print(
+            f"serving {fault.api.value}-{args.scenario} ({fault.endpoint.value}) at {server.url};"
+            " Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        )
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.stop()
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    stream = sys.stdout if out is None else out
+    if args.command == "serve":
+        return _serve(args, stream)
+    try:
+        return _list(args, stream)
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        if out is None:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

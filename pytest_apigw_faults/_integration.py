@@ -1,0 +1,298 @@
+"""A real Lambda handler behind the fake gateway, and fail-then-succeed sequences.
+
+For each call a handler (or a static result) answers, :class:`Integration`
+does what API Gateway and Lambda do in turn: route the request (stage, then
+route; no match is ``stage_not_found`` / ``route_not_found``), draw the
+request's ids, build the event with them (:func:`._proxy.build_event`), run
+the handler with a :class:`._lambda.LambdaContext` on a virtual clock,
+translate its answer (:func:`._proxy.translate_invocation`) and put it on the
+wire with the gateway's own headers (:meth:`._gateway.Gateway.succeed`) or as
+the failure row it becomes (:meth:`._gateway.Gateway.respond`). It imports no
+HTTP client.
+
+Time is virtual: the handler's real running time does not count. It "takes"
+``handler_duration`` seconds (a number, or a callable given the event): the
+context's clock stands at the request's arrival while the handler runs and
+moves on by that much when it returns. Past the function timeout the answer
+is ``function_timeout``; past the integration timeout (when that is the
+shorter) ``integration_timeout``, after the integration timeout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from ._gateway import Exchange, Gateway, Incoming
+from ._lambda import LambdaContext, invoke
+from ._proxy import (
+    FUNCTION_TIMEOUT,
+    INVALID_BASE64,
+    ProxyApi,
+    ProxyFailure,
+    ProxyRequest,
+    _parse_route_key,
+    build_event,
+    match_route,
+    strip_stage,
+    translate_invocation,
+)
+from ._table import SCENARIOS, Api, ApigwFaultError, Evidence, Scenario
+
+__all__ = ["DEFAULT_FUNCTION_TIMEOUT", "Integration", "LambdaStep", "Step", "make_step"]
+
+#: Lambda's default function timeout, in seconds.
+DEFAULT_FUNCTION_TIMEOUT = 3.0
+
+Handler = Callable[[Any, LambdaContext], object]
+
+
+@dataclass(frozen=True)
+class LambdaStep:
+    """One answer by the Lambda: ``handler`` runs, or (``handler`` is
+    ``None``) the function returns ``result`` as it is. ``given`` is what
+    the user wrote, for messages."""
+
+    handler: Handler | None
+    result: object = None
+    given: object = None
+
+    def describe(self) -> str:
+        if self.handler is None:
+            return repr(self.result)
+        if isinstance(self.given, str):
+            return repr(self.given)
+        module = getattr(self.handler, "__module__", None)
+        name = getattr(self.handler, "__qualname__", None) or repr(self.handler)
+        return f"{module}.{name}" if module else str(name)
+
+
+#: What answers one call of a scripted fault.
+Step = Scenario | LambdaStep
+
+
+def resolve_handler(spec: object) -> Handler:
+    """``spec`` itself when callable; a ``"module:function"`` path imported
+    now, with an error naming the module or the attribute that is missing."""
+    if callable(spec):
+        return cast(Handler, spec)
+    assert isinstance(spec, str)
+    module_name, _, attribute = spec.partition(":")
+    try:
+        value: Any = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ApigwFaultError(
+            f"handler {spec!r}: cannot import module {module_name!r}: {error}"
+        ) from error
+    for part in attribute.split("."):
+        try:
+            value = getattr(value, part)
+        except AttributeError:
+            raise ApigwFaultError(
+                f"handler {spec!r}: module {module_name!r} has no attribute {attribute!r}"
+            ) from None
+    if not callable(value):
+        raise ApigwFaultError(
+            f"handler {spec!r}: {module_name}.{attribute} is a {type(value).__name__},"
+            " not a callable (event, context) -> result"
+        )
+    return value  # type: ignore[no-any-return]
+
+
+def make_step(item: object, api: Api) -> Step:
+    """The step of an item ``_options`` has checked: a scenario row, or a
+    handler (resolved now) or a static result."""
+    if isinstance(item, Scenario):
+        return item
+    if isinstance(item, str) and ":" not in item:
+        return SCENARIOS[(item, api)]
+    if isinstance(item, Mapping):
+        return LambdaStep(None, item, item)
+    return LambdaStep(resolve_handler(item), given=item)
+
+
+@functools.cache
+def _invalid_base64(api: Api) -> Scenario:
+    # [LS-B64]: isBase64Encoded with a body that is not base64 gives a REST
+    # 500; the table has no row for it. ⚠️ Body, error type and headers are
+    # taken from malformed_response, the other answer of this rule's family.
+    return dataclasses.replace(
+        SCENARIOS[("malformed_response", api)],
+        name=INVALID_BASE64,
+        status=500,
+        log=(),
+        evidence=Evidence.INFERRED,
+        cause="The Lambda answered isBase64Encoded: true with a body that is not base64.",
+        note="Status from [LS-B64]; body, error type and headers inferred.",
+    )
+
+
+def _header_pairs(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """A client's request headers in order, repeats and spelling kept."""
+    raw = getattr(headers, "raw", None)  # httpx.Headers: the names as sent
+    if isinstance(raw, list):
+        return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+    multi = getattr(headers, "multi_items", None)
+    if callable(multi):
+        return tuple(multi())
+    return tuple(headers.items())
+
+
+class Integration:
+    """A Lambda proxy integration: the API in front of it, the function's
+    timeout and how long each invocation takes."""
+
+    def __init__(
+        self,
+        api: Api,
+        *,
+        stage: str | None = None,
+        route: str | None = None,
+        stage_variables: Mapping[str, str] | None = None,
+        binary_media_types: tuple[str, ...] | None = None,
+        payload_format: str | None = None,
+        handler_duration: float | Callable[[Any], float] | None = None,
+    ) -> None:
+        self.api = api
+        default_route = "/{proxy+}" if api is Api.REST else "$default"
+        self.proxy_api = ProxyApi(
+            api,
+            route or default_route,
+            stage=stage,
+            payload_format=payload_format,
+            stage_variables=stage_variables or {},
+            binary_media_types=binary_media_types or (),
+        )
+        self.handler_duration = handler_duration
+
+    def _route(self, method: str, url: str) -> str | None:
+        """The row the gateway answers when no route takes the request."""
+        path = urlsplit(url).path or "/"
+        stage = self.proxy_api.stage
+        if stage is None:
+            stage = path.strip("/").split("/", 1)[0] if self.api is Api.REST else "$default"
+        route_path = strip_stage(path, stage) if stage else None
+        if route_path is None:
+            return "stage_not_found"
+        route = self.proxy_api.route
+        if self.api is Api.REST:
+            template: str | None = route
+        else:
+            wanted, template = _parse_route_key(route)
+            if wanted not in ("ANY", method.upper()):
+                return "route_not_found"
+        if template is not None and match_route(template, route_path) is None:
+            return "route_not_found"
+        return None
+
+    def _duration(self, event: object) -> float:
+        duration = self.handler_duration
+        seconds = duration(event) if callable(duration) else duration or 0.0
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not (seconds >= 0):
+            raise ApigwFaultError(
+                f"handler_duration gave {seconds!r} for this call; it must give seconds,"
+                " a number of at least 0"
+            )
+        return float(seconds)
+
+    def run(
+        self,
+        step: LambdaStep,
+        gateway: Gateway,
+        arrived_at: float,
+        incoming: Incoming,
+        body: bytes,
+    ) -> Exchange:
+        """The exchange of one call that ``step`` answers."""
+        api = self.api
+        missing = self._route(incoming.method, incoming.url)
+        if missing is not None:
+            return gateway.respond(SCENARIOS[(missing, api)], arrived_at, incoming)
+        ids = gateway.lambda_ids(arrived_at, incoming, api=api)
+        request = ProxyRequest(incoming.method, incoming.url, _header_pairs(incoming.headers), body)
+        event = build_event(
+            request,
+            self.proxy_api,
+            request_id=ids.request_id,
+            extended_request_id=ids.extended_request_id,
+            time_epoch_ms=int(arrived_at * 1000),
+            trace_id=ids.trace_id,
+        )
+        function_timeout = gateway.function_timeout or DEFAULT_FUNCTION_TIMEOUT
+        timeout_row = SCENARIOS[("integration_timeout", api)]
+        integration_timeout = gateway.latency(timeout_row)
+        duration = self._duration(event)
+        now = arrived_at
+
+        def clock() -> float:
+            return now
+
+        def returned() -> None:
+            nonlocal now
+            now = arrived_at + duration
+
+        context = LambdaContext(
+            aws_request_id=ids.lambda_request_id,
+            function_name=_function_name(step),
+            timeout=function_timeout,
+            clock=clock,
+            started_at=arrived_at,
+        )
+        handler: Handler = step.handler or _returns(step.result)
+        invocation = invoke(handler, event, context, returned=returned)
+        if duration >= integration_timeout and integration_timeout <= function_timeout:
+            # The gateway gave up; the Lambda ran on, its answer unseen.
+            return gateway.respond(timeout_row, arrived_at, incoming, ids=ids, event=event)
+        outcome = translate_invocation(
+            invocation,
+            api=api,
+            payload_format=self.proxy_api.payload_format,
+            accept=incoming.header("Accept"),
+            binary_media_types=self.proxy_api.binary_media_types,
+        )
+        if isinstance(outcome, ProxyFailure):
+            row = SCENARIOS.get((outcome.scenario, api)) or _invalid_base64(api)
+            latency = function_timeout if outcome.scenario == FUNCTION_TIMEOUT else duration
+            return gateway.respond(
+                row,
+                arrived_at,
+                incoming,
+                ids=ids,
+                logs=outcome.render(ids.lambda_request_id),
+                latency=latency,
+                event=event,
+            )
+        # [LS-TI]: the tail of a successful Lambda-proxy execution log.
+        payload = invocation.payload.decode("utf-8", errors="replace")
+        logs = (
+            f"Endpoint response body before transformations: {payload}",
+            "Successfully completed execution",
+            f"Method completed with status: {outcome.status}",
+        )
+        return gateway.succeed(
+            outcome,
+            arrived_at,
+            incoming,
+            ids,
+            api=api,
+            latency=duration,
+            logs=logs,
+            event=event,
+        )
+
+
+def _returns(result: object) -> Handler:
+    def handler(event: object, context: LambdaContext) -> object:
+        return result
+
+    return handler
+
+
+def _function_name(step: LambdaStep) -> str:
+    name = getattr(step.handler, "__name__", None)
+    return name if isinstance(name, str) and name.isidentifier() else "handler"

@@ -1,0 +1,345 @@
+"""The Lambda side of a proxy integration: context, invocation and payloads.
+
+What AWS Lambda's Python runtime and the Lambda service do between the event
+API Gateway sends and the payload API Gateway gets back: the handler's
+``context``, how the runtime serialises the return value, the error payload of
+an unhandled exception, and the payloads the service itself substitutes when
+the function times out or answers more than 6 MB. Pure: no HTTP client, no
+clock but the one injected, no module state. :mod:`._proxy` turns the payload
+into a wire response or a scenario of the table.
+
+Sources (tags of ``api-gateway-behaviour.md`` where it has them):
+
+* ``[RIC]`` aws/aws-lambda-python-runtime-interface-client: ``bootstrap.py``
+  (``make_error``, ``handle_event_request``), ``lambda_runtime_marshaller.py``
+  (``Encoder``), ``lambda_context.py``, ``lambda_runtime_exception.py``.
+* ``[D-PYCTX]`` https://docs.aws.amazon.com/lambda/latest/dg/python-context.html
+* ``[SANDBOX]`` / ``[CM]`` the function-timeout payload (reference §7).
+* ``[AZUL-8192]`` / ``[AZUL-7466]`` the response-size error text (reference §8).
+"""
+
+from __future__ import annotations
+
+import decimal
+import hashlib
+import inspect
+import json
+import math
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "DEFAULT_RUNTIME",
+    "MAX_PAYLOAD_BYTES",
+    "RESPONSE_TOO_LARGE_TYPE",
+    "TIMEOUT_ERROR_TYPE",
+    "CognitoIdentity",
+    "Invocation",
+    "LambdaContext",
+    "MarshalError",
+    "error_payload",
+    "invocation_from_result",
+    "invoke",
+    "response_too_large_payload",
+    "serialize_result",
+    "timeout_invocation",
+    "timeout_payload",
+]
+
+#: The largest synchronous response payload Lambda returns, in bytes: the
+#: number its own error text names (reference §8, [AZUL-8192]). One more byte
+#: and the invocation fails.
+MAX_PAYLOAD_BYTES = 6_291_556
+
+#: ``errorType`` of the payload Lambda returns when the function timed out
+#: (reference §7, [SANDBOX]).
+TIMEOUT_ERROR_TYPE = "Sandbox.Timedout"
+
+#: ``errorType`` of the payload Lambda returns when the response was too large.
+#: ⚠️ Seen in a user's report (github.com/umihico/pythonista-chromeless
+#: issue 11), not in the reference; API Gateway's logs only show the message.
+RESPONSE_TOO_LARGE_TYPE = "Function.ResponseSizeTooLarge"
+
+_RESPONSE_TOO_LARGE_MESSAGE = (
+    f"Response payload size exceeded maximum allowed payload size ({MAX_PAYLOAD_BYTES} bytes)."
+)
+_MARSHAL_ERROR_TYPE = "Runtime.MarshalError"
+
+#: Runtimes whose marshaller keeps non-ASCII characters as they are
+#: (``ensure_ascii=False``) [RIC, lambda_runtime_marshaller.py]; older runtimes
+#: escape them as ``\\uXXXX``. ⚠️ The runtime code read lists 3.12 and 3.13;
+#: 3.14 is assumed to follow them.
+_UNESCAPED_RUNTIMES = frozenset({"python3.12", "python3.13", "python3.14"})
+
+#: The runtime whose behaviour is modelled when none is named.
+DEFAULT_RUNTIME = "python3.12"
+
+_HERE = __file__
+
+
+class MarshalError(Exception):
+    """The runtime could not serialise the handler's return value."""
+
+
+class _RuntimeEncoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        # The runtime writes a Decimal through a float subclass, and the json
+        # module prints floats with float.__repr__: the float's form.
+        if isinstance(o, decimal.Decimal):
+            return math.nan if o.is_nan() else float(o)
+        return super().default(o)
+
+
+def _encoder(runtime: str) -> json.JSONEncoder:
+    # Default separators (", ", ": "), NaN allowed, as the runtime's Encoder.
+    return _RuntimeEncoder(ensure_ascii=runtime not in _UNESCAPED_RUNTIMES, allow_nan=True)
+
+
+def serialize_result(value: object, *, runtime: str = DEFAULT_RUNTIME) -> bytes:
+    """The response payload the Python runtime sends for ``value``.
+
+    ``bytes`` go out as they are (the runtime posts them as
+    ``application/unknown``); anything else through ``json`` with its default
+    separators, NaN allowed, ``Decimal`` as a number and, before Python 3.12,
+    non-ASCII characters escaped [RIC]. A value ``json`` cannot write raises
+    :class:`MarshalError` with the runtime's message.
+    """
+    if isinstance(value, bytes):
+        return value
+    try:
+        return _encoder(runtime).encode(value).encode("utf-8")
+    except Exception as exc:  # the runtime catches every Exception here
+        raise MarshalError(f"Unable to marshal response: {exc}") from exc
+
+
+def _dumps(payload: Mapping[str, object], *, runtime: str = DEFAULT_RUNTIME) -> bytes:
+    return _encoder(runtime).encode(payload).encode("utf-8")
+
+
+def _handler_frames(tb: Any) -> list[traceback.FrameSummary]:
+    frames = list(traceback.extract_tb(tb))
+    # The runtime drops its own leading bootstrap.py frames; this module plays
+    # the bootstrap here.
+    for index, frame in enumerate(frames):
+        if frame.filename != _HERE:
+            return frames[index:]
+    return frames
+
+
+def error_payload(exc: BaseException, *, request_id: str) -> dict[str, Any]:
+    """The payload of an unhandled ``exc``, as the Python runtime writes it.
+
+    Keys in the runtime's order: ``errorMessage`` (``str(exc)``),
+    ``errorType`` (the class name), ``requestId`` and ``stackTrace``, one
+    string per frame in :func:`traceback.format_list` form, e.g.
+    ``'  File "/var/task/app.py", line 7, in handler\\n    raise ...\\n'``
+    [RIC, make_error; LocalStack snapshot test_lambda_selection_patterns].
+    """
+    return {
+        "errorMessage": str(exc),
+        "errorType": type(exc).__name__,
+        "requestId": request_id,
+        "stackTrace": traceback.format_list(_handler_frames(exc.__traceback__)),
+    }
+
+
+def timeout_payload(*, request_id: str, timeout: float) -> dict[str, str]:
+    """What Lambda returns when the function ran for its whole ``timeout``.
+
+    ``{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: <id> Error:
+    Task timed out after 3.00 seconds"}`` (reference §7, [SANDBOX]). Written
+    by the Lambda service, not the runtime, hence the compact JSON.
+    """
+    message = f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"
+    return {"errorType": TIMEOUT_ERROR_TYPE, "errorMessage": message}
+
+
+def response_too_large_payload() -> dict[str, str]:
+    """What Lambda returns instead of a response larger than 6291556 bytes.
+
+    The message is the one API Gateway logs (``Lambda Customer Function
+    Error:Response payload size exceeded maximum allowed payload size
+    (6291556 bytes).`` [AZUL-8192][AZUL-7466]). ⚠️ The ``errorType`` and the
+    key order are from a user's report, not a capture of the payload.
+    """
+    return {"errorMessage": _RESPONSE_TOO_LARGE_MESSAGE, "errorType": RESPONSE_TOO_LARGE_TYPE}
+
+
+@dataclass(frozen=True)
+class CognitoIdentity:
+    """``context.identity``: empty for calls that come through API Gateway."""
+
+    cognito_identity_id: str | None = None
+    cognito_identity_pool_id: str | None = None
+
+
+class LambdaContext:
+    """The ``context`` a Python handler receives [D-PYCTX][RIC].
+
+    ``clock`` is a callable returning the current time in epoch seconds
+    (``time.time`` by default); pass your own to drive the function's time by
+    hand. The deadline is ``started_at`` (the clock when the context is made,
+    unless given) plus ``timeout`` seconds, and
+    :meth:`get_remaining_time_in_millis` counts down to it as the runtime
+    does: whole milliseconds, never below zero.
+
+    As in the runtime, ``memory_limit_in_mb`` and ``function_version`` are
+    strings (the runtime reads them from environment variables).
+    """
+
+    def __init__(
+        self,
+        *,
+        aws_request_id: str,
+        function_name: str = "handler",
+        function_version: str = "$LATEST",
+        memory_limit_in_mb: int | str = 128,
+        timeout: float = 3.0,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        log_stream_name: str | None = None,
+        clock: Callable[[], float] = time.time,
+        started_at: float | None = None,
+    ) -> None:
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {timeout!r}")
+        self._clock = clock
+        start = clock() if started_at is None else started_at
+        self.timeout = float(timeout)
+        self._deadline_ms = int((start + self.timeout) * 1000)
+        self.aws_request_id = aws_request_id
+        self.function_name = function_name
+        self.function_version = function_version
+        self.memory_limit_in_mb = str(memory_limit_in_mb)
+        self.invoked_function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        if log_stream_name is None:
+            # One stream per execution environment: YYYY/MM/DD/[version]<32 hex>.
+            day = time.strftime("%Y/%m/%d", time.gmtime(start))
+            instance = hashlib.sha256(f"{function_name}/{day}".encode()).hexdigest()[:32]
+            log_stream_name = f"{day}/[{function_version}]{instance}"
+        self.log_stream_name = log_stream_name
+        self.identity = CognitoIdentity()
+        self.client_context: object = None
+
+    @property
+    def deadline_ms(self) -> int:
+        """The deadline in epoch milliseconds, as Lambda hands it to the runtime."""
+        return self._deadline_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the function times out, at least 0."""
+        return max(self._deadline_ms - int(self._clock() * 1000), 0)
+
+    def __repr__(self) -> str:
+        return (
+            f"LambdaContext(aws_request_id={self.aws_request_id!r},"
+            f" function_name={self.function_name!r}, timeout={self.timeout!r})"
+        )
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What one synchronous invocation gave back to API Gateway.
+
+    ``payload`` is the response payload bytes; ``function_error`` is
+    ``"Unhandled"`` when the payload is an error (Lambda's
+    ``X-Amz-Function-Error``), else ``None``.
+    """
+
+    request_id: str
+    payload: bytes
+    function_error: str | None = None
+
+    @property
+    def error(self) -> Mapping[str, Any] | None:
+        """The error payload as a mapping, for a failed invocation."""
+        if self.function_error is None:
+            return None
+        value = json.loads(self.payload)
+        return value if isinstance(value, dict) else {"errorMessage": str(value)}
+
+
+def _failed(request_id: str, payload: Mapping[str, object], *, runtime: str) -> Invocation:
+    return Invocation(request_id, _dumps(payload, runtime=runtime), "Unhandled")
+
+
+def timeout_invocation(*, request_id: str, timeout: float) -> Invocation:
+    """The invocation of a function that timed out after ``timeout`` seconds."""
+    compact = json.dumps(timeout_payload(request_id=request_id, timeout=timeout),
+                         separators=(",", ":"))
+    return Invocation(request_id, compact.encode("utf-8"), "Unhandled")
+
+
+def invocation_from_result(
+    result: object, *, request_id: str, runtime: str = DEFAULT_RUNTIME
+) -> Invocation:
+    """The invocation of a handler that returned ``result``.
+
+    The runtime serialises it (:func:`serialize_result`); a value it cannot
+    write becomes a ``Runtime.MarshalError`` function error, and a payload
+    over :data:`MAX_PAYLOAD_BYTES` the service's response-too-large error.
+    """
+    try:
+        payload = serialize_result(result, runtime=runtime)
+    except MarshalError as exc:
+        # A FaultException: no stack trace ([] in the payload) [RIC].
+        error = {
+            "errorMessage": str(exc),
+            "errorType": _MARSHAL_ERROR_TYPE,
+            "requestId": request_id,
+            "stackTrace": [],
+        }
+        return _failed(request_id, error, runtime=runtime)
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        compact = json.dumps(response_too_large_payload(), separators=(",", ":"))
+        return Invocation(request_id, compact.encode("utf-8"), "Unhandled")
+    return Invocation(request_id, payload)
+
+
+def invoke(
+    handler: Callable[[Any, LambdaContext], object],
+    event: object,
+    context: LambdaContext,
+    *,
+    runtime: str = DEFAULT_RUNTIME,
+    returned: Callable[[], object] | None = None,
+) -> Invocation:
+    """Run ``handler(event, context)`` as the Python runtime would.
+
+    ``returned``, when given, is called once the handler has returned or
+    raised, before the deadline is checked: a caller that drives the
+    context's clock by hand advances it there by the time the handler took.
+
+    An ``Exception`` it raises becomes the runtime's error payload
+    (:func:`error_payload`); other ``BaseException``\\ s (``KeyboardInterrupt``,
+    pytest's own outcomes) propagate, as the runtime does not catch them
+    either. When the context's clock shows no time left once the handler is
+    done, the function is deemed to have run into its timeout and the result
+    is Lambda's ``Sandbox.Timedout`` payload, whatever the handler did.
+
+    The runtime does not await coroutines: an ``async def`` handler's
+    coroutine cannot be serialised and gives ``Runtime.MarshalError``, as on
+    AWS (it is closed here, to spare the "never awaited" warning).
+    """
+    request_id = context.aws_request_id
+    try:
+        try:
+            result = handler(event, context)
+        finally:
+            if returned is not None:
+                returned()
+    except Exception as exc:
+        if context.get_remaining_time_in_millis() == 0:
+            return timeout_invocation(request_id=request_id, timeout=context.timeout)
+        return _failed(request_id, error_payload(exc, request_id=request_id), runtime=runtime)
+    if context.get_remaining_time_in_millis() == 0:
+        if inspect.iscoroutine(result):
+            result.close()
+        return timeout_invocation(request_id=request_id, timeout=context.timeout)
+    if inspect.iscoroutine(result):
+        result.close()
+    return invocation_from_result(result, request_id=request_id, runtime=runtime)

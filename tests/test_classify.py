@@ -1,0 +1,354 @@
+"""``classify()``: which failures of the table a response is consistent with.
+
+The look-alike groups below are written out from the reference
+(``api-gateway-behaviour.md`` §1-§4, §6): rows with the same status, body
+bytes and header set, which no client can tell apart.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import requests
+import responses
+import respx
+from support import refuse_network
+
+from pytest_apigw_faults import ApigwFaultError, Fault
+from pytest_apigw_faults._classify import classify, look_alikes
+from pytest_apigw_faults._gateway import Gateway, WireResponse
+from pytest_apigw_faults._table import SCENARIOS, Api, Endpoint
+
+URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
+T0 = 0x682BEB8A  # the REST timeout capture's arrival: 2025-05-20 02:40:10 UTC
+TABLE_ORDER = [row.id for row in SCENARIOS.values()]
+
+# Rows a client cannot tell apart (same status, body and telling headers)
+LOOK_ALIKES = [
+    # 500 "Internal server error", traced: Lambda refused the invocation [D-LERR][T]
+    {"rest-permission_denied", "rest-lambda_throttled"},
+    # 502 "Internal server error", traced: the function ran and failed [D-LERR][CM][AZUL-8192]
+    {"rest-malformed_response", "rest-function_error", "rest-function_timeout",
+     "rest-lambda_response_too_large"},
+    # 403 {"message":"Forbidden"}, ForbiddenException [CAP-NOSTAGE][CAP-FPROS][CAP-WAF]
+    {"rest-stage_not_found", "rest-invalid_api_key", "rest-waf_filtered"},
+    # 503 {"message":"Service Unavailable"} [T]
+    {"http-integration_timeout", "http-lambda_throttled"},
+    # 500 {"message":"Internal Server Error"} [T][DENO-87][D-HTTP-AUTHZ]
+    {"http-malformed_response", "http-permission_denied", "http-function_error",
+     "http-function_timeout", "http-lambda_response_too_large",
+     "http-authorizer_configuration_error"},
+    # 404 {"message":"Not Found"} [D-ROUTES]
+    {"http-route_not_found", "http-stage_not_found"},
+]
+REST_500_HEADERS = (
+    ("content-type", "application/json"),
+    ("content-length", "36"),
+    ("date", "Tue, 20 May 2025 02:46:41 GMT"),
+    ("x-amzn-trace-id", "Root=1-682bed11-525d3f04507405b029d8d9e1"),
+    ("x-amzn-requestid", "2b9c8640-30be-4853-bd1b-d3fb0442e3e4"),
+    ("x-amzn-errortype", "InternalServerErrorException"),
+    ("x-amz-apigw-id", "K2H60H42IAMEsHA="),
+    ("x-cache", "Error from cloudfront"),
+    ("via", "1.1 4ec5f8da969dc981ba2067c9dad5dad8.cloudfront.net (CloudFront)"),
+    ("x-amz-cf-pop", "YTO50-P2"),
+    ("x-amz-cf-id", "aVyBM-eVARrAWDj8RFoz4HfsiOB5WBNSfP74Qm9AVHi073kgYb0xSA=="),
+)  # the permission_denied capture, seed 000, verbatim
+REST_ERROR = b'{"message": "Internal server error"}'
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    refuse_network(monkeypatch, "test_classify")
+
+
+def _expected(row_id):
+    """The ids classify() must give for ``row_id``, in table order."""
+    group = next((g for g in LOOK_ALIKES if row_id in g), {row_id})
+    return [i for i in TABLE_ORDER if i in group]
+
+
+def _ids(rows):
+    return [row.id for row in rows]
+
+
+def _wire(row, endpoint, seed=1) -> WireResponse:
+    return Gateway(endpoint, seed=seed).respond(row, T0).response
+
+
+ROW_ENDPOINTS = [
+    pytest.param(row, endpoint, id=f"{row.id}-{endpoint.value}")
+    for row in SCENARIOS.values()
+    for endpoint in row.endpoint_types
+]
+
+
+# -- every row classifies back to a set that holds it --------------------------------
+
+
+@pytest.mark.parametrize(("row", "endpoint"), ROW_ENDPOINTS)
+def test_every_row_classifies_back_to_its_look_alikes(row, endpoint):
+    wire = _wire(row, endpoint)
+    found = classify(status=wire.status, headers=wire.headers, body=wire.body)
+    assert row in found
+    assert _ids(found) == _expected(row.id)
+    narrowed = classify(status=wire.status, headers=wire.headers, body=wire.body, api=row.api)
+    assert _ids(narrowed) == _expected(row.id)
+    other = "http" if row.api is Api.REST else "rest"
+    assert classify(status=wire.status, headers=wire.headers, body=wire.body, api=other) == ()
+
+
+@pytest.mark.parametrize("seed", [2, 3, "x"])
+def test_ids_are_checked_for_their_form_only(seed):
+    row = SCENARIOS[("integration_timeout", Api.REST)]
+    wire = _wire(row, Endpoint.EDGE, seed)
+    assert _ids(classify(status=504, headers=wire.headers, body=wire.body)) == [
+        "rest-integration_timeout"
+    ]
+
+
+def test_look_alikes_are_the_reference_groups():
+    groups = look_alikes()
+    assert sorted(sorted(_ids(rows)) for _, rows in groups) == sorted(
+        sorted(group) for group in LOOK_ALIKES
+    )
+    for endpoint, rows in groups:
+        assert all(endpoint in row.endpoint_types for row in rows)
+
+
+def test_look_alikes_come_largest_first():
+    sizes = [len(rows) for _, rows in look_alikes()]
+    assert sizes == [6, 4, 3, 2, 2, 2]
+
+
+def test_the_permission_denied_capture_is_permission_denied_or_lambda_throttled():
+    found = classify(status=500, headers=REST_500_HEADERS, body=REST_ERROR)
+    assert _ids(found) == ["rest-permission_denied", "rest-lambda_throttled"]
+
+
+def test_api_configuration_error_is_told_apart_by_its_missing_trace_id():
+    untraced = [(k, v) for k, v in REST_500_HEADERS if k != "x-amzn-trace-id"]
+    assert _ids(classify(status=500, headers=untraced, body=REST_ERROR)) == [
+        "rest-api_configuration_error"
+    ]
+    row = SCENARIOS[("api_configuration_error", Api.REST)]
+    wire = _wire(row, Endpoint.REGIONAL)
+    assert wire.header("x-amzn-trace-id") is None
+    assert _ids(classify(status=500, headers=wire.headers, body=wire.body)) == [
+        "rest-api_configuration_error"
+    ]
+    traced = [*wire.headers, ("x-amzn-trace-id", "Root=1-682bed11-525d3f04507405b029d8d9e1")]
+    assert _ids(classify(status=500, headers=traced, body=wire.body)) == [
+        "rest-permission_denied", "rest-lambda_throttled"
+    ]
+
+
+# -- real client responses through a fault --------------------------------------------
+
+THROUGH_FAULTS = [
+    ("rest", "function_error", None),
+    ("rest", "integration_timeout", "regional"),
+    ("rest", "route_not_found", "private"),
+    ("rest", "request_too_large", None),
+    ("rest", "access_denied", None),
+    ("http", "jwt_rejected", None),
+    ("http", "unauthorized", None),
+    ("http", "lambda_throttled", None),
+]
+
+
+@pytest.mark.parametrize("client", ["requests", "httpx"])
+@pytest.mark.parametrize(
+    ("api", "name", "endpoint"), THROUGH_FAULTS, ids=[f"{a}-{n}" for a, n, _ in THROUGH_FAULTS]
+)
+def test_a_real_response_through_a_fault(client, api, name, endpoint):
+    with Fault(name, api=api, endpoint=endpoint):
+        if client == "requests":
+            response = requests.get(URL, timeout=None)
+        else:
+            response = httpx.get(URL, timeout=None)
+    assert _ids(classify(response)) == _expected(f"{api}-{name}")
+    assert _ids(classify(response, api=api)) == _expected(f"{api}-{name}")
+
+
+@pytest.mark.asyncio
+async def test_an_async_httpx_response_through_a_fault():
+    async with Fault("quota_exceeded", api="rest", endpoint="regional"):
+        async with httpx.AsyncClient(timeout=None) as http:
+            response = await http.get(URL)
+    assert _ids(classify(response)) == ["rest-quota_exceeded"]
+
+
+def test_permission_denied_and_lambda_throttled_come_back_together_through_requests():
+    for name in ("permission_denied", "lambda_throttled"):
+        with Fault(name, api="rest"):
+            response = requests.get(URL, timeout=None)
+        assert _ids(classify(response)) == ["rest-permission_denied", "rest-lambda_throttled"]
+
+
+# -- hand-made mocks are no gateway failure ---------------------------------------------
+
+
+def test_a_hand_made_responses_mock_is_nothing():
+    with responses.RequestsMock() as mock:
+        mock.add(responses.GET, URL, status=502, json={"message": "Internal server error"})
+        response = requests.get(URL, timeout=None)
+    assert response.content == REST_ERROR  # the right bytes, but no headers
+    assert classify(response) == ()
+
+
+def test_a_hand_made_respx_mock_is_nothing():
+    with respx.mock:
+        respx.get(URL).mock(return_value=httpx.Response(503, json={"message": "x"}))
+        response = httpx.get(URL)
+    assert classify(response) == ()
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (502, b'{"message":"Internal server error"}'),  # no space after the colon
+        (502, b'{"message": "Internal Server Error"}'),  # HTTP API capitals
+        (502, b'{"message": "Internal server error"}\n'),
+        (503, REST_ERROR),
+        (200, REST_ERROR),
+    ],
+)
+def test_wrong_bytes_or_status_with_the_right_headers_is_nothing(status, body):
+    headers = [(k, v) for k, v in REST_500_HEADERS if k != "content-length"]
+    assert classify(status=status, headers=headers, body=body) == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("x-amzn-errortype", "ForbiddenException"),
+        ("x-amzn-requestid", "2B9C8640-30BE-4853-BD1B-D3FB0442E3E4"),
+        ("x-amz-apigw-id", "K2H60H42IAMEsHA"),
+        ("x-amzn-trace-id", "Root=1-682bed11"),
+        ("x-amz-cf-pop", "yto50-p2"),
+        ("via", "1.1 proxy.example (squid)"),
+        ("content-type", "text/html"),
+    ],
+)
+def test_a_header_in_the_wrong_form_is_nothing(name, value):
+    headers = dict(REST_500_HEADERS)
+    headers[name] = value
+    assert classify(status=500, headers=headers, body=REST_ERROR) == ()
+
+
+@pytest.mark.parametrize("missing", ["x-amzn-requestid", "x-amz-apigw-id", "x-cache"])
+def test_a_missing_telling_header_is_nothing(missing):
+    headers = {k: v for k, v in REST_500_HEADERS if k != missing}
+    assert classify(status=500, headers=headers, body=REST_ERROR) == ()
+
+
+def test_a_bare_status_and_body_is_nothing():
+    assert classify(status=502, body=REST_ERROR) == ()
+    assert classify(status=502, headers={"Content-Type": "application/json"}, body=REST_ERROR) == ()
+
+
+def test_x_cache_miss_is_no_gateway_error():
+    headers = dict(REST_500_HEADERS)
+    headers["x-cache"] = "Miss from cloudfront"
+    assert classify(status=500, headers=headers, body=REST_ERROR) == ()
+
+
+# -- the forms of status / headers / body ------------------------------------------------
+
+
+def test_headers_as_a_mapping_or_pairs_with_any_case():
+    expected = ["rest-permission_denied", "rest-lambda_throttled"]
+    as_pairs = list(REST_500_HEADERS)
+    as_mapping = dict(REST_500_HEADERS)
+    upper = [(k.upper(), v) for k, v in REST_500_HEADERS]
+    # the HTTP/1.1 casing of python-requests against AWS [LS-FMT]
+    http11 = {
+        "Content-Type": "application/json", "Content-Length": "36",
+        "Connection": "keep-alive", "Date": "Tue, 20 May 2025 02:46:41 GMT",
+        "x-amzn-RequestId": "2b9c8640-30be-4853-bd1b-d3fb0442e3e4",
+        "x-amzn-ErrorType": "InternalServerErrorException",
+        "x-amz-apigw-id": "K2H60H42IAMEsHA=",
+        "X-Amzn-Trace-Id": "Root=1-682bed11-525d3f04507405b029d8d9e1",
+        "X-Cache": "Error from cloudfront",
+        "Via": "1.1 4ec5f8da969dc981ba2067c9dad5dad8.cloudfront.net (CloudFront)",
+        "X-Amz-Cf-Pop": "YTO50-P2",
+        "X-Amz-Cf-Id": "aVyBM-eVARrAWDj8RFoz4HfsiOB5WBNSfP74Qm9AVHi073kgYb0xSA==",
+    }
+    for headers in (as_pairs, as_mapping, upper, http11, tuple(as_pairs)):
+        assert _ids(classify(status=500, headers=headers, body=REST_ERROR)) == expected
+
+
+def test_connection_keep_alive_does_not_matter():
+    for row_id, (name, api), endpoint in [
+        ("rest-function_error", ("function_error", Api.REST), Endpoint.EDGE),
+        ("http-jwt_rejected", ("jwt_rejected", Api.HTTP), Endpoint.REGIONAL),
+    ]:
+        wire = _wire(SCENARIOS[(name, api)], endpoint)
+        plain = classify(status=wire.status, headers=wire.headers, body=wire.body)
+        kept = [*wire.headers, ("connection", "keep-alive"), ("Keep-Alive", "timeout=5")]
+        assert classify(status=wire.status, headers=kept, body=wire.body) == plain
+        assert row_id in _ids(plain)
+
+
+def test_jwt_rejected_is_told_from_unauthorized_by_www_authenticate():
+    wire = _wire(SCENARIOS[("jwt_rejected", Api.HTTP)], Endpoint.REGIONAL)
+    assert _ids(classify(status=401, headers=wire.headers, body=wire.body)) == [
+        "http-jwt_rejected"
+    ]
+    without = [(k, v) for k, v in wire.headers if k != "www-authenticate"]
+    assert _ids(classify(status=401, headers=without, body=wire.body)) == ["http-unauthorized"]
+    other = [*without, ("www-authenticate", 'Bearer error="invalid_request"')]
+    assert classify(status=401, headers=other, body=wire.body) == ()
+
+
+def test_head_has_an_empty_body():
+    wire = _wire(SCENARIOS[("function_error", Api.REST)], Endpoint.EDGE)
+    group = _expected("rest-function_error")
+    assert _ids(classify(status=502, headers=wire.headers, body=b"", method="HEAD")) == group
+    assert _ids(classify(status=502, headers=wire.headers, body=b"", method="head")) == group
+    assert classify(status=502, headers=wire.headers, body=wire.body, method="HEAD") == ()
+    assert classify(status=502, headers=wire.headers, body=b"") == ()
+    assert classify(status=502, headers=wire.headers, body=b"", method="GET") == ()
+
+
+@pytest.mark.parametrize("client", ["requests", "httpx"])
+def test_a_head_response_through_a_fault(client):
+    with Fault("route_not_found", api="rest"):
+        if client == "requests":
+            response = requests.head(URL, timeout=None)
+        else:
+            response = httpx.head(URL, timeout=None)
+    assert response.content == b""
+    assert response.headers["content-length"] == "42"
+    assert _ids(classify(response)) == ["rest-route_not_found"]
+
+
+def test_a_response_and_status_together_is_a_type_error():
+    with Fault("function_error", api="rest"):
+        response = requests.get(URL, timeout=None)
+    with pytest.raises(TypeError) as error:
+        classify(response, status=502)
+    assert str(error.value) == "classify() takes a response or status/headers/body, not both"
+    with pytest.raises(TypeError):
+        classify(response, headers={})
+    with pytest.raises(TypeError):
+        classify(response, body=b"")
+
+
+def test_nothing_at_all_is_a_type_error():
+    with pytest.raises(TypeError) as error:
+        classify()
+    assert str(error.value) == "classify() needs a response, or at least status="
+
+
+def test_an_unknown_api_is_an_error():
+    with pytest.raises(ApigwFaultError) as error:
+        classify(status=500, body=REST_ERROR, api="v3")
+    assert str(error.value) == "unknown api 'v3'; valid choices: 'rest', 'http'"
+
+
+def test_classify_is_exported():
+    import pytest_apigw_faults
+
+    assert pytest_apigw_faults.classify is classify
