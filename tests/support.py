@@ -141,3 +141,12 @@ def wire_headers(response: object) -> list[tuple[str, str]]:
         return [(k.decode(), v.decode()) for k, v in raw]
     return list(response.headers.items())  # type: ignore[attr-defined]
 
+
+def assert_collection_error(inner: pytest.Pytester, line: str) -> pytest.RunResult:
+    """Run the inner project and check that it fails to collect one test,
+    reporting exactly ``line``."""
+    result = inner.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([literal(line)])
+    return result
+

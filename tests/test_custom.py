@@ -18,7 +18,16 @@ import sys
 import httpx
 import pytest
 import requests
-from support import INI, get_with, literal, module, refuse_network, set_up_inner, wire_headers
+from support import (
+    INI,
+    assert_collection_error,
+    get_with,
+    literal,
+    module,
+    refuse_network,
+    set_up_inner,
+    wire_headers,
+)
 
 from pytest_apigw_faults import ApigwFaultError, Fault
 from pytest_apigw_faults._gateway import HEADER_FORMATS
@@ -776,10 +785,8 @@ def test_marker_with_http_api_and_gateway_responses_is_a_collection_error(inner)
             """
         )
     )
-    result = inner.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(
-        [literal(f"test_user_custom.py::test_k: bad @pytest.mark.apigw_fault: {REST_ONLY}")]
+    assert_collection_error(
+        inner, f"test_user_custom.py::test_k: bad @pytest.mark.apigw_fault: {REST_ONLY}"
     )
 
 
@@ -796,16 +803,11 @@ def test_marker_with_a_malformed_document_is_a_collection_error(inner):
             """
         )
     )
-    result = inner.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(
-        [
-            literal(
-                "test_user_custom.py::test_k: bad @pytest.mark.apigw_fault:"
-                f" {EXT}.DEFAULT_5XX.statusCode: '5xx' is not a status code"
-                " (a string or number from 100 to 599)"
-            )
-        ]
+    assert_collection_error(
+        inner,
+        "test_user_custom.py::test_k: bad @pytest.mark.apigw_fault:"
+        f" {EXT}.DEFAULT_5XX.statusCode: '5xx' is not a status code"
+        " (a string or number from 100 to 599)",
     )
 
 

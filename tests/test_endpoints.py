@@ -13,7 +13,14 @@ import asyncio
 import httpx
 import pytest
 import requests
-from support import get_with, literal, module, refuse_network, set_up_inner, wire_headers
+from support import (
+    assert_collection_error,
+    get_with,
+    module,
+    refuse_network,
+    set_up_inner,
+    wire_headers,
+)
 
 from pytest_apigw_faults import ApigwFaultError, Fault
 from pytest_apigw_faults._gateway import HEADER_FORMATS
@@ -321,16 +328,11 @@ def test_marker_request_too_large_on_regional_is_a_collection_error(pytester):
             """
         )
     )
-    result = inner.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(
-        [
-            literal(
-                "test_user_endpoint.py::test_k: bad @pytest.mark.apigw_fault: scenario"
-                " 'request_too_large' does not exist on endpoint 'regional'; it exists as"
-                " rest-request_too_large on edge"
-            )
-        ]
+    assert_collection_error(
+        inner,
+        "test_user_endpoint.py::test_k: bad @pytest.mark.apigw_fault: scenario"
+        " 'request_too_large' does not exist on endpoint 'regional'; it exists as"
+        " rest-request_too_large on edge",
     )
 
 

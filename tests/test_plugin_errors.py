@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from support import literal, module, set_up_inner
+from support import assert_collection_error, literal, module, set_up_inner
 
 from pytest_apigw_faults._options import CLIENTS, SIGNATURE
 from pytest_apigw_faults._table import Api, scenario_names
@@ -184,15 +184,10 @@ def test_markers_that_conflict_once_merged_name_the_test(inner):
             pass
         """
     )
-    result = inner.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(
-        [
-            literal(
-                "test_user_bad.py::test_k: bad @pytest.mark.apigw_fault:"
-                " endpoint 'edge' is not available for api='http'; valid choices: 'regional'"
-            )
-        ]
+    assert_collection_error(
+        inner,
+        "test_user_bad.py::test_k: bad @pytest.mark.apigw_fault:"
+        " endpoint 'edge' is not available for api='http'; valid choices: 'regional'",
     )
 
 

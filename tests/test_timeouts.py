@@ -20,7 +20,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 import requests
-from support import INI, literal, module, set_up_inner
+from support import INI, assert_collection_error, literal, module, set_up_inner
 
 from pytest_apigw_faults import ApigwFaultError, Fault
 
@@ -344,16 +344,11 @@ def test_marker_integration_timeout_out_of_range_is_a_collection_error(inner):
             """
         )
     )
-    result = inner.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(
-        [
-            literal(
-                "test_user_timeout.py::test_k: bad @pytest.mark.apigw_fault:"
-                " integration_timeout=400 is out of range for a regional REST API"
-                " (rest-integration_timeout): from 0.05 s to 300 s"
-            )
-        ]
+    assert_collection_error(
+        inner,
+        "test_user_timeout.py::test_k: bad @pytest.mark.apigw_fault:"
+        " integration_timeout=400 is out of range for a regional REST API"
+        " (rest-integration_timeout): from 0.05 s to 300 s",
     )
 
 
@@ -662,14 +657,9 @@ def test_marker_function_timeout_too_long_is_a_collection_error(inner):
             """
         )
     )
-    result = inner.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(
-        [
-            literal(
-                "test_user_timeout.py::test_k: bad @pytest.mark.apigw_fault:"
-                " function_timeout=45 is not shorter than the integration timeout (30 s)"
-                f" of http-function_timeout: {GATEWAY_FIRST}"
-            )
-        ]
+    assert_collection_error(
+        inner,
+        "test_user_timeout.py::test_k: bad @pytest.mark.apigw_fault:"
+        " function_timeout=45 is not shorter than the integration timeout (30 s)"
+        f" of http-function_timeout: {GATEWAY_FIRST}",
     )
