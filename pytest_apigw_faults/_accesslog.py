@@ -46,7 +46,7 @@ HTTP_VARIABLES = (
 )
 
 _FUNCTION_ERROR = re.compile(
-    r"customer function error: (?P<message>.*)\. Lambda request id: [0-9a-f-]+$"
+    r"customer function error: (?P<message>.*)\. Lambda request id: [0-9a-f-]+$", re.DOTALL
 )
 _HTTP_PERMISSION = (
     "The IAM role configured on the integration or API Gateway doesn't have"

@@ -233,11 +233,7 @@ def _hook(below: _Request) -> _Request:
     async def _request(
         session: ClientSession, method: str, str_or_url: Any, **kwargs: Any
     ) -> ClientResponse:
-        url = _full_url(session, str_or_url, kwargs.get("params"))
-        fault = None if url is None else ACTIVE.claim(str(url), _CLIENT)
-        if fault is None or url is None:
-            return await below(session, method, str_or_url, **kwargs)
-        return await _respond(fault, session, method, url, kwargs)
+        return await _hand_down(below, session, method, str_or_url, **kwargs)
 
     return _request
 
@@ -245,7 +241,8 @@ def _hook(below: _Request) -> _Request:
 async def _hand_down(
     inner: _Request, session: ClientSession, method: str, str_or_url: Any, **kwargs: Any
 ) -> ClientResponse:
-    """A user's mock started above the hook: the faults answer first."""
+    """Faulted URLs are answered here; the rest go to ``inner`` (the real
+    method, or a user's mock started below or above the hook)."""
     url = _full_url(session, str_or_url, kwargs.get("params"))
     fault = None if url is None else ACTIVE.claim(str(url), _CLIENT)
     if fault is None or url is None:

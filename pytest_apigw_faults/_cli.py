@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import enum
-import inspect
 import json
 import logging
 import os
@@ -145,19 +144,7 @@ def _as_table(rows: Sequence[Scenario]) -> str:
 def _as_markdown(api: Api | None) -> str:
     from ._docs import scenario_table
 
-    if "api" in inspect.signature(scenario_table).parameters:
-        return scenario_table(api=api)  # type: ignore[call-arg,unused-ignore]
-    table = scenario_table()
-    if api is None:
-        return table
-    others = [other.value for other in Api if other is not api]
-    return "\n".join(
-        line
-        for line in table.splitlines()
-        if not line.startswith(
-            tuple(f"{lead}`{other}-" for other in others for lead in ("| ", "- "))
-        )
-    )
+    return scenario_table(api=api)
 
 
 def _list(args: argparse.Namespace, out: TextIO) -> int:

@@ -24,7 +24,6 @@ import functools
 import json
 import os
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ._proxy import SOURCE_IP, _request_time
 from ._table import RESPONSE_TYPES, ApigwFaultError, Scenario, message_string
 
 if TYPE_CHECKING:
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["CONTEXT_VARIABLES", "GatewayResponse", "GatewayResponses", "load"]
 
 _EXTENSION = "x-amazon-apigateway-gateway-responses"
-_DEFAULT_TEMPLATE = "{\"message\":$context.error.messageString}"
 _HEADER_KEY = re.compile(r"gatewayresponse\.header\.([!#$%&'*+.^_`|~0-9A-Za-z-]+)")
 _SOURCE = re.compile(
     r"method\.request\.(header|multivalueheader|path|querystring|multivaluequerystring)"
@@ -297,14 +296,12 @@ def _context(
         "context.error.validationErrorString": "",
         "context.extendedRequestId": extended_request_id,
         "context.httpMethod": request.method,
-        "context.identity.sourceIp": "127.0.0.1",
+        "context.identity.sourceIp": SOURCE_IP,
         "context.identity.userAgent": request.header("User-Agent") or "",
         "context.path": parts.path or "/",
         "context.protocol": "HTTP/1.1",
         "context.requestId": request_id,
-        "context.requestTime": time.strftime(
-            "%d/%b/%Y:%H:%M:%S +0000", time.gmtime(arrived_at)
-        ),
+        "context.requestTime": _request_time(epoch_ms),
         "context.requestTimeEpoch": str(epoch_ms),
         "context.resourcePath": resource,
         "context.stage": stage,

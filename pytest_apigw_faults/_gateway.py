@@ -210,8 +210,6 @@ class LambdaIds:
 # The Lambda's own headers come after API Gateway's and before CloudFront's
 # (REST), or before apigw-requestid (HTTP API), where a failure's own headers
 # go [D-JWT]; their content-type takes the content-type slot.
-_REST_SUCCESS_HEAD = ("content-type", "content-length", "date")
-_REST_SUCCESS_IDS = ("x-amzn-requestid", "x-amz-apigw-id", "x-amzn-trace-id")
 # A Lambda header API Gateway sends under another name, so that its own
 # stands (REST) [D-PROXY "x-amzn-Remapped-"]. ⚠️ Other reserved names are
 # dropped; not in the reference.
@@ -257,6 +255,17 @@ class Gateway:
             return self.function_timeout
         return scenario.latency
 
+    def _cloudfront(self, status: int) -> list[tuple[str, str]]:
+        """CloudFront's four headers, in order; call with the lock held.
+        ``x-cache`` says Error for a 4xx or 5xx, Miss otherwise [LS-TRACE]."""
+        edge_host = self._random.choice(self._edge_hosts)
+        return [
+            ("x-cache", "Error from cloudfront" if status >= 400 else "Miss from cloudfront"),
+            ("via", f"1.1 {edge_host}.cloudfront.net (CloudFront)"),
+            ("x-amz-cf-pop", self.pop),
+            ("x-amz-cf-id", self._b64(40)),
+        ]
+
     def _uuid(self) -> str:
         bits = self._random.getrandbits(128)
         bits = (bits & ~(0xF << 76)) | (0x4 << 76)
@@ -300,16 +309,15 @@ class Gateway:
         event: Mapping[str, object] | None = None,
     ) -> Exchange:
         """The exchange of a valid Lambda ``result``: its status, headers and
-        body with API Gateway's own success headers around them (see
-        ``_REST_SUCCESS_HEAD``). A HEAD request gets no body."""
+        body with API Gateway's own success headers around them (the order
+        noted above ``_REMAPPED``). A HEAD request gets no body."""
         lambda_headers: list[tuple[str, str]] = []
         content_type: str | None = None
-        reserved = _RESERVED | {"apigw-requestid", "x-amzn-errortype"}
         for name, value in result.headers:
             lowered = name.lower()  # HTTP/2, as the captures
             if lowered == "content-type" and content_type is None:
                 content_type = value
-            elif lowered in reserved:
+            elif lowered in _RESERVED:
                 if api is Api.REST and lowered in _REMAPPED:
                     lambda_headers.append((f"x-amzn-remapped-{lowered}", value))
             else:
@@ -337,15 +345,7 @@ class Gateway:
             ]
             if self.endpoint is Endpoint.EDGE:
                 with self._lock:
-                    edge_host = self._random.choice(self._edge_hosts)
-                    cf_id = self._b64(40)
-                headers += [
-                    ("x-cache", "Error from cloudfront" if result.status >= 400
-                     else "Miss from cloudfront"),
-                    ("via", f"1.1 {edge_host}.cloudfront.net (CloudFront)"),
-                    ("x-amz-cf-pop", self.pop),
-                    ("x-amz-cf-id", cf_id),
-                ]
+                    headers += self._cloudfront(result.status)
         prefix = f"({ids.request_id}) "
         return Exchange(
             scenario=None,
@@ -429,22 +429,16 @@ class Gateway:
                             scenario, request, request_id, extended, arrived_at
                         )
                         if rendered is not None:
-                            status, content_type, body, custom = rendered
+                            status, content_type, body, added = rendered
+                            # API Gateway's own headers cannot be replaced
+                            custom = tuple(h for h in added if h[0] not in _RESERVED)
                 if self.endpoint is Endpoint.EDGE:
-                    edge_host = self._random.choice(self._edge_hosts)
-                    values["x-cache"] = (
-                        "Error from cloudfront" if status >= 400 else "Miss from cloudfront"
-                    )
-                    values["via"] = f"1.1 {edge_host}.cloudfront.net (CloudFront)"
-                    values["x-amz-cf-pop"] = self.pop
-                    values["x-amz-cf-id"] = self._b64(40)
+                    values.update(self._cloudfront(status))
                 if logs is None:
                     written = self._log(scenario, request_id, latency)
                 else:
                     written = tuple(f"({request_id}) {line}" for line in logs)
-        for name, value in custom:
-            if name not in _RESERVED:
-                values[name] = value
+        values.update(custom)
         values["date"] = date
         values["content-type"] = content_type
         values["content-length"] = str(len(body))

@@ -64,8 +64,8 @@ class _TransportMocker(AbstractRequestMocker):
     def prepare_sync_request(
         cls, httpx_request: httpx.Request, **kwargs: Any
     ) -> tuple[httpx.Request, dict[str, Any]]:
-        # The faults never read the request body: leave a streamed upload to
-        # go out as it comes, to the real transport.
+        # Only a handler fault reads the body, once it has claimed the call:
+        # a streamed upload that is not faulted goes out as it comes.
         return httpx_request, kwargs
 
     @classmethod

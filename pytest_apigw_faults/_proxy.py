@@ -69,6 +69,8 @@ RESPONSE_TOO_LARGE = "lambda_response_too_large"
 INVALID_BASE64 = "invalid_base64"
 
 _PAYLOAD_FORMATS = ("1.0", "2.0")
+#: The caller's address the fake API sees (TEST-NET-1: a documentation address).
+SOURCE_IP = "192.0.2.1"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -117,7 +119,7 @@ class ProxyApi:
     binary_media_types: tuple[str, ...] = ()
     account_id: str = "123456789012"
     api_id: str | None = None
-    source_ip: str = "192.0.2.1"  # TEST-NET-1: a documentation address
+    source_ip: str = SOURCE_IP
     protocol: str = "HTTP/1.1"
 
     def __post_init__(self) -> None:

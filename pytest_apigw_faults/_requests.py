@@ -314,11 +314,13 @@ class _Registry(FirstMatchRegistry):
         if fault is None:
             return self._passthrough, []
         answer = fault.backend_state.get(_CLIENT)
-        if answer is None:
-            answer = responses.CallbackResponse(
-                "GET", "https://", callback=partial(_respond, fault), content_type=None
+        if answer is None:  # one per fault, even when threads race here
+            answer = fault.backend_state.setdefault(
+                _CLIENT,
+                responses.CallbackResponse(
+                    "GET", "https://", callback=partial(_respond, fault), content_type=None
+                ),
             )
-            fault.backend_state[_CLIENT] = answer
         return answer, []
 
 

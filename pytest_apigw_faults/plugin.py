@@ -106,7 +106,7 @@ def pytest_configure(config: pytest.Config) -> None:
         " stage=None, route=None, stage_variables=None, binary_media_types=None,"
         " payload_format=None, handler_duration=None, virtual_time=None): answer"
         " execute-api calls made"
-        " with requests or httpx with this API Gateway failure (or a Lambda handler's"
+        " with requests, httpx or aiohttp with this API Gateway failure (or a Lambda handler's"
         " answers, or a sequence of both); without a name or an api, run the test"
         " once per matching scenario. See"
         " https://pypi.org/project/pytest-apigw-faults/#the-marker",

@@ -100,3 +100,23 @@ def test_a_call_carries_its_access_log():
     assert log["requestId"] == response.headers["x-amzn-requestid"]
     assert log["extendedRequestId"] == response.headers["x-amz-apigw-id"]
     assert log["status"] == "500"
+
+
+def test_a_multi_line_lambda_error_is_kept_whole():
+    from pytest_apigw_faults._gateway import Exchange, WireResponse
+
+    row = get_scenario("function_error", api="rest")
+    exchange = Exchange(
+        scenario=row,
+        response=WireResponse(502, (("content-length", "36"),), row.body),
+        request_id="r",
+        arrived_at=T0,
+        latency=0.5,
+        logs=(
+            "(r) Lambda execution failed with status 200 due to customer function error:"
+            " line one\nline two. Lambda request id: 0a1b2c3d-0000-4000-8000-000000000000",
+        ),
+    )
+    log = access_log(exchange)
+    assert log["integration.error"] == "Lambda Customer Function Error:line one\nline two"
+    assert log["integration.integrationStatus"] == "200"

@@ -952,3 +952,26 @@ def test_marker_matrix_with_gateway_responses_and_no_api(inner):
     )
     rest_only = outcomes == {"passed": 1} and "test_k[rest-route_not_found]" in text
     assert reported_at_collection or rest_only, outcomes
+
+
+@pytest.mark.parametrize("endpoint", ["edge", "regional"])
+def test_a_customised_header_cannot_add_or_replace_the_gateways_own(endpoint):
+    document = {
+        "DEFAULT_4XX": {
+            "responseParameters": {
+                "gatewayresponse.header.X-Amzn-Trace-Id": "'mine'",
+                "gatewayresponse.header.Via": "'proxy'",
+                "gatewayresponse.header.x-own": "'kept'",
+            }
+        }
+    }
+    with Fault(
+        "route_not_found", api="rest", endpoint=endpoint, gateway_responses=document,
+        clients="requests",
+    ):
+        response = requests.get(URL, timeout=10)
+    names = [name for name, _ in wire_headers(response)]
+    assert "x-amzn-trace-id" not in names  # the Lambda was never called
+    assert names.count("via") == (1 if endpoint == "edge" else 0)
+    assert response.headers.get("via") != "proxy"
+    assert response.headers["x-own"] == "kept"
