@@ -495,7 +495,7 @@ def handler_figures(requests_: int, rounds: int) -> list[HandlerFigure]:
     gateway would build, built once) against a client's request answered by
     it through ``Fault(handler=...)``: routing, ids, event, context,
     invocation, validation and the wire answer, plus the client's own work."""
-    from pytest_apigw_faults._lambda import LambdaContext
+    from pytest_apigw_faults._lambda.runtime import LambdaContext
 
     event = {"path": "/orders", "httpMethod": "GET"}
     context = LambdaContext(aws_request_id="bench")

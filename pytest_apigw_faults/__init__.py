@@ -31,14 +31,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from ._classify import classify
-    from ._custom import GatewayResponses
-    from ._fault import ApigwFaultWarning, Call, Fault
-    from ._fixture import ApigwFault
-    from ._matrix import scenarios
-    from ._proxy import ProxyFailure, ProxyResult, validate_proxy_result
-    from ._server import GatewayServer
-    from ._table import (
+    from ._core.fault import ApigwFaultWarning, Call, Fault
+    from ._gateway.classify import classify
+    from ._gateway.custom import GatewayResponses
+    from ._gateway.table import (
         SCENARIOS,
         Api,
         ApigwFaultError,
@@ -48,27 +44,31 @@ if TYPE_CHECKING:
         Scenario,
         get_scenario,
     )
+    from ._lambda.proxy import ProxyFailure, ProxyResult, validate_proxy_result
+    from ._pytest.fixture import ApigwFault
+    from ._pytest.matrix import scenarios
+    from ._serve.server import GatewayServer
 
 _HOME = {
-    "SCENARIOS": "_table",
-    "Api": "_table",
-    "ApigwFaultError": "_table",
-    "Endpoint": "_table",
-    "Evidence": "_table",
-    "Phase": "_table",
-    "classify": "_classify",
-    "GatewayResponses": "_custom",
-    "Scenario": "_table",
-    "get_scenario": "_table",
-    "scenarios": "_matrix",
-    "ApigwFault": "_fixture",
-    "ApigwFaultWarning": "_fault",
-    "Call": "_fault",
-    "Fault": "_fault",
-    "GatewayServer": "_server",
-    "ProxyFailure": "_proxy",
-    "ProxyResult": "_proxy",
-    "validate_proxy_result": "_proxy",
+    "SCENARIOS": "_gateway.table",
+    "Api": "_gateway.table",
+    "ApigwFaultError": "_gateway.table",
+    "Endpoint": "_gateway.table",
+    "Evidence": "_gateway.table",
+    "Phase": "_gateway.table",
+    "classify": "_gateway.classify",
+    "GatewayResponses": "_gateway.custom",
+    "Scenario": "_gateway.table",
+    "get_scenario": "_gateway.table",
+    "scenarios": "_pytest.matrix",
+    "ApigwFault": "_pytest.fixture",
+    "ApigwFaultWarning": "_core.fault",
+    "Call": "_core.fault",
+    "Fault": "_core.fault",
+    "GatewayServer": "_serve.server",
+    "ProxyFailure": "_lambda.proxy",
+    "ProxyResult": "_lambda.proxy",
+    "validate_proxy_result": "_lambda.proxy",
 }
 
 

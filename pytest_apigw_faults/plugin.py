@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import _seeding
+from ._core import seeding as _seeding
 
 if TYPE_CHECKING:
-    from ._fixture import ApigwFault
-    from ._options import FaultOptions
+    from ._core.options import FaultOptions
+    from ._pytest.fixture import ApigwFault
 
 _MARKER = "apigw_fault"
 _SEED = pytest.StashKey[str]()
@@ -126,7 +126,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[_REPORT] = report
     if report and not workerinput:  # the controller (or a run without xdist) reports
-        from ._report import ReportPlugin
+        from ._pytest.report import ReportPlugin
 
         terminal = bool(config.getoption("apigw_report") or config.getini("apigw_fault_report"))
         config.pluginmanager.register(
@@ -145,8 +145,8 @@ def _ini_defaults(config: pytest.Config) -> dict[str, Any]:
     document = config.getini("apigw_fault_gateway_responses")
     if not (clients or timeout or document):
         return defaults
-    from ._options import parse_clients, parse_integration_timeout
-    from ._table import ApigwFaultError
+    from ._core.options import parse_clients, parse_integration_timeout
+    from ._gateway.table import ApigwFaultError
 
     key = "apigw_fault_clients"
     try:
@@ -157,7 +157,7 @@ def _ini_defaults(config: pytest.Config) -> dict[str, Any]:
             defaults["integration_timeout"] = parse_integration_timeout(timeout)
         key = "apigw_fault_gateway_responses"
         if document:
-            from ._custom import load
+            from ._gateway.custom import load
 
             base = config.inipath.parent if config.inipath else config.rootpath
             defaults["gateway_responses"] = load(base / document)
@@ -178,7 +178,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def _active() -> Any:
     """The registry of started faults, if any fault was ever made."""
-    module = sys.modules.get("pytest_apigw_faults._fault")
+    module = sys.modules.get("pytest_apigw_faults._core.fault")
     return None if module is None else module.ACTIVE
 
 
@@ -247,8 +247,8 @@ def _stop_left_started(item: pytest.Item) -> None:
 
 
 def _options(node: pytest.Item | Any) -> FaultOptions:
-    from ._options import merge_markers
-    from ._table import ApigwFaultError
+    from ._core.options import merge_markers
+    from ._gateway.table import ApigwFaultError
 
     markers = [(m.args, m.kwargs) for m in node.iter_markers(_MARKER)]
     try:
@@ -275,7 +275,7 @@ def _apigw_fault_marker(request: pytest.FixtureRequest) -> None:
     """Injects the fault of an ``apigw_fault`` marker, if the test has one."""
     if request.node.get_closest_marker(_MARKER) is None:
         return
-    from ._table import SCENARIOS
+    from ._gateway.table import SCENARIOS
 
     options = _options(request.node)
     scenario = getattr(request, "param", None)
@@ -316,7 +316,7 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
     ``.scenario``, ``.calls``, ``.logs`` and ``.assert_response(response)``.
     Every fault stops when the test ends.
     """
-    from ._fixture import ApigwFault
+    from ._pytest.fixture import ApigwFault
 
     fixture = ApigwFault(
         seed=f"{request.config.stash[_SEED]}:{request.node.nodeid}",
@@ -335,6 +335,6 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Virtual time never outlives the run, even one interrupted in a test."""
-    clock = sys.modules.get("pytest_apigw_faults._clock")
+    clock = sys.modules.get("pytest_apigw_faults._core.clock")
     if clock is not None:
         clock.force_stop()

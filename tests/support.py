@@ -28,11 +28,11 @@ for _module in (
     "respx",
     "aiohttp",
     "aioresponses",
-    "pytest_apigw_faults._fixture",
-    "pytest_apigw_faults._matrix",
-    "pytest_apigw_faults._requests",
-    "pytest_apigw_faults._httpx",
-    "pytest_apigw_faults._aiohttp",
+    "pytest_apigw_faults._pytest.fixture",
+    "pytest_apigw_faults._pytest.matrix",
+    "pytest_apigw_faults._adapters.requests",
+    "pytest_apigw_faults._adapters.httpx",
+    "pytest_apigw_faults._adapters.aiohttp",
 ):
     with contextlib.suppress(ModuleNotFoundError):  # one client installed: tests needing
         importlib.import_module(_module)  # the other skip

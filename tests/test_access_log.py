@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from pytest_apigw_faults import Fault, get_scenario
-from pytest_apigw_faults._accesslog import HTTP_VARIABLES, REST_VARIABLES, access_log
-from pytest_apigw_faults._gateway import Gateway
-from pytest_apigw_faults._table import Endpoint
+from pytest_apigw_faults._gateway.accesslog import HTTP_VARIABLES, REST_VARIABLES, access_log
+from pytest_apigw_faults._gateway.table import Endpoint
+from pytest_apigw_faults._gateway.wire import Gateway
 
 T0 = 1_747_708_810.0
 
@@ -103,7 +103,7 @@ def test_a_call_carries_its_access_log():
 
 
 def test_a_multi_line_lambda_error_is_kept_whole():
-    from pytest_apigw_faults._gateway import Exchange, WireResponse
+    from pytest_apigw_faults._gateway.wire import Exchange, WireResponse
 
     row = get_scenario("function_error", api="rest")
     exchange = Exchange(

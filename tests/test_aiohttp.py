@@ -20,7 +20,7 @@ aioresponses_module = pytest.importorskip("aioresponses")
 from test_wire import FORMS, NAMES, ROW_IDS, ROWS  # noqa: E402 - after the skips
 
 from pytest_apigw_faults import ApigwFaultError, Fault, GatewayServer  # noqa: E402
-from pytest_apigw_faults import _fault as fault_module  # noqa: E402
+from pytest_apigw_faults._core import fault as fault_module  # noqa: E402
 
 aioresponses = aioresponses_module.aioresponses
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/items"
@@ -473,7 +473,7 @@ def test_loading_the_plugin_imports_neither_aiohttp_nor_aioresponses(tmp_path):
         "assert 'aiohttp' not in sys.modules, 'plugin import'\n"
         "code = pytest.main(['-q', '-p', 'no:cacheprovider', sys.argv[1]])\n"
         "assert code == 0, code\n"
-        "loaded = [m for m in ('aioresponses', 'pytest_apigw_faults._aiohttp')"
+        "loaded = [m for m in ('aioresponses', 'pytest_apigw_faults._adapters.aiohttp')"
         " if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )

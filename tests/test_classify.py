@@ -15,9 +15,9 @@ import respx
 from support import refuse_network
 
 from pytest_apigw_faults import ApigwFaultError, Fault
-from pytest_apigw_faults._classify import classify, look_alikes
-from pytest_apigw_faults._gateway import Gateway, WireResponse
-from pytest_apigw_faults._table import SCENARIOS, Api, Endpoint
+from pytest_apigw_faults._gateway.classify import classify, look_alikes
+from pytest_apigw_faults._gateway.table import SCENARIOS, Api, Endpoint
+from pytest_apigw_faults._gateway.wire import Gateway, WireResponse
 
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 T0 = 0x682BEB8A  # the REST timeout capture's arrival: 2025-05-20 02:40:10 UTC

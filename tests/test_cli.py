@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from pytest_apigw_faults import SCENARIOS, Api
-from pytest_apigw_faults._cli import main
-from pytest_apigw_faults._docs import scenario_table
-from pytest_apigw_faults._table import scenario_names
+from pytest_apigw_faults._docs.table import scenario_table
+from pytest_apigw_faults._gateway.table import scenario_names
+from pytest_apigw_faults._serve.cli import main
 
 CURL = shutil.which("curl")
 

@@ -14,8 +14,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from pytest_apigw_faults import ApigwFaultError, ApigwFaultWarning, Fault
-from pytest_apigw_faults import _fault as fault_module
-from pytest_apigw_faults._options import CLIENTS
+from pytest_apigw_faults._core import fault as fault_module
+from pytest_apigw_faults._core.options import CLIENTS
 
 API = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 

@@ -30,7 +30,7 @@ from support import (
 )
 
 from pytest_apigw_faults import ApigwFaultError, Fault
-from pytest_apigw_faults._gateway import HEADER_FORMATS
+from pytest_apigw_faults._gateway.wire import HEADER_FORMATS
 
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 PETS_URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/test/pets/5?q=1"

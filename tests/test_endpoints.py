@@ -23,7 +23,7 @@ from support import (
 )
 
 from pytest_apigw_faults import ApigwFaultError, Fault
-from pytest_apigw_faults._gateway import HEADER_FORMATS
+from pytest_apigw_faults._gateway.wire import HEADER_FORMATS
 
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 # The Route 53 alias form of a private API [D-PRIVATE]

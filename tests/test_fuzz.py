@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pytest_apigw_faults import SCENARIOS, ApigwFaultError, Scenario
-from pytest_apigw_faults._gateway import HEADER_FORMATS, Gateway, Incoming
-from pytest_apigw_faults._matching import UrlMatcher, is_execute_api_host
-from pytest_apigw_faults._options import FaultOptions, parse_args
-from pytest_apigw_faults._table import ENDPOINTS, Api, Endpoint
+from pytest_apigw_faults._core.matching import UrlMatcher, is_execute_api_host
+from pytest_apigw_faults._core.options import FaultOptions, parse_args
+from pytest_apigw_faults._gateway.table import ENDPOINTS, Api, Endpoint
+from pytest_apigw_faults._gateway.wire import HEADER_FORMATS, Gateway, Incoming
 
 FUZZ = settings(
     max_examples=150,

@@ -10,7 +10,7 @@ import pytest
 from captured import CAPTURED_LOGS, NAMES
 
 from pytest_apigw_faults import Endpoint, get_scenario
-from pytest_apigw_faults._gateway import HEADER_FORMATS, Gateway, WireResponse, header_names
+from pytest_apigw_faults._gateway.wire import HEADER_FORMATS, Gateway, WireResponse, header_names
 
 REST_HEADER_NAMES = (
     "content-type", "content-length", "date", "x-amzn-trace-id", "x-amzn-requestid",

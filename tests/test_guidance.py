@@ -9,7 +9,7 @@ import pytest
 import support
 
 from pytest_apigw_faults import SCENARIOS, Scenario
-from pytest_apigw_faults._guidance import (
+from pytest_apigw_faults._docs.guidance import (
     END,
     START,
     VERDICTS,
@@ -34,7 +34,7 @@ def test_the_readme_guidance_is_current():
     text = README.read_text(encoding="utf-8")
     assert update(text) == text, (
         "README.md's retry guidance is out of date: run"
-        " `python -m pytest_apigw_faults._guidance README.md`"
+        " `python -m pytest_apigw_faults._docs.guidance README.md`"
     )
 
 

@@ -22,8 +22,8 @@ import requests
 from support import literal, module, set_up_inner
 
 from pytest_apigw_faults import Fault, ProxyFailure, ProxyResult, validate_proxy_result
-from pytest_apigw_faults._gateway import HEADER_FORMATS
-from pytest_apigw_faults._table import ApigwFaultError
+from pytest_apigw_faults._gateway.table import ApigwFaultError
+from pytest_apigw_faults._gateway.wire import HEADER_FORMATS
 
 BASE = "https://abc123def4.execute-api.us-east-1.amazonaws.com"
 URL = f"{BASE}/prod/orders/42"

@@ -20,7 +20,7 @@ from support import set_up_inner, warnings_as_errors
 
 import pytest_apigw_faults
 from pytest_apigw_faults import ApigwFaultError, Fault
-from pytest_apigw_faults._options import CLIENTS  # client -> (backend, extra)
+from pytest_apigw_faults._core.options import CLIENTS  # client -> (backend, extra)
 
 ROW = os.environ.get("APIGW_FAULTS_MATRIX")
 SOURCE_TREE = Path(__file__).resolve().parent.parent

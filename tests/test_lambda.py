@@ -16,7 +16,14 @@ import re
 import pytest
 from captured import CAPTURED_LOGS
 
-from pytest_apigw_faults._lambda import (
+from pytest_apigw_faults._gateway.table import ApigwFaultError
+from pytest_apigw_faults._lambda.proxy import (
+    ProxyFailure,
+    ProxyResult,
+    translate_invocation,
+    validate_proxy_result,
+)
+from pytest_apigw_faults._lambda.runtime import (
     MAX_PAYLOAD_BYTES,
     Invocation,
     LambdaContext,
@@ -27,13 +34,6 @@ from pytest_apigw_faults._lambda import (
     timeout_invocation,
     timeout_payload,
 )
-from pytest_apigw_faults._proxy import (
-    ProxyFailure,
-    ProxyResult,
-    translate_invocation,
-    validate_proxy_result,
-)
-from pytest_apigw_faults._table import ApigwFaultError
 
 JSON = ("Content-Type", "application/json")
 TEXT = ("Content-Type", "text/plain; charset=utf-8")

@@ -13,7 +13,8 @@ import re
 
 import pytest
 
-from pytest_apigw_faults._proxy import (
+from pytest_apigw_faults._gateway.table import Api, ApigwFaultError
+from pytest_apigw_faults._lambda.proxy import (
     ProxyApi,
     ProxyRequest,
     build_event,
@@ -23,7 +24,6 @@ from pytest_apigw_faults._proxy import (
     rest_event,
     strip_stage,
 )
-from pytest_apigw_faults._table import Api, ApigwFaultError
 
 HOST = "gy415nuibc.execute-api.us-east-1.amazonaws.com"
 EPOCH_MS = 1583349317135  # the docs' 1.0 example: 04/Mar/2020:19:15:17 +0000

@@ -19,7 +19,7 @@ import re
 import pytest
 from support import INI, NO_NETWORK, literal, module, set_up_inner
 
-from pytest_apigw_faults._table import Api, scenario_names
+from pytest_apigw_faults._gateway.table import Api, scenario_names
 
 REST_ERROR = b'{"message": "Internal server error"}'
 HTTP_UNAVAILABLE = b'{"message":"Service Unavailable"}'
@@ -568,7 +568,8 @@ def test_a_run_that_uses_no_fault_imports_no_http_client(pytester):
             literal("client modules at session end: []"),
             literal(
                 "plugin modules at session end: ['pytest_apigw_faults',"
-                " 'pytest_apigw_faults._seeding', 'pytest_apigw_faults.plugin']"
+                " 'pytest_apigw_faults._core', 'pytest_apigw_faults._core.seeding',"
+                " 'pytest_apigw_faults.plugin']"
             ),
         ],
         consecutive=True,

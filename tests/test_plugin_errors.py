@@ -11,14 +11,14 @@ import re
 import pytest
 from support import assert_collection_error, literal, module, set_up_inner
 
-from pytest_apigw_faults._options import CLIENTS, SIGNATURE
-from pytest_apigw_faults._table import Api, scenario_names
+from pytest_apigw_faults._core.options import CLIENTS, SIGNATURE
+from pytest_apigw_faults._gateway.table import Api, scenario_names
 
 NAMES = ", ".join(repr(name) for name in scenario_names())
 REST_NAMES = ", ".join(repr(name) for name in scenario_names(Api.REST))
 HTTP_NAMES = ", ".join(repr(name) for name in scenario_names(Api.HTTP))
 CLIENT_NAMES = ", ".join(repr(client) for client in CLIENTS)
-ERROR = "pytest_apigw_faults._table.ApigwFaultError"
+ERROR = "pytest_apigw_faults._gateway.table.ApigwFaultError"
 
 
 @pytest.fixture

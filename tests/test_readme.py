@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import support  # noqa: F401 - one copy of the client modules across pytester runs
 
-from pytest_apigw_faults._docs import END, START, scenario_table, update
-from pytest_apigw_faults._table import Api, scenario_names
+from pytest_apigw_faults._docs.table import END, START, scenario_table, update
+from pytest_apigw_faults._gateway.table import Api, scenario_names
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -17,7 +17,7 @@ def test_readme_scenario_table_is_current() -> None:
     text = README.read_text(encoding="utf-8")
     assert update(text) == text, (
         "README.md's scenario table is out of date: run"
-        " `python -m pytest_apigw_faults._docs README.md`"
+        " `python -m pytest_apigw_faults._docs.table README.md`"
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 import support  # noqa: F401 - one copy of the client modules across pytester runs
 from support import INI, literal, module, set_up_inner
 
-from pytest_apigw_faults._report import format_table, shorten_test_id
+from pytest_apigw_faults._pytest.report import format_table, shorten_test_id
 
 INNER = """
 import tenacity

@@ -15,8 +15,8 @@ import respx
 from support import literal, module, set_up_inner
 
 from pytest_apigw_faults import Fault, get_scenario
-from pytest_apigw_faults._options import SIGNATURE
-from pytest_apigw_faults._table import ApigwFaultError
+from pytest_apigw_faults._core.options import SIGNATURE
+from pytest_apigw_faults._gateway.table import ApigwFaultError
 
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 OK = {"statusCode": 200, "body": "ok"}

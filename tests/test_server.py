@@ -26,8 +26,8 @@ import pytest
 from support import set_up_inner
 
 from pytest_apigw_faults import SCENARIOS, Api, ApigwFaultError, Fault, GatewayServer
-from pytest_apigw_faults import _fault as fault_module
-from pytest_apigw_faults._server import MAX_BODY
+from pytest_apigw_faults._core import fault as fault_module
+from pytest_apigw_faults._serve.server import MAX_BODY
 
 EXECUTE_API = "abc123def4.execute-api.us-east-1.amazonaws.com"
 PATH = "/prod/items"

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from pytest_apigw_faults import SCENARIOS, Api, Endpoint, Evidence, Phase, get_scenario
-from pytest_apigw_faults._table import (
+from pytest_apigw_faults._gateway.table import (
     RESPONSE_TYPES,
     SOURCES,
     Scenario,

@@ -20,8 +20,8 @@ import httpx
 from respx.mocks import AbstractRequestMocker
 from respx.models import PassThrough
 
-from ._fault import ACTIVE, ApigwFaultWarning, Fault
-from ._table import ApigwFaultError
+from .._core.fault import ACTIVE, ApigwFaultWarning, Fault
+from .._gateway.table import ApigwFaultError
 
 __all__ = ["BACKEND"]
 

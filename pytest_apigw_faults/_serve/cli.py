@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
-from ._table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Scenario, scenario_names
+from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Scenario, scenario_names
 
 __all__ = ["main"]
 
@@ -142,7 +142,7 @@ def _as_table(rows: Sequence[Scenario]) -> str:
 
 
 def _as_markdown(api: Api | None) -> str:
-    from ._docs import scenario_table
+    from .._docs.table import scenario_table
 
     return scenario_table(api=api)
 
@@ -168,8 +168,8 @@ def _stop_on_sigterm(signum: int, frame: Any) -> NoReturn:
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
-    from ._fault import Fault
-    from ._server import GatewayServer
+    from .._core.fault import Fault
+    from .server import GatewayServer
 
     parser: argparse.ArgumentParser = args.parser
     api = Api(args.api)

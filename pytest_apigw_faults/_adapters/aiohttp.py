@@ -43,8 +43,8 @@ from aioresponses.compat import merge_params
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from ._fault import ACTIVE, Call, Fault
-from ._gateway import WireResponse
+from .._core.fault import ACTIVE, Call, Fault
+from .._gateway.wire import WireResponse
 
 __all__ = ["BACKEND", "SentRequest"]
 

@@ -30,14 +30,14 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ._lambda import (
+from .._gateway.table import Api, ApigwFaultError, parse_api
+from .runtime import (
     DEFAULT_RUNTIME,
     RESPONSE_TOO_LARGE_TYPE,
     TIMEOUT_ERROR_TYPE,
     Invocation,
     invocation_from_result,
 )
-from ._table import Api, ApigwFaultError, parse_api
 
 __all__ = [
     "FUNCTION_ERROR",

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._table import ApigwFaultError
+from .._gateway.table import ApigwFaultError
 
 __all__ = ["SEQUENCE", "Sleep", "VirtualClock", "acquire", "release", "running"]
 

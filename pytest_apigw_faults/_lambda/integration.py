@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from ._gateway import Exchange, Gateway, Incoming
-from ._lambda import LambdaContext, invoke
-from ._proxy import (
+from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Evidence, Scenario
+from .._gateway.wire import Exchange, Gateway, Incoming
+from .proxy import (
     FUNCTION_TIMEOUT,
     INVALID_BASE64,
     ProxyApi,
@@ -42,7 +42,7 @@ from ._proxy import (
     strip_stage,
     translate_invocation,
 )
-from ._table import SCENARIOS, Api, ApigwFaultError, Evidence, Scenario
+from .runtime import LambdaContext, invoke
 
 __all__ = ["DEFAULT_FUNCTION_TIMEOUT", "Integration", "LambdaStep", "Step", "make_step"]
 

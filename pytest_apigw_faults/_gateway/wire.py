@@ -19,11 +19,11 @@ from random import Random
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from ._table import Api, Endpoint, Phase, Scenario
+from .table import Api, Endpoint, Phase, Scenario
 
 if TYPE_CHECKING:
-    from ._custom import GatewayResponses
-    from ._proxy import ProxyResult
+    from .._lambda.proxy import ProxyResult
+    from .custom import GatewayResponses
 
 __all__ = [
     "HEADER_FORMATS",

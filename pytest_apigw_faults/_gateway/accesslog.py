@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ._gateway import Exchange
-from ._table import Api, Phase, Scenario, message_string
+from .table import Api, Phase, Scenario, message_string
+from .wire import Exchange
 
 __all__ = ["HTTP_VARIABLES", "REST_VARIABLES", "access_log"]
 

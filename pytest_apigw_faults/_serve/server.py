@@ -30,10 +30,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal, TypeAlias
 
-from ._fault import Fault
-from ._gateway import Incoming, WireResponse
-from ._matching import is_execute_api_host
-from ._table import SCENARIOS, Api, ApigwFaultError
+from .._core.fault import Fault
+from .._core.matching import is_execute_api_host
+from .._gateway.table import SCENARIOS, Api, ApigwFaultError
+from .._gateway.wire import Incoming, WireResponse
 
 __all__ = ["LOOPBACK", "MAX_BODY", "GatewayServer", "Latency", "ServerRequest", "latency_factor"]
 

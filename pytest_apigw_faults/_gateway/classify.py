@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._check import method_of, wire_of
-from ._gateway import HEADER_FORMATS, body_for, header_names
-from ._table import SCENARIOS, Api, Endpoint, Scenario, parse_api
+from .check import method_of, wire_of
+from .table import SCENARIOS, Api, Endpoint, Scenario, parse_api
+from .wire import HEADER_FORMATS, body_for, header_names
 
 __all__ = ["classify", "look_alikes"]
 

@@ -31,7 +31,7 @@ from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from ._fault import ACTIVE, ApigwFaultWarning, Call, Fault
+from .._core.fault import ACTIVE, ApigwFaultWarning, Call, Fault
 
 __all__ = ["BACKEND", "read_timeout_of"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ._table import SCENARIOS, Api, check_name, parse_api
+from .._gateway.table import SCENARIOS, Api, check_name, parse_api
 
 __all__ = ["scenarios"]
 

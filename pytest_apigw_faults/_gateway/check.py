@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._gateway import HEADER_FORMATS, WireResponse, body_for, header_names
-from ._table import Endpoint, Scenario
+from .table import Endpoint, Scenario
+from .wire import HEADER_FORMATS, WireResponse, body_for, header_names
 
 __all__ = ["method_of", "response_problems", "wire_of"]
 

@@ -31,11 +31,11 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ._proxy import SOURCE_IP, _request_time
-from ._table import RESPONSE_TYPES, ApigwFaultError, Scenario, message_string
+from .._lambda.proxy import SOURCE_IP, _request_time
+from .table import RESPONSE_TYPES, ApigwFaultError, Scenario, message_string
 
 if TYPE_CHECKING:
-    from ._gateway import Incoming
+    from .wire import Incoming
 
 __all__ = ["CONTEXT_VARIABLES", "GatewayResponse", "GatewayResponses", "load"]
 

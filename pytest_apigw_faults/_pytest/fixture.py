@@ -6,14 +6,15 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import _clock, _fault
-from ._check import method_of, response_problems, wire_of
-from ._fault import Call, Fault, iter_calls
-from ._options import CLIENTS
-from ._table import Api, Scenario
+from .._core import clock as _clock
+from .._core import fault as _fault
+from .._core.fault import Call, Fault, iter_calls
+from .._core.options import CLIENTS
+from .._gateway.check import method_of, response_problems, wire_of
+from .._gateway.table import Api, Scenario
 
 if TYPE_CHECKING:
-    from ._server import GatewayServer, Latency
+    from .._serve.server import GatewayServer, Latency
 
 __all__ = ["ApigwFault"]
 
@@ -138,7 +139,7 @@ class ApigwFault:
         such as ``0.01`` that share of it."""
         server = self._server
         if server is None:
-            from ._server import GatewayServer
+            from .._serve.server import GatewayServer
 
             server = GatewayServer(self._served, latency=0.0 if latency is None else latency)
             self._server = server.start()
@@ -215,14 +216,14 @@ class ApigwFault:
         """Check the client retried: ``times`` retries exactly (attempts - 1),
         or at least one when ``times`` is ``None``."""
         __tracebackhide__ = True
-        from ._behaviour import check_retried
+        from .behaviour import check_retried
 
         check_retried(self, times)
 
     def assert_not_retried(self) -> None:
         """Check the client made exactly one attempt."""
         __tracebackhide__ = True
-        from ._behaviour import check_retried
+        from .behaviour import check_retried
 
         check_retried(self, 0)
 
@@ -230,13 +231,13 @@ class ApigwFault:
         """Check the client was done (gave up, or got its answer) within
         ``seconds`` of (virtual) time: :attr:`elapsed` is at most that."""
         __tracebackhide__ = True
-        from ._behaviour import check_gave_up_within
+        from .behaviour import check_gave_up_within
 
         check_gave_up_within(self, seconds)
 
     def _report_row(self) -> str:
         """This test's row of the resilience report, as JSON."""
-        from ._behaviour import report_row
+        from .behaviour import report_row
 
         return report_row(self)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ._behaviour import seconds
+from .behaviour import seconds
 
 __all__ = ["PROPERTY", "ReportPlugin", "format_table", "shorten_test_id"]
 

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
-from . import _clock
-from ._gateway import Exchange, Gateway, Incoming
-from ._matching import UrlMatcher
-from ._options import CLIENTS, parse_args
-from ._seeding import next_seed
-from ._table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
+from .._core import clock as _clock
+from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
+from .._gateway.wire import Exchange, Gateway, Incoming
+from .matching import UrlMatcher
+from .options import CLIENTS, parse_args
+from .seeding import next_seed
 
 if TYPE_CHECKING:
-    from ._integration import Integration, Step
-    from ._proxy import ProxyResult
+    from .._lambda.integration import Integration, Step
+    from .._lambda.proxy import ProxyResult
 
 __all__ = ["ApigwFaultWarning", "Call", "Fault"]
 
@@ -97,7 +97,7 @@ class Call:
         """The access-log variables of this call, by their ``$context`` name
         (``status``, ``error.responseType``, ``integrationErrorMessage``, …);
         ``"-"`` where API Gateway writes nothing or the value is unknown."""
-        from ._accesslog import access_log
+        from .._gateway.accesslog import access_log
 
         return access_log(self.exchange)
 
@@ -172,7 +172,7 @@ class _Active:
     def _backend(self, client: str) -> _Backend:
         backend = self._backends.get(client)
         if backend is None:
-            module = importlib.import_module(f"pytest_apigw_faults._{client}")
+            module = importlib.import_module(f"pytest_apigw_faults._adapters.{client}")
             backend = cast(_Backend, module.BACKEND)
             self._backends[client] = backend
         return backend
@@ -356,7 +356,7 @@ class Fault:
 
     def _script(self, kwargs: dict[str, Any]) -> None:
         """The steps of a handler, ``then=`` or ``sequence=`` fault."""
-        from ._integration import Integration, LambdaStep, make_step
+        from .._lambda.integration import Integration, LambdaStep, make_step
 
         api = self.api
         first: Step | None = self.scenario
@@ -408,7 +408,7 @@ class Fault:
                 f"Fault({self.scenario.name!r}, api={self.scenario.api.value!r},"
                 f" endpoint={self.endpoint.value!r}{times}; {self.matcher.description})"
             )
-        from ._integration import LambdaStep
+        from .._lambda.integration import LambdaStep
 
         def describe(step: Step) -> str:
             return step.describe() if isinstance(step, LambdaStep) else repr(step.name)

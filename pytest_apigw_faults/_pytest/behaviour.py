@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._fault import Call
-    from ._fixture import ApigwFault
+    from .._core.fault import Call
+    from .fixture import ApigwFault
 
 __all__ = ["check_gave_up_within", "check_retried", "describe", "outcome", "report_row"]
 

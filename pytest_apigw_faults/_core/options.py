@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._table import (
+from .._gateway.table import (
     ENDPOINTS,
     SCENARIOS,
     Api,
@@ -23,7 +23,7 @@ from ._table import (
 )
 
 if TYPE_CHECKING:
-    from ._custom import GatewayResponses
+    from .._gateway.custom import GatewayResponses
 
 __all__ = [
     "CLIENTS",
@@ -379,7 +379,7 @@ def _parse(
                 " gateway responses"
                 + ("" if api is Api.HTTP else " (add api='rest')")
             )
-        from ._custom import load
+        from .._gateway.custom import load
 
         responses = load(kwargs["gateway_responses"])
     scripted = {} if partial else _check_scripted(kwargs, name, api, endpoint, times)
@@ -517,7 +517,7 @@ def _check_route(route: object, api: Api) -> str:
                 f"route={route!r} is not an HTTP API route key: '$default' (the"
                 " default), '/path' or 'METHOD /path', e.g. 'GET /orders/{id}'"
             )
-    from ._proxy import match_route
+    from .._lambda.proxy import match_route
 
     try:
         match_route(path, "/")

@@ -1,0 +1,1 @@
+"""One module per HTTP client, each behind the small adapter protocol."""

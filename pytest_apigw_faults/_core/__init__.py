@@ -1,0 +1,2 @@
+"""The declared arguments, options, ``Fault`` and ``Call``, the runtime, the
+clock and URL matching."""

@@ -1,0 +1,1 @@
+"""The pytest surface: fixture, assertions, report, matrix."""

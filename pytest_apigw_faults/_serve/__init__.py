@@ -1,0 +1,1 @@
+"""The loopback gateway server and the command line."""
