@@ -18,7 +18,7 @@ NAMES = ", ".join(repr(name) for name in scenario_names())
 REST_NAMES = ", ".join(repr(name) for name in scenario_names(Api.REST))
 HTTP_NAMES = ", ".join(repr(name) for name in scenario_names(Api.HTTP))
 CLIENT_NAMES = ", ".join(repr(client) for client in CLIENTS)
-ERROR = "pytest_apigw_faults._gateway.table.ApigwFaultError"
+ERROR = "pytest_apigw_faults.ApigwFaultError"
 
 
 @pytest.fixture

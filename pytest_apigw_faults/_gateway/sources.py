@@ -1,0 +1,107 @@
+"""What each source tag of the scenario table stands for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+__all__ = ["SOURCES"]
+
+#: What each source tag of the table stands for.
+SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        "T": "the project's two real captures (curl -v and execution logs), May 2025:"
+        " a REST API (edge-optimized) and an HTTP API in us-east-1",
+        "AZUL-6284": "https://github.com/DataBiosphere/azul/issues/6284 (access-log values"
+        " of a real 504)",
+        "AZUL-6624": "https://github.com/DataBiosphere/azul/pull/6624 (function error,"
+        " INTEGRATION_FAILURE)",
+        "AZUL-7466": "https://github.com/DataBiosphere/azul/issues/7466 (response over 6 MB)",
+        "AZUL-7470": "https://github.com/DataBiosphere/azul/issues/7470 (status and"
+        " responseType table: WAF_FILTERED, MISSING_AUTHENTICATION_TOKEN, DEFAULT_4XX)",
+        "AZUL-7824": "https://github.com/DataBiosphere/azul/issues/7824 (responseLatency"
+        " 29009 ms)",
+        "AZUL-8192": "https://github.com/DataBiosphere/azul/issues/8192 (response over 6 MB:"
+        " 502, INTEGRATION_FAILURE, integrationStatus 200)",
+        "AZUL-8258": "https://github.com/DataBiosphere/azul/issues/8258 (response over 6 MB)",
+        "CAP-FPROS": "a public capture of a missing or invalid API key: 403 Forbidden,"
+        " ForbiddenException",
+        "CAP-CN": "a public capture of a private API in cn-northwest-1 (2020) reached"
+        " without x-apigw-api-id: 403 Forbidden",
+        "CAP-LIMIT": "several public captures of a usage-plan quota: 429 Limit Exceeded,"
+        " LimitExceededException",
+        "CAP-MAT": "public captures of an unknown path (2015, 2018, 2019): 403 Missing"
+        " Authentication Token",
+        "CAP-NOSTAGE": "a public capture of a request to a stage that does not exist:"
+        " 403 ForbiddenException",
+        "CAP-RP": "public captures of resource-policy denials: 403 with a capital"
+        " \"Message\"",
+        "CAP-TMR": "public captures of API Gateway throttling: 429 Too Many Requests,"
+        " TooManyRequestsException",
+        "CAP-WAF": "a public capture of a WAF block on a regional REST API:"
+        " 403 ForbiddenException",
+        "CGE": "https://github.com/CodeGenieApp/serverless-express/issues/355 (HTTP API 500)",
+        "CM": "https://dev.classmethod.jp/articles/amazon-api-gateway-lambda-proxy-"
+        "integration-timeout-error-response (2025-05-14: Lambda timeout gives 502)",
+        "CORTEX": "https://github.com/cortexlabs/cortex/issues/1225 (HTTP API 503)",
+        "D-GRT": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "supported-gateway-response-types.html",
+        "D-GWR-CONSOLE": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "set-up-gateway-response-using-the-console.html",
+        "D-HTTP-AUTHZ": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "http-api-lambda-authorizer.html",
+        "D-HTTP-THROTTLE": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "http-api-throttling.html",
+        "D-JWT": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "http-api-troubleshooting-jwt.html",
+        "D-LAMBDA-INVOKE": "https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html"
+        " (6 MB synchronous payloads)",
+        "D-LERR": "https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html",
+        "D-LIMITS": "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
+        "D-OAS": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-swagger-extensions-gateway-responses.html",
+        "D-PROXY": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "set-up-lambda-proxy-integrations.html",
+        "D-REST-QUOTAS": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-execution-service-limits-table.html",
+        "D-ROUTES": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "http-api-develop-routes.html",
+        "D-THROTTLE": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-request-throttling.html",
+        "D-VALIDATION": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-request-validation-test.html",
+        "DENO-87": "https://github.com/denoland/deno_registry2/issues/87 (HTTP API: Lambda"
+        " timeout reported as 500)",
+        "KC-403-AUTH": "https://repost.aws/knowledge-center/api-gateway-403-error-lambda-authorizer",
+        "KC-502": "https://repost.aws/knowledge-center/malformed-502-api-gateway",
+        "KC-HTTP-PERM": "https://repost.aws/knowledge-center/api-gateway-http-lambda-integrations",
+        "KC-REST-PERM": "https://repost.aws/knowledge-center/api-gateway-rest-api-lambda-integrations",
+        "LGTM": "https://github.com/koki-develop/lgtm-generator/issues/10 (both REST 413s,"
+        " edge, 2021)",
+        "LOIGE": "Luciano Mammino, \"Debugging custom ApiGateway authorizers\", 2023-11-05"
+        " (loige.co): full edge headers for 401, 403 and 500",
+        "LS-CODE": "LocalStack's API Gateway emulator code (gateway_response.py and"
+        " handlers); emulator code, not proof of AWS behaviour",
+        "LS-FMT": "LocalStack's AWS-validated snapshot"
+        " test_aws_proxy_response_payload_format_validation (2024-11-15)",
+        "LS-GR": "LocalStack's AWS-validated snapshots of GetGatewayResponses and"
+        " PutGatewayResponse (2024)",
+        "LS-REMAP": "LocalStack's AWS-validated snapshots of header-remapping errors on a"
+        " regional REST API (2024-12-11)",
+        "LS-ROUTE": "LocalStack's AWS-validated snapshot test_routing_not_found (2024-07-23)",
+        "LS-TI": "LocalStack's AWS-validated test-invoke snapshots (2025-08-19, 2025-09-29)",
+        "LS-TRACE": "LocalStack's AWS-validated snapshot test_invocation_trace_id (2024-08-07)",
+        "LS-VAL": "LocalStack's AWS-validated snapshot test_api_gateway_request_validator"
+        " (2024-01-10)",
+        "REAPIT-4338": "https://github.com/reapit/foundations/issues/4338 (the 10 MB edge"
+        " rejection ignores REQUEST_TOO_LARGE)",
+        "RP-300": "https://repost.aws/questions/QUlDTc_17EQ_mOJAhR3LHNDw (300000 ms ceiling"
+        " for regional and private REST APIs)",
+        "RP-429": "https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ (throttled Lambda"
+        " gives the client 500)",
+        "SANDBOX": "public captures of Lambda's Sandbox.Timedout error payload",
+        "WN-2024": "https://aws.amazon.com/about-aws/whats-new/2024/06/amazon-api-gateway-"
+        "integration-timeout-limit-29-seconds/ (2024-06-04)",
+    }
+)
+
