@@ -44,7 +44,7 @@ if TYPE_CHECKING:
         Scenario,
         get_scenario,
     )
-    from ._lambda.proxy import ProxyFailure, ProxyResult, validate_proxy_result
+    from ._lambda.results import ProxyFailure, ProxyResult, validate_proxy_result
     from ._pytest.fixture import ApigwFault
     from ._pytest.matrix import scenarios
     from ._serve.server import GatewayServer
@@ -66,9 +66,9 @@ _HOME = {
     "Call": "_core.fault",
     "Fault": "_core.fault",
     "GatewayServer": "_serve.server",
-    "ProxyFailure": "_lambda.proxy",
-    "ProxyResult": "_lambda.proxy",
-    "validate_proxy_result": "_lambda.proxy",
+    "ProxyFailure": "_lambda.results",
+    "ProxyResult": "_lambda.results",
+    "validate_proxy_result": "_lambda.results",
 }
 
 

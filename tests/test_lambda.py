@@ -17,7 +17,7 @@ import pytest
 from captured import CAPTURED_LOGS
 
 from pytest_apigw_faults._gateway.table import ApigwFaultError
-from pytest_apigw_faults._lambda.proxy import (
+from pytest_apigw_faults._lambda.results import (
     ProxyFailure,
     ProxyResult,
     translate_invocation,

@@ -14,16 +14,13 @@ import re
 import pytest
 
 from pytest_apigw_faults._gateway.table import Api, ApigwFaultError
-from pytest_apigw_faults._lambda.proxy import (
-    ProxyApi,
-    ProxyRequest,
+from pytest_apigw_faults._lambda.events import (
     build_event,
     http_event_v1,
     http_event_v2,
-    match_route,
     rest_event,
-    strip_stage,
 )
+from pytest_apigw_faults._lambda.routes import ProxyApi, ProxyRequest, match_route, strip_stage
 
 HOST = "gy415nuibc.execute-api.us-east-1.amazonaws.com"
 EPOCH_MS = 1583349317135  # the docs' 1.0 example: 04/Mar/2020:19:15:17 +0000

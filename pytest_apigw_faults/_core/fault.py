@@ -24,8 +24,8 @@ from .options import CLIENTS, parse_args
 from .seeding import next_seed
 
 if TYPE_CHECKING:
+    from .._gateway.result import ProxyResult
     from .._lambda.integration import Integration, Step
-    from .._lambda.proxy import ProxyResult
 
 __all__ = ["ApigwFaultWarning", "Call", "Fault"]
 

@@ -517,7 +517,7 @@ def _check_route(route: object, api: Api) -> str:
                 f"route={route!r} is not an HTTP API route key: '$default' (the"
                 " default), '/path' or 'METHOD /path', e.g. 'GET /orders/{id}'"
             )
-    from .._lambda.proxy import match_route
+    from .._lambda.routes import match_route
 
     try:
         match_route(path, "/")

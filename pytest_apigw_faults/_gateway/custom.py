@@ -31,7 +31,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .._lambda.proxy import SOURCE_IP, _request_time
+from .context import SOURCE_IP, request_time
 from .table import RESPONSE_TYPES, ApigwFaultError, Scenario, message_string
 
 if TYPE_CHECKING:
@@ -301,7 +301,7 @@ def _context(
         "context.path": parts.path or "/",
         "context.protocol": "HTTP/1.1",
         "context.requestId": request_id,
-        "context.requestTime": _request_time(epoch_ms),
+        "context.requestTime": request_time(epoch_ms),
         "context.requestTimeEpoch": str(epoch_ms),
         "context.resourcePath": resource,
         "context.stage": stage,

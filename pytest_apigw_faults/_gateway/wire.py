@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 from .table import Api, Endpoint, Phase, Scenario
 
 if TYPE_CHECKING:
-    from .._lambda.proxy import ProxyResult
     from .custom import GatewayResponses
+    from .result import ProxyResult
 
 __all__ = [
     "HEADER_FORMATS",

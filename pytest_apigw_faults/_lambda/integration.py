@@ -30,18 +30,9 @@ from urllib.parse import urlsplit
 
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Evidence, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
-from .proxy import (
-    FUNCTION_TIMEOUT,
-    INVALID_BASE64,
-    ProxyApi,
-    ProxyFailure,
-    ProxyRequest,
-    _parse_route_key,
-    build_event,
-    match_route,
-    strip_stage,
-    translate_invocation,
-)
+from .events import build_event
+from .results import FUNCTION_TIMEOUT, INVALID_BASE64, ProxyFailure, translate_invocation
+from .routes import ProxyApi, ProxyRequest, match_route, parse_route_key, strip_stage
 from .runtime import LambdaContext, invoke
 
 __all__ = ["DEFAULT_FUNCTION_TIMEOUT", "Integration", "LambdaStep", "Step", "make_step"]
@@ -183,7 +174,7 @@ class Integration:
         if self.api is Api.REST:
             template: str | None = route
         else:
-            wanted, template = _parse_route_key(route)
+            wanted, template = parse_route_key(route)
             if wanted not in ("ANY", method.upper()):
                 return "route_not_found"
         if template is not None and match_route(template, route_path) is None:

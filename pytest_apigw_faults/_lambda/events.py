@@ -1,0 +1,429 @@
+"""The event API Gateway passes to the Lambda for a request given as plain
+data: REST (payload 1.0) and HTTP API payload 1.0 and 2.0.
+
+The rules follow the reference §5 to §9; its source tags are quoted as
+``[TAG]``. Where the reference marks a rule ⚠️ or 🔧, or is silent and another
+source is used, the comment beside the rule says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .._gateway.context import request_time
+from .._gateway.table import Api, ApigwFaultError
+from .media import matches_binary, media_type
+from .routes import ProxyApi, ProxyRequest, match_route, parse_route_key, route_key, strip_stage
+
+__all__ = ["build_event", "http_event_v1", "http_event_v2", "rest_event"]
+
+
+
+
+def _short_id(*parts: str) -> str:
+    """A stable 6-character lowercase id (resourceId, deploymentId)."""
+    digest = int(hashlib.sha256("\0".join(parts).encode()).hexdigest(), 16)
+    alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+    chars = []
+    for _ in range(6):
+        digest, index = divmod(digest, 36)
+        chars.append(alphabet[index])
+    return "".join(chars)
+
+
+
+
+_HTTP_TEXT_TYPES = frozenset({"application/json", "application/xml", "application/javascript"})
+
+
+def _http_body_is_text(content_type: str | None) -> bool:
+    # HTTP APIs pass text/*, application/json, application/xml and
+    # application/javascript as text and base64-encode every other body, a
+    # missing Content-Type and form posts included: checked against AWS in
+    # github.com/ministackorg/ministack pull 766. Not in the reference.
+    media = media_type(content_type)
+    return media.startswith("text/") or media in _HTTP_TEXT_TYPES
+
+
+def _encode_body(body: bytes, binary: bool) -> tuple[str | None, bool]:
+    if not body:
+        return None, False
+    if binary:
+        return base64.b64encode(body).decode("ascii"), True
+    # ⚠️ Bytes that are not UTF-8 in a text body: replaced, not rejected.
+    return body.decode("utf-8", errors="replace"), False
+
+
+def _group(headers: Iterable[tuple[str, str]]) -> dict[str, tuple[str, list[str]]]:
+    """Headers by lower-case name: first spelling seen, every value in order."""
+    grouped: dict[str, tuple[str, list[str]]] = {}
+    for name, value in headers:
+        key = name.lower()
+        if key in grouped:
+            grouped[key][1].append(value)
+        else:
+            grouped[key] = (name, [value])
+    return grouped
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    host: str
+    raw_path: str
+    raw_query: str
+    stage: str
+    route_path: str  # the path inside the stage
+    path_parameters: dict[str, str]
+    api_id: str
+    domain_prefix: str
+    query: tuple[tuple[str, str], ...]
+
+
+def _parse(request: ProxyRequest, api: ProxyApi) -> _Parsed:
+    parts = urlsplit(request.url)
+    host = (parts.hostname or "").lower()
+    raw_path = parts.path or "/"
+    if api.stage is not None:
+        stage = api.stage
+    elif api.api is Api.REST:
+        stage = raw_path.strip("/").split("/", 1)[0]
+        if not stage:
+            raise ApigwFaultError(f"no stage in {request.url!r}: name it with stage=")
+    else:
+        stage = "$default"
+    route_path = strip_stage(raw_path, stage)
+    if route_path is None:
+        raise ApigwFaultError(
+            f"the path {raw_path!r} is not under the stage {stage!r} (URL {request.url!r})"
+        )
+    if api.api is Api.REST:
+        template: str | None = api.route
+    else:
+        method, template = parse_route_key(api.route)
+        if method != "ANY" and method != request.method:
+            raise ApigwFaultError(
+                f"route {api.route!r} does not take a {request.method} request"
+            )
+    params: dict[str, str] | None = {} if template is None else match_route(template, route_path)
+    if params is None:
+        raise ApigwFaultError(
+            f"route {api.route!r} does not match the path {route_path!r} of {request.url!r}"
+        )
+    label = host.split(".", 1)[0]
+    api_id = api.api_id or request.header("x-apigw-api-id") or label.split("-vpce-", 1)[0]
+    query = tuple(parse_qsl(parts.query, keep_blank_values=True))
+    return _Parsed(host, raw_path, parts.query, stage, route_path, params, api_id, label, query)
+
+
+def _gateway_headers(
+    request: ProxyRequest, parsed: _Parsed, api: ProxyApi, trace_id: str | None
+) -> list[tuple[str, str]]:
+    """The client's headers plus those the gateway adds before the Lambda.
+
+    Seen in REST events on AWS (LocalStack's validated snapshots):
+    ``Host``, ``X-Amzn-Trace-Id``, ``X-Forwarded-For`` (client address, then
+    the edge's), ``X-Forwarded-Port: 443``, ``X-Forwarded-Proto: https``.
+    ⚠️ The ``CloudFront-*``, ``Via`` and ``X-Amz-Cf-Id`` headers an edge API
+    also passes are left out, and so is the edge's own address in
+    ``X-Forwarded-For``.
+    """
+    headers = list(request.headers)
+    names = {name.lower() for name, _ in headers}
+    if "host" not in names:
+        headers.insert(0, ("Host", parsed.host))
+    if trace_id is not None:
+        headers = [(k, v) for k, v in headers if k.lower() != "x-amzn-trace-id"]
+        headers.append(("X-Amzn-Trace-Id", trace_id))
+    forwarded = request.header("x-forwarded-for")
+    headers = [(k, v) for k, v in headers if k.lower() not in _FORWARDED]
+    headers.append(
+        ("X-Forwarded-For", f"{forwarded}, {api.source_ip}" if forwarded else api.source_ip)
+    )
+    headers.append(("X-Forwarded-Port", "443"))
+    headers.append(("X-Forwarded-Proto", "https"))
+    return headers
+
+
+_FORWARDED = frozenset({"x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"})
+# REST events lack Content-Length and Connection, and an edge API's CloudFront
+# capitalises User-Agent (LocalStack's validated snapshots: a POST with a body
+# has no Content-Length; 'user-Agent' arrives 'User-Agent'). 🔧 Authorization
+# too, from LocalStack's code only.
+_REST_DROPPED = frozenset({"content-length", "connection"})
+_REST_CAPITALISED = {"user-agent": "User-Agent", "authorization": "Authorization"}
+
+
+def _identity(api: ProxyApi, user_agent: str | None) -> dict[str, Any]:
+    return {
+        "accessKey": None,
+        "accountId": None,
+        "caller": None,
+        "cognitoAuthenticationProvider": None,
+        "cognitoAuthenticationType": None,
+        "cognitoIdentityId": None,
+        "cognitoIdentityPoolId": None,
+        "principalOrgId": None,
+        "sourceIp": api.source_ip,
+        "user": None,
+        "userAgent": user_agent,
+        "userArn": None,
+    }
+
+
+def rest_event(
+    request: ProxyRequest,
+    api: ProxyApi,
+    *,
+    request_id: str,
+    extended_request_id: str,
+    time_epoch_ms: int,
+    trace_id: str | None = None,
+) -> dict[str, Any]:
+    """The REST (payload 1.0) event for ``request`` [D-PROXY].
+
+    ``request_id`` is the gateway's ``x-amzn-requestid`` (a UUID) and
+    ``extended_request_id`` its ``x-amz-apigw-id``. Shape and value forms as
+    AWS sends them (LocalStack's validated snapshots): ``path`` is the path
+    inside the stage, raw; ``requestContext.path`` the full raw path;
+    ``headers`` keeps each name's last value and ``multiValueHeaders`` every
+    value; ``queryStringParameters`` the last value, decoded (``+`` is a
+    space); both query maps, ``pathParameters`` and ``stageVariables`` are
+    ``null`` when empty; ``body`` is ``null`` without a body, and base64 with
+    ``isBase64Encoded`` when the request's Content-Type is one of the API's
+    binary media types.
+    """
+    if api.api is not Api.REST:
+        raise ApigwFaultError("rest_event needs a REST API; use build_event")
+    parsed = _parse(request, api)
+    raw = [
+        (_REST_CAPITALISED.get(k.lower(), k), v)
+        for k, v in _gateway_headers(request, parsed, api, trace_id)
+        if k.lower() not in _REST_DROPPED
+    ]
+    grouped = _group(raw)
+    query = _group(parsed.query)
+    binary = matches_binary(media_type(request.header("content-type")), api.binary_media_types)
+    body, encoded = _encode_body(request.body, binary)
+    user_agent = request.header("user-agent")
+    return {
+        "resource": api.route,
+        "path": parsed.route_path,
+        "httpMethod": request.method,
+        "headers": {name: values[-1] for name, values in grouped.values()} or None,
+        "multiValueHeaders": {name: list(values) for name, values in grouped.values()} or None,
+        # The last value of a repeated parameter: captured on AWS in
+        # github.com/floci-io/floci pull 3548 and the snapshot's
+        # category=electronics&category=books -> "books".
+        "queryStringParameters": {n: vs[-1] for n, vs in query.values()} or None,
+        "multiValueQueryStringParameters": {n: list(vs) for n, vs in query.values()} or None,
+        "pathParameters": parsed.path_parameters or None,
+        "stageVariables": dict(api.stage_variables) or None,
+        "requestContext": {
+            "accountId": api.account_id,
+            "apiId": parsed.api_id,
+            "deploymentId": _short_id("deployment", parsed.api_id, parsed.stage),
+            "domainName": parsed.host,
+            "domainPrefix": parsed.domain_prefix,
+            "extendedRequestId": extended_request_id,
+            "httpMethod": request.method,
+            "identity": _identity(api, user_agent),
+            "path": parsed.raw_path,
+            "protocol": api.protocol,
+            "requestId": request_id,
+            "requestTime": request_time(time_epoch_ms),
+            "requestTimeEpoch": time_epoch_ms,
+            "resourceId": _short_id("resource", parsed.api_id, api.route),
+            "resourcePath": api.route,
+            "stage": parsed.stage,
+        },
+        "body": body,
+        "isBase64Encoded": encoded,
+    }
+
+
+def _http_headers(
+    request: ProxyRequest, parsed: _Parsed, api: ProxyApi, trace_id: str | None
+) -> list[tuple[str, str]]:
+    # HTTP API events carry lower-case header names (the 2.0 doc: "All header
+    # names are lowercase"; ⚠️ assumed for 1.0 as well) and a content-length
+    # even for a GET (a captured 2.0 event in
+    # github.com/logandk/serverless-wsgi issue 191). ⚠️ Added when absent.
+    headers = [(k.lower(), v) for k, v in _gateway_headers(request, parsed, api, trace_id)]
+    if not any(k == "content-length" for k, _ in headers):
+        headers.append(("content-length", str(len(request.body))))
+    return headers
+
+
+def http_event_v2(
+    request: ProxyRequest,
+    api: ProxyApi,
+    *,
+    request_id: str,
+    time_epoch_ms: int,
+    trace_id: str | None = None,
+) -> dict[str, Any]:
+    """The HTTP API payload 2.0 event for ``request`` [D-HTTPLAMBDA].
+
+    ``request_id`` is the gateway's ``apigw-requestid``. Repeated headers
+    and query parameters are joined with ``,``; ``Cookie`` headers become the
+    ``cookies`` list (split on ``;``) and leave ``headers``; ``rawPath`` and
+    ``requestContext.http.path`` keep a named stage's prefix, the
+    ``$default`` stage has none (github.com/logandk/serverless-wsgi issue
+    191, aws-powertools/powertools-lambda-python issue 621). Keys with
+    nothing to carry (``cookies``, ``queryStringParameters``,
+    ``pathParameters``, ``stageVariables``, ``body``) are left out. ⚠️ Their
+    absence, rather than ``null``, follows the documentation's wording and
+    client libraries that treat them as optional.
+    """
+    if api.api is not Api.HTTP or api.payload_format != "2.0":
+        raise ApigwFaultError("http_event_v2 needs an HTTP API with payload format 2.0")
+    parsed = _parse(request, api)
+    cookies: list[str] = []
+    kept: list[tuple[str, str]] = []
+    for name, value in _http_headers(request, parsed, api, trace_id):
+        if name == "cookie":
+            cookies.extend(c.strip() for c in value.split(";") if c.strip())
+        else:
+            kept.append((name, value))
+    grouped = _group(kept)
+    query = _group(parsed.query)
+    body, encoded = _encode_body(
+        request.body, not _http_body_is_text(request.header("content-type"))
+    )
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key(api.route),
+        "rawPath": parsed.raw_path,
+        "rawQueryString": parsed.raw_query,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    event["headers"] = {name: ",".join(values) for name, values in grouped.values()}
+    if query:
+        event["queryStringParameters"] = {n: ",".join(vs) for n, vs in query.values()}
+    event["requestContext"] = {
+        "accountId": api.account_id,
+        "apiId": parsed.api_id,
+        "domainName": parsed.host,
+        "domainPrefix": parsed.domain_prefix,
+        "http": {
+            "method": request.method,
+            "path": parsed.raw_path,
+            "protocol": api.protocol,
+            "sourceIp": api.source_ip,
+            "userAgent": request.header("user-agent") or "",
+        },
+        "requestId": request_id,
+        "routeKey": route_key(api.route),
+        "stage": parsed.stage,
+        "time": request_time(time_epoch_ms),
+        "timeEpoch": time_epoch_ms,
+    }
+    if body is not None:
+        event["body"] = body
+    if parsed.path_parameters:
+        event["pathParameters"] = parsed.path_parameters
+    event["isBase64Encoded"] = encoded
+    if api.stage_variables:
+        event["stageVariables"] = dict(api.stage_variables)
+    return event
+
+
+def http_event_v1(
+    request: ProxyRequest,
+    api: ProxyApi,
+    *,
+    request_id: str,
+    time_epoch_ms: int,
+    trace_id: str | None = None,
+) -> dict[str, Any]:
+    """The HTTP API payload 1.0 event for ``request`` [D-HTTPLAMBDA].
+
+    REST-like, with ``version: "1.0"``; ``requestId`` and
+    ``extendedRequestId`` are both the ``apigw-requestid``
+    [D-HTTPLOGVARS]. ``path`` and ``requestContext.path`` keep a named
+    stage's prefix (⚠️ github.com/dougmoscrop/serverless-http pull 143 and
+    github.com/sivchari/kumo pull 877, not AWS documents). ⚠️ A repeated query
+    parameter keeps its *first* value in ``queryStringParameters``, as the
+    documentation's 1.0 example shows, unlike REST.
+    """
+    if api.api is not Api.HTTP or api.payload_format != "1.0":
+        raise ApigwFaultError("http_event_v1 needs an HTTP API with payload format 1.0")
+    parsed = _parse(request, api)
+    grouped = _group(_http_headers(request, parsed, api, trace_id))
+    query = _group(parsed.query)
+    body, encoded = _encode_body(
+        request.body, not _http_body_is_text(request.header("content-type"))
+    )
+    _, route_path = parse_route_key(api.route)
+    resource = "$default" if route_path is None else route_path  # ⚠️ for the $default route
+    return {
+        "version": "1.0",
+        "resource": resource,
+        "path": parsed.raw_path,
+        "httpMethod": request.method,
+        "headers": {name: values[-1] for name, values in grouped.values()},
+        "multiValueHeaders": {name: list(values) for name, values in grouped.values()},
+        "queryStringParameters": {n: vs[0] for n, vs in query.values()} or None,
+        "multiValueQueryStringParameters": {n: list(vs) for n, vs in query.values()} or None,
+        "requestContext": {
+            "accountId": api.account_id,
+            "apiId": parsed.api_id,
+            "authorizer": {"claims": None, "scopes": None},
+            "domainName": parsed.host,
+            "domainPrefix": parsed.domain_prefix,
+            "extendedRequestId": request_id,
+            "httpMethod": request.method,
+            "identity": _identity(api, request.header("user-agent")),
+            "path": parsed.raw_path,
+            "protocol": api.protocol,
+            "requestId": request_id,
+            "requestTime": request_time(time_epoch_ms),
+            "requestTimeEpoch": time_epoch_ms,
+            "resourceId": None,
+            "resourcePath": resource,
+            "stage": parsed.stage,
+        },
+        "pathParameters": parsed.path_parameters or None,
+        "stageVariables": dict(api.stage_variables) or None,
+        "body": body,
+        "isBase64Encoded": encoded,
+    }
+
+
+def build_event(
+    request: ProxyRequest,
+    api: ProxyApi,
+    *,
+    request_id: str,
+    extended_request_id: str | None = None,
+    time_epoch_ms: int,
+    trace_id: str | None = None,
+) -> dict[str, Any]:
+    """The event the Lambda receives for ``request`` through ``api``.
+
+    REST needs ``extended_request_id`` (the ``x-amz-apigw-id``); HTTP APIs
+    have one id, ``request_id`` (the ``apigw-requestid``). ``trace_id`` is
+    the ``X-Amzn-Trace-Id`` the gateway passes on. Raises
+    :class:`ApigwFaultError` when the URL is not under the stage or the
+    route does not match it.
+    """
+    if api.api is Api.REST:
+        if extended_request_id is None:
+            raise ApigwFaultError("a REST event needs the extended request id (x-amz-apigw-id)")
+        return rest_event(
+            request,
+            api,
+            request_id=request_id,
+            extended_request_id=extended_request_id,
+            time_epoch_ms=time_epoch_ms,
+            trace_id=trace_id,
+        )
+    build = http_event_v1 if api.payload_format == "1.0" else http_event_v2
+    return build(request, api, request_id=request_id, time_epoch_ms=time_epoch_ms,
+                 trace_id=trace_id)

@@ -1,0 +1,470 @@
+"""What API Gateway makes of the Lambda's answer: a :class:`ProxyResult` (the
+status, headers and body it sends on) or a :class:`ProxyFailure` naming the
+scenario of the table it becomes, with the REST execution-log lines.
+
+The rules follow the reference §5; its source tags are quoted as ``[TAG]``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._gateway.result import ProxyResult
+from .._gateway.table import Api, parse_api
+from .media import first_accept, matches_binary
+from .routes import payload_format_of
+from .runtime import (
+    DEFAULT_RUNTIME,
+    RESPONSE_TOO_LARGE_TYPE,
+    TIMEOUT_ERROR_TYPE,
+    Invocation,
+    invocation_from_result,
+)
+
+__all__ = [
+    "FUNCTION_ERROR",
+    "FUNCTION_TIMEOUT",
+    "INVALID_BASE64",
+    "MALFORMED_RESPONSE",
+    "RESPONSE_TOO_LARGE",
+    "ProxyFailure",
+    "ProxyResult",
+    "translate_invocation",
+    "validate_proxy_result",
+]
+
+# The scenario names a failure becomes (rows of the table, keyed with the api).
+MALFORMED_RESPONSE = "malformed_response"
+FUNCTION_ERROR = "function_error"
+FUNCTION_TIMEOUT = "function_timeout"
+RESPONSE_TOO_LARGE = "lambda_response_too_large"
+#: REST only: ``isBase64Encoded`` with a body that is not base64 gives 500
+#: [LS-B64]. The table has no row for it yet.
+INVALID_BASE64 = "invalid_base64"
+
+
+
+
+@dataclass(frozen=True)
+class ProxyFailure:
+    """A Lambda answer API Gateway rejects: the table scenario it becomes.
+
+    ``scenario`` names the row (``malformed_response``, ``function_error``,
+    ``function_timeout``, ``lambda_response_too_large``, ``invalid_base64``);
+    ``status`` is the status AWS answers with; ``reason`` says what was
+    wrong; ``log`` holds the REST execution-log lines, without their
+    ``(<request id>) `` prefix and ending with ``Method completed with
+    status: N`` (HTTP APIs write none).
+
+    The lines follow the convention of the table's ``Scenario.log``: they
+    are ``str.format`` templates, every literal brace doubled, and
+    ``{lambda_request_id}`` stands where the Lambda request id goes when it
+    was not known. :meth:`render` gives the text.
+    """
+
+    scenario: str
+    status: int
+    reason: str
+    log: tuple[str, ...] = ()
+
+    def render(self, lambda_request_id: str = "") -> tuple[str, ...]:
+        """The log lines as written, ``lambda_request_id`` filled in."""
+        return tuple(line.format(lambda_request_id=lambda_request_id) for line in self.log)
+
+
+_V1_KEYS = frozenset({"statusCode", "body", "headers", "multiValueHeaders", "isBase64Encoded"})
+_REST_DEFAULT_TYPE = "application/json"
+_HTTP_DEFAULT_TYPE = "text/plain; charset=utf-8"
+_INVALID = object()
+
+
+def _failure_status(api: Api) -> int:
+    return 502 if api is Api.REST else 500
+
+
+def _malformed(api: Api, payload_text: str, reason: str) -> ProxyFailure:
+    if api is not Api.REST:
+        return ProxyFailure(MALFORMED_RESPONSE, 500, reason)
+    # [T][LP59]: the payload as Lambda returned it, then the verdict.
+    log = (
+        f"Endpoint response body before transformations: {_escape(payload_text)}",
+        "Execution failed due to configuration error: Malformed Lambda proxy response",
+        "Method completed with status: 502",
+    )
+    return ProxyFailure(MALFORMED_RESPONSE, 502, reason, log)
+
+
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _function_failure(invocation: Invocation, api: Api, *, known_id: bool) -> ProxyFailure:
+    try:
+        error = invocation.error or {}
+        message = str(error.get("errorMessage", ""))
+        error_type = str(error.get("errorType", ""))
+    except ValueError:  # a payload that is not JSON
+        message = invocation.payload.decode("utf-8", errors="replace")
+        error_type = ""
+    if error_type == TIMEOUT_ERROR_TYPE:
+        # Reference §7 [CM][SANDBOX]: a function error to API Gateway.
+        # ⚠️ HTTP API status 500 from [DENO-87] only.
+        scenario = FUNCTION_TIMEOUT
+    elif error_type == RESPONSE_TOO_LARGE_TYPE:
+        # Reference §8 [AZUL-8192]: 502 on REST. ⚠️ HTTP API 500 not captured.
+        scenario = RESPONSE_TOO_LARGE
+    else:
+        scenario = FUNCTION_ERROR
+    status = _failure_status(api)
+    reason = f"{error_type}: {message}" if error_type else message
+    if api is not Api.REST:
+        return ProxyFailure(scenario, status, reason)
+    # [T]: "Lambda execution failed with status 200 due to customer function
+    # error: <errorMessage>. Lambda request id: <id>". ⚠️ For the timeout and
+    # the response-too-large errors this line is inferred from the same
+    # template (reference §9.1 lists them under "Function error").
+    lambda_id = _escape(invocation.request_id) if known_id else "{lambda_request_id}"
+    line = (
+        "Lambda execution failed with status 200 due to customer function error:"
+        f" {_escape(message)}. Lambda request id: {lambda_id}"
+    )
+    return ProxyFailure(scenario, status, reason, (line, f"Method completed with status: {status}"))
+
+
+def _reject_constant(name: str) -> Any:
+    # The runtime may write NaN and Infinity; they are not JSON, and a strict
+    # parser refuses them. ⚠️ That API Gateway's does is assumed.
+    raise ValueError(f"{name} is not JSON")
+
+
+def _status_code(value: object) -> int | object:
+    """A statusCode as API Gateway reads it, or ``_INVALID``.
+
+    Missing or ``null``: 200 ([LS-FMT]; ``null`` 🔧 from LocalStack's code). A
+    number, or a string of digits ("201" gives 201) [LS-FMT]; "test" is
+    malformed [LS-FMT]. ⚠️ Booleans, fractions and statuses outside 100 to 599
+    are taken as malformed; an integral float (200.0) as its integer.
+    """
+    if value is None:
+        return 200
+    if isinstance(value, bool):
+        return _INVALID
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value):
+        value = int(value)
+    if isinstance(value, int) and 100 <= value <= 599:
+        return value
+    return _INVALID
+
+
+def _header_value(value: object) -> str | object | None:
+    """A header value as sent: booleans lower-cased [LS-FMT]; ``null`` drops
+    the header (⚠️ and keeps the default Content-Type away, as reported from
+    AWS in aws/aws-sam-cli issue 1218); anything else is malformed (🔧
+    LocalStack rejects numbers; ⚠️ not verified against AWS, reference §5.1)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None or isinstance(value, str):
+        return value
+    return _INVALID
+
+
+def _b64decode(text: str) -> bytes | None:
+    # ⚠️ A strict decoder (no whitespace, URL-safe letters refused) that, like
+    # Java's basic decoder, does not require the padding.
+    if re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", text) is None:
+        return None
+    core = text.rstrip("=")
+    if len(core) % 4 == 1:
+        return None
+    try:
+        return base64.b64decode(core + "=" * (-len(core) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+@dataclass
+class _Headers:
+    """Response headers being merged: lower-case name -> (spelling, values)."""
+
+    entries: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    named_types: bool = False  # the Lambda named a Content-Type, even as null
+
+    def lines(self, *, joined: bool) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for spelling, values in self.entries.values():
+            if joined:
+                if values:
+                    out.append((spelling, ", ".join(values)))
+            else:
+                out.extend((spelling, v) for v in values)
+        return out
+
+
+def _v1_result(
+    value: object,
+    payload_text: str,
+    *,
+    api: Api,
+    accept: str | None,
+    binary_media_types: Sequence[str],
+) -> ProxyResult | ProxyFailure:
+    """REST and HTTP API 1.0 answers: ``{statusCode, headers,
+    multiValueHeaders, body, isBase64Encoded}`` [D-PROXY][LS-FMT]."""
+    if not isinstance(value, dict):
+        kind = "null" if value is None else type(value).__name__
+        return _malformed(api, payload_text, f"the payload is JSON {kind}, not an object")
+    # REST: any other key is malformed [D-PROXY][LS-FMT][LS-FMT2], a v2
+    # "cookies" too [SST-2760]. HTTP API 1.0 applies the same shape
+    # [D-HTTPLAMBDA]. ⚠️ Doubt: SAM CLI [SAM] ignores unknown keys on HTTP APIs,
+    # and so does AWS in a LocalStack test marked AWS-validated
+    # (TestHttpApiAwsProxyIntegration.test_aws_proxy_response_payload_format_
+    # validation_v1, stored file id 3281491556), which also requires a
+    # statusCode on 1.0; the reference keeps the REST shape.
+    unknown = sorted(k for k in value if k not in _V1_KEYS)
+    if unknown:
+        return _malformed(api, payload_text, f"unknown key(s) {unknown}")
+    status = _status_code(value.get("statusCode"))
+    if status is _INVALID:
+        return _malformed(api, payload_text, f"statusCode {value.get('statusCode')!r} is invalid")
+    assert isinstance(status, int)
+    merged = _Headers()
+    multi = value.get("multiValueHeaders")
+    single = value.get("headers")
+    if multi is not None and not isinstance(multi, dict):
+        return _malformed(api, payload_text, "multiValueHeaders is not an object")
+    if single is not None and not isinstance(single, dict):
+        return _malformed(api, payload_text, "headers is not an object")
+    for name, values in (multi or {}).items():
+        if not isinstance(values, list):  # [LS-FMT]
+            return _malformed(api, payload_text, f"multiValueHeaders {name!r} is not a list")
+        converted = [_header_value(v) for v in values]
+        if any(v is _INVALID for v in converted):
+            return _malformed(api, payload_text, f"multiValueHeaders {name!r} has a bad value")
+        strings = [v for v in converted if isinstance(v, str)]
+        key = name.lower()
+        merged.named_types |= key == "content-type"
+        if key in merged.entries:
+            merged.entries[key][1].extend(strings)
+        else:
+            merged.entries[key] = (name, strings)
+    for name, raw in (single or {}).items():
+        header = _header_value(raw)
+        if header is _INVALID:
+            return _malformed(api, payload_text, f"header {name!r} is {type(raw).__name__}")
+        key = name.lower()
+        merged.named_types |= key == "content-type"
+        if not isinstance(header, str):
+            continue
+        if key not in merged.entries:
+            merged.entries[key] = (name, [header])
+        elif api is not Api.REST or header not in merged.entries[key][1]:
+            # [LS-FMT]: the multi values first, then the single one, under the
+            # multiValueHeaders spelling; [D-PROXY]: a value given in both is
+            # sent once.
+            merged.entries[key][1].append(header)
+    body = value.get("body")
+    if body is not None and not isinstance(body, str):  # [LP59]
+        return _malformed(api, payload_text, f"body is {type(body).__name__}, not a string")
+    encoded = value.get("isBase64Encoded")
+    if encoded is not None and not isinstance(encoded, bool):
+        # ⚠️ Not covered by a source: a non-boolean flag is taken as malformed.
+        return _malformed(api, payload_text, "isBase64Encoded is not a boolean")
+    text = body or ""
+    data = text.encode("utf-8")
+    # REST decodes only when the request's first Accept type is one of the
+    # API's binaryMediaTypes, whatever the response's Content-Type; else the
+    # text goes out as it is [LS-B64][LS-FMT]. HTTP APIs have no
+    # binaryMediaTypes and always decode (🔧 [SAM]).
+    if encoded and (
+        api is not Api.REST or matches_binary(first_accept(accept), binary_media_types)
+    ):
+        decoded = _b64decode(text)
+        if decoded is None:
+            if api is Api.REST:
+                # [LS-B64]: 500. ⚠️ The log lines after the body are unknown.
+                return ProxyFailure(
+                    INVALID_BASE64,
+                    500,
+                    "isBase64Encoded is true and the body is not base64",
+                    (
+                        f"Endpoint response body before transformations: {_escape(payload_text)}",
+                        "Method completed with status: 500",
+                    ),
+                )
+            # ⚠️ HTTP API: taken as a malformed answer (500 either way).
+            return _malformed(api, payload_text, "the body is not base64")
+        data = decoded
+    # REST joins a name's values into one line [LS-FMT]. ⚠️ HTTP API 1.0 sends
+    # each value as its own line, duplicates included, as captured in
+    # awslabs/aws-lambda-go-api-proxy issue 75 (2020).
+    headers = merged.lines(joined=api is Api.REST)
+    if not merged.named_types:
+        headers.append(("Content-Type", _default_type(api)))
+    return ProxyResult(status, tuple(headers), data)
+
+
+def _default_type(api: Api) -> str:
+    # REST adds Content-Type: application/json when the Lambda names none
+    # ([LS-TI]: "Method response headers: {X-Amzn-Trace-Id=…,
+    # Content-Type=application/json}"; aws/aws-sam-cli issue 1218). ⚠️ HTTP
+    # APIs send text/plain; charset=utf-8 (github.com/fujiwara/ridge pull 9,
+    # aws-powertools/powertools-lambda-python issue 2464); not in the reference.
+    return _REST_DEFAULT_TYPE if api is Api.REST else _HTTP_DEFAULT_TYPE
+
+
+def _v2_result(value: object, payload_text: str) -> ProxyResult | ProxyFailure:
+    """HTTP API 2.0 answers [D-HTTPLAMBDA], reference §5.2."""
+    api = Api.HTTP
+    if not (isinstance(value, dict) and "statusCode" in value):
+        if isinstance(value, dict) and "errorMessage" in value:
+            # ⚠️ A returned {"errorMessage": …} is answered 500 in the
+            # AWS-validated LocalStack test (stored file id 3281491556): the
+            # gateway takes it for a failed invocation. Not in the reference.
+            return _malformed(api, payload_text, "the payload looks like a Lambda error")
+        # No statusCode: 200, application/json, the whole value as the body;
+        # a string as it is [D-HTTPLAMBDA]. Other JSON goes out as the runtime
+        # wrote it, which for Python is json.dumps. ⚠️ That API Gateway does
+        # not re-serialise it is inferred from the documentation's example.
+        whole = value if isinstance(value, str) else payload_text
+        return ProxyResult(200, (("Content-Type", "application/json"),), whole.encode("utf-8"))
+    status = _status_code(value.get("statusCode"))
+    if status is _INVALID:
+        return _malformed(api, payload_text, f"statusCode {value.get('statusCode')!r} is invalid")
+    assert isinstance(status, int)
+    # Keys other than statusCode, headers, body, isBase64Encoded and cookies
+    # are ignored (🔧 [SAM]; also the AWS-validated LocalStack test).
+    raw_headers = value.get("headers")
+    if raw_headers is not None and not isinstance(raw_headers, dict):
+        return _malformed(api, payload_text, "headers is not an object")
+    headers: list[tuple[str, str]] = []
+    named_type = False
+    for name, raw in (raw_headers or {}).items():
+        if isinstance(raw, list):  # [CGE]: an array value gives 500
+            return _malformed(api, payload_text, f"header {name!r} is an array")
+        header = _header_value(raw)  # ⚠️ the REST value rules, assumed
+        if header is _INVALID:
+            return _malformed(api, payload_text, f"header {name!r} is {type(raw).__name__}")
+        named_type |= name.lower() == "content-type"
+        if isinstance(header, str):
+            headers.append((name, header))
+    cookies = value.get("cookies")
+    if isinstance(cookies, list):
+        # Each cookie becomes a set-cookie header [D-HTTPLAMBDA]. ⚠️ Non-string
+        # items are skipped.
+        headers.extend(("set-cookie", c) for c in cookies if isinstance(c, str))
+    # A cookies value that is not a list is ignored: 🔧 SAM CLI, kept as the
+    # reference states it (§5.2). ⚠️ Doubt: the AWS-validated LocalStack test
+    # (stored file id 3281491556) answers {"cookies": {...}} with 500.
+    body = value.get("body")
+    if body is not None and not isinstance(body, str):
+        # ⚠️ Taken from the REST rule [LP59]; not seen on an HTTP API.
+        return _malformed(api, payload_text, f"body is {type(body).__name__}, not a string")
+    encoded = value.get("isBase64Encoded")
+    if encoded is not None and not isinstance(encoded, bool):
+        return _malformed(api, payload_text, "isBase64Encoded is not a boolean")  # ⚠️
+    data = (body or "").encode("utf-8")
+    if encoded:
+        # Honoured whatever the content type: HTTP APIs have no binary media
+        # types (🔧 [SAM]). ⚠️ An undecodable body is taken as malformed.
+        decoded = _b64decode(body or "")
+        if decoded is None:
+            return _malformed(api, payload_text, "the body is not base64")
+        data = decoded
+    if not named_type:
+        headers.append(("Content-Type", _HTTP_DEFAULT_TYPE))
+    return ProxyResult(status, tuple(headers), data)
+
+
+def translate_invocation(
+    invocation: Invocation,
+    *,
+    api: Api | str,
+    payload_format: str | None = None,
+    accept: str | None = None,
+    binary_media_types: Sequence[str] = (),
+) -> ProxyResult | ProxyFailure:
+    """What API Gateway makes of ``invocation``'s answer.
+
+    A failed invocation (``function_error`` set) becomes
+    ``function_timeout``, ``lambda_response_too_large`` or
+    ``function_error`` by its ``errorType``; a payload is validated as
+    reference §5 says for the api and payload format. ``accept`` is the
+    request's Accept header and ``binary_media_types`` the API's list; they
+    decide the REST base64 decoding.
+    """
+    return _translate(
+        invocation,
+        api=parse_api(api),
+        payload_format=payload_format,
+        accept=accept,
+        binary_media_types=binary_media_types,
+        known_id=True,
+    )
+
+
+def _translate(
+    invocation: Invocation,
+    *,
+    api: Api,
+    payload_format: str | None,
+    accept: str | None,
+    binary_media_types: Sequence[str],
+    known_id: bool,
+) -> ProxyResult | ProxyFailure:
+    fmt = payload_format_of(api, payload_format)
+    if invocation.function_error is not None:
+        return _function_failure(invocation, api, known_id=known_id)
+    payload_text = invocation.payload.decode("utf-8", errors="replace")
+    try:
+        value = json.loads(invocation.payload, parse_constant=_reject_constant)
+    except ValueError:
+        return _malformed(api, payload_text, "the payload is not JSON")
+    if api is Api.HTTP and fmt == "2.0":
+        return _v2_result(value, payload_text)
+    return _v1_result(
+        value, payload_text, api=api, accept=accept, binary_media_types=binary_media_types
+    )
+
+
+def validate_proxy_result(
+    result: object,
+    *,
+    api: Api | str,
+    payload_format: str | None = None,
+    accept: str | None = None,
+    binary_media_types: Sequence[str] = (),
+    lambda_request_id: str | None = None,
+    runtime: str = DEFAULT_RUNTIME,
+) -> ProxyResult | ProxyFailure:
+    """What API Gateway makes of a handler that returned ``result``.
+
+    ``result`` is serialised as the Python runtime does
+    (:func:`._lambda.serialize_result`): a value it cannot write is a
+    ``function_error`` (``Runtime.MarshalError``), more than 6291556 bytes
+    is ``lambda_response_too_large``; the payload is then validated
+    (:func:`translate_invocation`). ``lambda_request_id`` goes into the log
+    line of a function error; without it the line keeps the
+    ``{lambda_request_id}`` placeholder. A failure's ``log`` holds templates
+    (see :class:`ProxyFailure`); ``failure.render()`` gives the lines as
+    written.
+    """
+    kind = parse_api(api)
+    invocation = invocation_from_result(
+        result, request_id=lambda_request_id or "", runtime=runtime
+    )
+    return _translate(
+        invocation,
+        api=kind,
+        payload_format=payload_format,
+        accept=accept,
+        binary_media_types=binary_media_types,
+        known_id=lambda_request_id is not None,
+    )
