@@ -10,6 +10,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._gateway.limits import (
+    DEFAULT_INTEGRATION_TIMEOUT,
+    FUNCTION_TIMEOUTS,
+    MAX_INTEGRATION_TIMEOUT,
+    MIN_INTEGRATION_TIMEOUT,
+    max_integration_timeout,
+)
 from .._gateway.table import (
     ENDPOINTS,
     SCENARIOS,
@@ -95,26 +102,6 @@ _ITEM_KINDS = (
     "a scenario name, a Scenario, a handler (a callable or a 'module:function'"
     " string) or a Lambda result (a dict)"
 )
-
-#: The shortest integration timeout API Gateway accepts, in seconds [D-LIMITS].
-MIN_INTEGRATION_TIMEOUT = 0.05
-#: The integration timeout an API has unless it is changed [D-LIMITS].
-DEFAULT_INTEGRATION_TIMEOUT: Mapping[Api, float] = {Api.REST: 29.0, Api.HTTP: 30.0}
-#: The longest integration timeout any API can have (regional and private REST).
-MAX_INTEGRATION_TIMEOUT = 300.0
-#: Lambda's function timeout range, in whole seconds.
-FUNCTION_TIMEOUTS = (1, 900)
-
-
-def max_integration_timeout(api: Api, endpoint: Endpoint) -> float:
-    """The longest integration timeout an API of this kind can have, in
-    seconds: 29 s for edge-optimized REST APIs, 300 s for regional and
-    private ones (raised through Service Quotas) [WN-2024][RP-300], 30 s for
-    HTTP APIs [D-LIMITS]."""
-    if api is Api.HTTP:
-        return 30.0
-    return 29.0 if endpoint is Endpoint.EDGE else 300.0
-
 
 def _api_phrase(api: Api, endpoint: Endpoint) -> str:
     if api is Api.HTTP:

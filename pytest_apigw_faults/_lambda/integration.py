@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from .._gateway.limits import DEFAULT_FUNCTION_TIMEOUT
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Evidence, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
 from .events import build_event
@@ -38,7 +39,6 @@ from .runtime import LambdaContext, invoke
 __all__ = ["DEFAULT_FUNCTION_TIMEOUT", "Integration", "LambdaStep", "Step", "make_step"]
 
 #: Lambda's default function timeout, in seconds.
-DEFAULT_FUNCTION_TIMEOUT = 3.0
 
 Handler = Callable[[Any, LambdaContext], object]
 

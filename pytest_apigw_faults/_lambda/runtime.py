@@ -31,6 +31,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._gateway.limits import LAMBDA_PAYLOAD_BYTES
+
 __all__ = [
     "DEFAULT_RUNTIME",
     "MAX_PAYLOAD_BYTES",
@@ -52,7 +54,7 @@ __all__ = [
 #: The largest synchronous response payload Lambda returns, in bytes: the
 #: number its own error text names (reference §8, [AZUL-8192]). One more byte
 #: and the invocation fails.
-MAX_PAYLOAD_BYTES = 6_291_556
+MAX_PAYLOAD_BYTES = LAMBDA_PAYLOAD_BYTES
 
 #: ``errorType`` of the payload Lambda returns when the function timed out
 #: (reference §7, [SANDBOX]).

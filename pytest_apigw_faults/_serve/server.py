@@ -32,6 +32,7 @@ from typing import Any, Literal, TypeAlias
 
 from .._core.fault import Fault
 from .._core.matching import is_execute_api_host
+from .._gateway.limits import PAYLOAD_BYTES
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError
 from .._gateway.wire import Incoming, WireResponse
 
@@ -40,7 +41,7 @@ __all__ = ["LOOPBACK", "MAX_BODY", "GatewayServer", "Latency", "ServerRequest", 
 #: The only address the server listens on.
 LOOPBACK = "127.0.0.1"
 #: API Gateway's payload limit, in bytes [D-LIMITS]; a larger body gets 413.
-MAX_BODY = 10 * 1024 * 1024
+MAX_BODY = PAYLOAD_BYTES
 # A body over the limit is read and dropped up to this size, so that a
 # client that sends it all before reading still reads the 413; beyond, the
 # connection is closed.
