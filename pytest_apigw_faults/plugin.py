@@ -27,6 +27,9 @@ _DEFAULTS = pytest.StashKey[dict[str, Any]]()
 _STARTED_BEFORE = pytest.StashKey[tuple[Any, ...]]()
 _LONG_LIVED = pytest.StashKey["weakref.WeakSet[Any]"]()
 _REPORT = pytest.StashKey[bool]()  # whether tests record resilience-report rows
+# a test item's marker options, and those each test function's markers gave
+_OPTIONS = pytest.StashKey["FaultOptions"]()
+_PARSED = pytest.StashKey[dict[tuple[str, str], tuple[list[pytest.Mark], "FaultOptions"]]]()
 _SEED_HELP = (
     "seed of the ids the fake API Gateway generates, so a run can be"
     " reproduced (default: a fresh seed per run, shown in the report header)"
@@ -98,19 +101,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "apigw_fault(name=None, *, api=None, endpoint=None, url=None, times=None,"
-        " clients=None, integration_timeout=None, function_timeout=None,"
-        " gateway_responses=None, handler=None, then=None, sequence=None, after=None,"
-        " stage=None, route=None, stage_variables=None, binary_media_types=None,"
-        " payload_format=None, handler_duration=None, virtual_time=None): answer"
-        " execute-api calls made"
-        " with requests, httpx or aiohttp with this API Gateway failure (or a Lambda handler's"
-        " answers, or a sequence of both); without a name or an api, run the test"
-        " once per matching scenario. See"
-        " https://pypi.org/project/pytest-apigw-faults/#the-marker",
-    )
+    from ._core.arguments import MARKER_LINE
+
+    config.addinivalue_line("markers", MARKER_LINE)
     workerinput: dict[str, Any] = getattr(config, "workerinput", {})
     seed = (
         config.getoption("apigw_seed")
@@ -135,34 +128,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _ini_defaults(config: pytest.Config) -> dict[str, Any]:
-    """The ini keys that set arguments of every marker and ``inject``,
-    checked now so that a mistake stops the run before any test."""
+    """The ini keys that set arguments of every marker and ``inject`` (each
+    argument declares its own), checked now so that a mistake stops the run
+    before any test."""
+    from ._core.arguments import arguments
+    from ._gateway.scenario import ApigwFaultError
+
+    base = config.inipath.parent if config.inipath else config.rootpath
     defaults: dict[str, Any] = {}
-    if config.getini("apigw_fault_virtual_time"):
-        defaults["virtual_time"] = True
-    clients = config.getini("apigw_fault_clients")
-    timeout = config.getini("apigw_fault_integration_timeout")
-    document = config.getini("apigw_fault_gateway_responses")
-    if not (clients or timeout or document):
-        return defaults
-    from ._core.options import parse_clients, parse_integration_timeout
-    from ._gateway.table import ApigwFaultError
-
-    key = "apigw_fault_clients"
-    try:
-        if clients:
-            defaults["clients"] = parse_clients(clients)
-        key = "apigw_fault_integration_timeout"
-        if timeout:
-            defaults["integration_timeout"] = parse_integration_timeout(timeout)
-        key = "apigw_fault_gateway_responses"
-        if document:
-            from ._gateway.custom import load
-
-            base = config.inipath.parent if config.inipath else config.rootpath
-            defaults["gateway_responses"] = load(base / document)
-    except ApigwFaultError as error:
-        raise pytest.UsageError(f"{key} in the ini file: {error}") from None
+    for argument in arguments():
+        if argument.ini is None:
+            continue
+        key, read = argument.ini
+        value = config.getini(key)
+        if not value:
+            continue
+        try:
+            defaults[argument.name] = read(value, base)
+        except ApigwFaultError as error:
+            raise pytest.UsageError(f"{key} in the ini file: {error}") from None
     return defaults
 
 
@@ -246,22 +230,49 @@ def _stop_left_started(item: pytest.Item) -> None:
         )
 
 
-def _options(node: pytest.Item | Any) -> FaultOptions:
+def _options(node: pytest.Item) -> FaultOptions:
+    """The options of the item's ``apigw_fault`` markers, parsed once: those
+    ``pytest_generate_tests`` parsed for its function, unless the item has
+    markers of its own (``pytest.param(..., marks=...)``)."""
+    options = node.stash.get(_OPTIONS, None)
+    if options is None:
+        markers = list(node.iter_markers(_MARKER))
+        parsed = node.config.stash.get(_PARSED, {}).get(_function(node))
+        if parsed is not None and len(parsed[0]) == len(markers) and all(
+            mark is seen for mark, seen in zip(markers, parsed[0], strict=True)
+        ):
+            options = parsed[1]
+        else:
+            options = _parse_markers(node, markers)
+        node.stash[_OPTIONS] = options
+    return options
+
+
+def _function(node: pytest.Item) -> tuple[str, str]:
+    """The test function of a test item (or of a function definition)."""
+    parent = "" if node.parent is None else node.parent.nodeid
+    return parent, getattr(node, "originalname", node.name)
+
+
+def _parse_markers(node: pytest.Item, markers: list[pytest.Mark]) -> FaultOptions:
     from ._core.options import merge_markers
     from ._gateway.table import ApigwFaultError
 
-    markers = [(m.args, m.kwargs) for m in node.iter_markers(_MARKER)]
     try:
-        return merge_markers(markers)
+        return merge_markers([(m.args, m.kwargs) for m in markers])
     except ApigwFaultError as error:
         problem = str(error)
     pytest.fail(f"{node.nodeid}: bad @pytest.mark.{_MARKER}: {problem}", pytrace=False)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if metafunc.definition.get_closest_marker(_MARKER) is None:
+    definition = metafunc.definition
+    markers = list(definition.iter_markers(_MARKER))
+    if not markers:
         return
-    options = _options(metafunc.definition)
+    options = _parse_markers(definition, markers)
+    # for the items of this function: parsed once, here (see _options)
+    metafunc.config.stash.setdefault(_PARSED, {})[_function(definition)] = (markers, options)
     if options.single:
         return
     rows = options.scenarios()
@@ -275,36 +286,22 @@ def _apigw_fault_marker(request: pytest.FixtureRequest) -> None:
     """Injects the fault of an ``apigw_fault`` marker, if the test has one."""
     if request.node.get_closest_marker(_MARKER) is None:
         return
-    from ._gateway.table import SCENARIOS
-
     options = _options(request.node)
     scenario = getattr(request, "param", None)
-    if scenario is None:
-        if not options.single:
-            pytest.fail(
-                f"{request.node.nodeid}: bad @pytest.mark.{_MARKER}: it names no single"
-                " scenario (a name and an api), so it asks for a scenario matrix, which"
-                " only a marker on the test function, its class or its module can give;"
-                " name one scenario here",
-                pytrace=False,
-            )
-        assert options.api is not None
-        if options.name is not None:
-            scenario = SCENARIOS[(options.name, options.api)]
+    if scenario is not None:  # a row of the matrix
+        from ._core.options import for_scenario
+
+        options = for_scenario(options, scenario)
+    elif not options.single:
+        pytest.fail(
+            f"{request.node.nodeid}: bad @pytest.mark.{_MARKER}: it names no single"
+            " scenario (a name and an api), so it asks for a scenario matrix, which"
+            " only a marker on the test function, its class or its module can give;"
+            " name one scenario here",
+            pytrace=False,
+        )
     fixture: ApigwFault = request.getfixturevalue("apigw_fault")
-    fixture.inject(
-        scenario,
-        api=None if options.api is None or scenario is not None else options.api.value,
-        endpoint=options.endpoint,
-        url=options.url,
-        times=options.times,
-        clients=options.clients,
-        integration_timeout=options.integration_timeout,
-        function_timeout=options.function_timeout,
-        gateway_responses=options.gateway_responses,
-        virtual_time=options.virtual_time,
-        **options.lambda_kwargs(),
-    )
+    fixture._inject(options)
 
 
 @pytest.fixture

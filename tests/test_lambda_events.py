@@ -501,7 +501,7 @@ def test_build_event_dispatches_on_api_and_format():
         (lambda r: ProxyApi("rest", "/x", stage="$default"), "no \\$default stage"),
         (lambda r: ProxyApi("rest", "x"), "starting with '/'"),
         (lambda r: ProxyApi("rest", "/x", payload_format="2.0"), "one payload format"),
-        (lambda r: ProxyApi("http", "/x", payload_format="3"), "unknown payload format"),
+        (lambda r: ProxyApi("http", "/x", payload_format="3"), "HTTP APIs take: '1.0', '2.0'"),
         (lambda r: ProxyApi("soap", "/x"), "unknown api"),
         (lambda r: http_event_v2(r, ProxyApi("rest", "/x"), request_id="r", time_epoch_ms=0),
          "HTTP API"),

@@ -6,7 +6,7 @@ import functools
 import importlib
 import importlib.util
 import inspect
-import re
+import sys
 import threading
 import time
 import warnings
@@ -19,9 +19,16 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from .._core import clock as _clock
 from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
+from .arguments import FaultArguments
+from .checks import CLIENTS
 from .matching import UrlMatcher
-from .options import CLIENTS, parse_args
+from .options import FaultOptions, parse
 from .seeding import next_seed
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+elif TYPE_CHECKING:  # Python 3.10: for type checkers only
+    from typing_extensions import Unpack
 
 if TYPE_CHECKING:
     from .._gateway.result import ProxyResult
@@ -244,26 +251,8 @@ class Fault:
         self,
         scenario: str | Scenario | None = None,
         *,
-        api: str | None = None,
-        endpoint: str | None = None,
-        url: str | re.Pattern[str] | None = None,
-        times: int | None = None,
-        clients: str | Sequence[str] | None = None,
-        integration_timeout: float | None = None,
-        function_timeout: float | None = None,
-        gateway_responses: object = None,
         seed: int | str | None = None,
-        handler: object = None,
-        then: object = None,
-        sequence: Sequence[object] | None = None,
-        after: str | None = None,
-        stage: str | None = None,
-        route: str | None = None,
-        stage_variables: Mapping[str, str] | None = None,
-        binary_media_types: str | Sequence[str] | None = None,
-        payload_format: str | None = None,
-        handler_duration: float | Callable[[Any], float] | None = None,
-        virtual_time: bool | None = None,
+        **arguments: Unpack[FaultArguments],
     ) -> None:
         """``seed`` fixes the ids for the fault's life; without it, each
         fresh start takes them from the running test's seed (random outside
@@ -281,36 +270,28 @@ class Fault:
 
         ``virtual_time=True`` runs the client's clocks and sleeps on virtual
         time while the fault is started (needs time-machine): each answer
-        advances them by its latency, each sleep by its length."""
-        options = parse_args(
-            *(() if scenario is None else (scenario,)),
-            api=api,
-            endpoint=endpoint,
-            url=url,
-            times=times,
-            clients=clients,
-            integration_timeout=integration_timeout,
-            function_timeout=function_timeout,
-            gateway_responses=gateway_responses,
-            handler=handler,
-            then=then,
-            sequence=sequence,
-            after=after,
-            stage=stage,
-            route=route,
-            stage_variables=stage_variables,
-            binary_media_types=binary_media_types,
-            payload_format=payload_format,
-            handler_duration=handler_duration,
-            virtual_time=virtual_time,
-        )
+        advances them by its latency, each sleep by its length.
+
+        The other arguments are those of the marker (see
+        :class:`~pytest_apigw_faults._core.arguments.FaultArguments`)."""
+        args = () if scenario is None else (scenario,)
+        self._configure(parse(args, arguments, call="Fault"), seed)
+
+    @classmethod
+    def _from_options(cls, options: FaultOptions, *, seed: int | str | None = None) -> Fault:
+        """The fault of options already checked (the marker's, ``inject``'s)."""
+        fault = cls.__new__(cls)
+        fault._configure(options, seed)
+        return fault
+
+    def _configure(self, options: FaultOptions, seed: int | str | None) -> None:
         if not options.single:
-            if scenario is None:
+            if options.name is None:
                 raise ApigwFaultError(
                     "Fault() needs a scenario name (with api=), handler= or sequence="
                 )
             raise ApigwFaultError(
-                f"Fault({scenario!r}) needs api= ('rest' or 'http') to pick one"
+                f"Fault({options.name!r}) needs api= ('rest' or 'http') to pick one"
                 f" scenario; the matrix is for the marker"
             )
         assert options.api is not None
@@ -330,7 +311,7 @@ class Fault:
         self._integration: Integration | None = None
         self._limit = options.times
         if options.scripted:
-            self._script(options.lambda_kwargs())
+            self._script(options)
         self._wanted_clients = options.clients
         self.clients: tuple[str, ...] = ()
         self._seed = seed
@@ -354,7 +335,7 @@ class Fault:
         self._activation = threading.Lock()  # start and stop
         self._activations = 0
 
-    def _script(self, kwargs: dict[str, Any]) -> None:
+    def _script(self, options: FaultOptions) -> None:
         """The steps of a handler, ``then=`` or ``sequence=`` fault."""
         from .._lambda.integration import Integration, LambdaStep, make_step
 
@@ -377,12 +358,12 @@ class Fault:
         if any(isinstance(step, LambdaStep) for step in steps):
             self._integration = Integration(
                 api,
-                stage=kwargs["stage"],
-                route=kwargs["route"],
-                stage_variables=kwargs["stage_variables"],
-                binary_media_types=kwargs["binary_media_types"],
-                payload_format=kwargs["payload_format"],
-                handler_duration=kwargs["handler_duration"],
+                stage=options.stage,
+                route=options.route,
+                stage_variables=options.stage_variables,
+                binary_media_types=options.binary_media_types,
+                payload_format=options.payload_format,
+                handler_duration=options.handler_duration,
             )
 
     @property

@@ -33,7 +33,14 @@ from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Evidence, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
 from .events import build_event
 from .results import FUNCTION_TIMEOUT, INVALID_BASE64, ProxyFailure, translate_invocation
-from .routes import ProxyApi, ProxyRequest, match_route, parse_route_key, strip_stage
+from .routes import (
+    DEFAULT_ROUTES,
+    ProxyApi,
+    ProxyRequest,
+    match_route,
+    parse_route_key,
+    strip_stage,
+)
 from .runtime import LambdaContext, invoke
 
 __all__ = ["DEFAULT_FUNCTION_TIMEOUT", "Integration", "LambdaStep", "Step", "make_step"]
@@ -96,7 +103,7 @@ def resolve_handler(spec: object) -> Handler:
 
 
 def make_step(item: object, api: Api) -> Step:
-    """The step of an item ``_options`` has checked: a scenario row, or a
+    """The step of an item the fault's options have checked: a scenario row, or a
     handler (resolved now) or a static result."""
     if isinstance(item, Scenario):
         return item
@@ -150,10 +157,9 @@ class Integration:
         handler_duration: float | Callable[[Any], float] | None = None,
     ) -> None:
         self.api = api
-        default_route = "/{proxy+}" if api is Api.REST else "$default"
-        self.proxy_api = ProxyApi(
+        self.proxy_api = ProxyApi(  # checks the route, the stage and the payload format
             api,
-            route or default_route,
+            route or DEFAULT_ROUTES[api],
             stage=stage,
             payload_format=payload_format,
             stage_variables=stage_variables or {},

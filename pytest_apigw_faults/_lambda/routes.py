@@ -11,8 +11,13 @@ from .._gateway.context import SOURCE_IP
 from .._gateway.table import Api, ApigwFaultError, parse_api
 
 __all__ = [
+    "DEFAULT_ROUTES",
+    "PAYLOAD_FORMATS",
+    "ROUTE_METHODS",
     "ProxyApi",
     "ProxyRequest",
+    "check_route",
+    "check_stage",
     "match_route",
     "parse_route_key",
     "payload_format_of",
@@ -20,7 +25,15 @@ __all__ = [
     "strip_stage",
 ]
 
-_PAYLOAD_FORMATS = ("1.0", "2.0")
+#: The payload formats each kind of API takes, its default first.
+PAYLOAD_FORMATS: Mapping[Api, tuple[str, ...]] = MappingProxyType(
+    {Api.REST: ("1.0",), Api.HTTP: ("2.0", "1.0")}
+)
+#: The route of an API that names none: every path (REST; ``/`` aside) or
+#: every request (HTTP API).
+DEFAULT_ROUTES: Mapping[Api, str] = MappingProxyType({Api.REST: "/{proxy+}", Api.HTTP: "$default"})
+#: The methods an HTTP API route key may name.
+ROUTE_METHODS = ("ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
 # Requests and APIs as plain data
@@ -73,26 +86,90 @@ class ProxyApi:
     def __post_init__(self) -> None:
         kind = parse_api(self.api)
         object.__setattr__(self, "api", kind)
+        object.__setattr__(self, "route", check_route(kind, self.route))
+        if self.stage is not None:
+            check_stage(kind, self.stage)
         object.__setattr__(self, "payload_format", payload_format_of(kind, self.payload_format))
         object.__setattr__(self, "stage_variables", MappingProxyType(dict(self.stage_variables)))
         object.__setattr__(self, "binary_media_types", tuple(self.binary_media_types))
-        if kind is Api.REST and self.stage == "$default":
-            raise ApigwFaultError("a REST API has no $default stage; name the stage")
-        if kind is Api.REST and not self.route.startswith("/"):
+
+
+# --------------------------------------------------------------------------- #
+# What a route, a stage and a payload format are. The fault's arguments
+# (``route=``, ``stage=``, ``payload_format=``) and :class:`ProxyApi` are
+# checked here, and the errors name them so.
+# --------------------------------------------------------------------------- #
+
+
+def check_route(api: Api, route: object) -> str:
+    """``route`` if it is a route of ``api``, else an error saying what one is.
+
+    A REST route is a resource path (``/orders/{id}``); an HTTP API route is
+    a route key: ``$default``, ``/path`` (any method) or ``METHOD /path``
+    [D-ROUTES]. A greedy variable (``{proxy+}``) must end the path.
+    """
+    if not isinstance(route, str) or not route:
+        raise ApigwFaultError(f"route= takes a str, got {route!r}")
+    if api is Api.REST:
+        if not route.startswith("/"):
             raise ApigwFaultError(
-                f"a REST route is a resource path starting with '/', got {self.route!r}"
+                f"route={route!r}: a REST route is a resource path starting with '/',"
+                " e.g. '/orders/{id}' or '/{proxy+}' (the default)"
             )
+        path = route
+    elif route == "$default":
+        return route
+    else:
+        method, _, path = route.rpartition(" ")
+        if method and method.upper() not in ROUTE_METHODS:
+            raise ApigwFaultError(
+                f"route={route!r}: unknown method {method!r}; an HTTP API route key is"
+                f" '$default' (the default), '/path' or 'METHOD /path' with METHOD one of"
+                f" {', '.join(ROUTE_METHODS)}"
+            )
+        if not path.startswith("/"):
+            raise ApigwFaultError(
+                f"route={route!r} is not an HTTP API route key: '$default' (the"
+                " default), '/path' or 'METHOD /path', e.g. 'GET /orders/{id}'"
+            )
+    try:
+        match_route(path, "/")
+    except ApigwFaultError as error:
+        raise ApigwFaultError(f"route={route!r}: {error}") from None
+    return route
 
 
-def payload_format_of(api: Api, value: str | None) -> str:
-    if value is None:
-        return "1.0" if api is Api.REST else "2.0"
-    if value not in _PAYLOAD_FORMATS:
+def check_stage(api: Api, stage: object) -> str:
+    """``stage`` if it can name a stage of ``api``, else an error: a stage
+    name is not empty and has no ``/``; a REST API has no ``$default`` stage."""
+    if (
+        not isinstance(stage, str) or not stage or "/" in stage
+        or (api is Api.REST and stage == "$default")
+    ):
         raise ApigwFaultError(
-            f"unknown payload format {value!r}; valid choices: '1.0', '2.0'"
+            f"stage={stage!r} is not a stage name"
+            + (" (a REST API has no $default stage)" if stage == "$default" else "")
+            + "; default: the URL's first path segment (REST) or '$default' (HTTP API)"
         )
-    if api is Api.REST and value != "1.0":
-        raise ApigwFaultError("REST APIs have one payload format, '1.0'")
+    return stage
+
+
+def payload_format_of(api: Api, value: object) -> str:
+    """The payload format ``value`` names for ``api`` (its default for
+    ``None``), or an error naming the ones it takes."""
+    valid = PAYLOAD_FORMATS[api]
+    if value is None:
+        return valid[0]
+    if not isinstance(value, str) or value not in valid:
+        what = (
+            "REST APIs have one payload format"
+            if api is Api.REST
+            else "HTTP APIs take"
+        )
+        raise ApigwFaultError(
+            f"payload_format={value!r} is not valid for api={api.value!r}:"
+            f" {what}: {', '.join(repr(v) for v in sorted(valid))}"
+        )
     return value
 
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
+import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._core import clock as _clock
 from .._core import fault as _fault
+from .._core.arguments import FaultArguments
+from .._core.checks import CLIENTS
 from .._core.fault import Call, Fault, iter_calls
-from .._core.options import CLIENTS
+from .._core.options import FaultOptions, parse, with_defaults
 from .._gateway.check import method_of, response_problems, wire_of
-from .._gateway.table import Api, Scenario
+from .._gateway.table import Scenario
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+elif TYPE_CHECKING:  # Python 3.10: for type checkers only
+    from typing_extensions import Unpack
 
 if TYPE_CHECKING:
     from .._serve.server import GatewayServer, Latency
@@ -46,26 +53,7 @@ class ApigwFault:
     def inject(
         self,
         scenario: str | Scenario | None = None,
-        *,
-        api: str | None = None,
-        endpoint: str | None = None,
-        url: str | re.Pattern[str] | None = None,
-        times: int | None = None,
-        clients: str | Sequence[str] | None = None,
-        integration_timeout: float | None = None,
-        function_timeout: float | None = None,
-        gateway_responses: object = None,
-        handler: object = None,
-        then: object = None,
-        sequence: Sequence[object] | None = None,
-        after: str | None = None,
-        stage: str | None = None,
-        route: str | None = None,
-        stage_variables: Mapping[str, str] | None = None,
-        binary_media_types: str | Sequence[str] | None = None,
-        payload_format: str | None = None,
-        handler_duration: float | Callable[[Any], float] | None = None,
-        virtual_time: bool | None = None,
+        **arguments: Unpack[FaultArguments],
     ) -> Fault:
         """Start a fault until the end of the test; it takes the marker's
         arguments, or a :class:`Scenario` from the table. Arguments left out
@@ -80,43 +68,19 @@ class ApigwFault:
         runs the rest of the test on virtual time: ``time.sleep``,
         ``asyncio.sleep`` and the clocks advance by each faulted call's
         latency and each backoff sleep, without waiting."""
-        given: dict[str, Any] = {
-            "virtual_time": virtual_time,
-            "clients": clients,
-            "integration_timeout": integration_timeout,
-            "function_timeout": function_timeout,
-            "gateway_responses": gateway_responses,
-        }
-        for key, value in self._defaults.items():
-            if given.get(key) is None:
-                given[key] = value
-        kind = scenario.api if isinstance(scenario, Scenario) else api
-        if kind in ("http", Api.HTTP) and gateway_responses is None:
-            given["gateway_responses"] = None  # the suite's document is for REST APIs
-        fault = Fault(
-            scenario,
-            api=api,
-            endpoint=endpoint,
-            url=url,
-            times=times,
-            seed=f"{self._seed}:{len(self._faults)}",
-            handler=handler,
-            then=then,
-            sequence=sequence,
-            after=after,
-            stage=stage,
-            route=route,
-            stage_variables=stage_variables,
-            binary_media_types=binary_media_types,
-            payload_format=payload_format,
-            handler_duration=handler_duration,
-            **given,
-        )
+        args = () if scenario is None else (scenario,)
+        return self._inject(parse(args, arguments, call="inject"))
+
+    def _inject(self, options: FaultOptions) -> Fault:
+        """Start the fault of checked options (``inject``'s, or the marker's),
+        with the ini file's defaults for the arguments they leave out."""
+        options = with_defaults(options, self._defaults)
+        fault = Fault._from_options(options, seed=f"{self._seed}:{len(self._faults)}")
         if fault.virtual_time and self._clock is None:
             # held until the test ends, so time never jumps back between faults
             self._clock = _clock.acquire()
             self._clock_base = (self._clock.elapsed, len(self._clock.sleeps))
-        if _no_client_installed(given["clients"]):
+        if _no_client_installed(options.clients):
             self._server_only.append(fault)
         else:
             fault.start()

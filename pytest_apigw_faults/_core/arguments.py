@@ -1,0 +1,360 @@
+"""The arguments of a fault, declared once.
+
+The ``apigw_fault`` marker, ``apigw_fault.inject()`` and ``Fault()`` take
+the same arguments. :class:`FaultArguments` declares each: its name, its type
+as users write it (``**kwargs: Unpack[FaultArguments]`` gives ``inject`` and
+``Fault`` their typed signatures), and, in its ``Annotated`` metadata, a
+one-line doc, its check and the ini key that gives it a default. The
+marker's help line, the signature in error messages, the unknown-argument
+errors, the README's argument table (:mod:`.._docs.arguments`), the ini
+defaults and the checks (:mod:`.options`) all read it from here.
+
+Imported when pytest starts, for the marker's help line and the ini
+defaults; it needs the checks and the vocabulary of the scenario table, not
+the table itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ForwardRef,
+    NamedTuple,
+    TypedDict,
+    get_type_hints,
+)
+
+from .._gateway.scenario import ApigwFaultError, Scenario
+from . import checks
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    #: A check: the value given (never ``None``) and what it is checked
+    #: against, to the value the options keep.
+    Check = Callable[[Any, checks.Context], Any]
+    #: How an ini value becomes a default: the value and the ini file's folder.
+    IniReader = Callable[[Any, Path], Any]
+
+__all__ = [
+    "FAULT",
+    "KEYWORDS",
+    "LAMBDA",
+    "MARKER_LINE",
+    "SCRIPT",
+    "SIGNATURE",
+    "Arg",
+    "Argument",
+    "FaultArguments",
+    "ScenarioArgument",
+    "arguments",
+    "check_keywords",
+    "signature",
+]
+
+#: The groups of arguments: the scenario and how the gateway serves it, what
+#: answers call by call, and the API in front of a Lambda.
+FAULT, SCRIPT, LAMBDA = "fault", "script", "lambda"
+
+
+class Arg(NamedTuple):
+    """What the declaration says of an argument besides its name and type."""
+
+    doc: str  #: one line of Markdown: its row in the README's table
+    check: Check
+    group: str = FAULT
+    #: the ini key that sets it for every marker and ``inject()``, and how
+    #: its value is read
+    ini: tuple[str, IniReader] | None = None
+
+
+class ScenarioArgument(TypedDict, total=False):
+    """The first argument: ``name`` in the marker, ``scenario`` in
+    ``Fault()`` and ``inject()``."""
+
+    name: Annotated[
+        str | Scenario | None,
+        Arg(
+            "a scenario name from the table (or a `Scenario`). Without it, the test runs"
+            " once per matching row.",
+            checks.check_name,
+        ),
+    ]
+
+
+class FaultArguments(TypedDict, total=False):
+    """The keyword arguments of the ``apigw_fault`` marker, of
+    ``apigw_fault.inject()`` and of ``Fault()``; ``None`` leaves one out."""
+
+    api: Annotated[
+        str | None,
+        Arg('`"rest"` or `"http"`. Without it, the test runs for both kinds.', checks.check_api),
+    ]
+    endpoint: Annotated[
+        str | None,
+        Arg(
+            'REST: `"edge"` (the kind of the captures, the default), `"regional"` or'
+            ' `"private"`; HTTP API: `"regional"`. Decides the header set; an endpoint the'
+            " api (or the scenario) does not have is an error.",
+            checks.check_endpoint,
+        ),
+    ]
+    url: Annotated[
+        str | re.Pattern[str] | None,
+        Arg(
+            "answer only URLs that start with this string, or that a compiled regex"
+            " matches (`re.Pattern.match`), e.g. a custom domain. Default: any"
+            " execute-api host.",
+            checks.check_url,
+        ),
+    ]
+    times: Annotated[
+        int | None,
+        Arg(
+            "fault the first N calls only; later calls pass through (to the network or to"
+            " your own mocks). Default: every call.",
+            checks.check_times,
+        ),
+    ]
+    clients: Annotated[
+        str | Sequence[str] | None,
+        Arg(
+            '`"requests"`, `"httpx"`, `"aiohttp"`, or a list of them. Default: the'
+            " `apigw_fault_clients` ini key, else every installed client whose backend"
+            " (responses, respx, aioresponses) is installed.",
+            checks.check_clients,
+            ini=("apigw_fault_clients", checks.ini_clients),
+        ),
+    ]
+    integration_timeout: Annotated[
+        float | None,
+        Arg(
+            "the API's integration timeout in seconds: what `integration_timeout` waits"
+            " (virtually) before it answers. REST: 0.05 to 29, up to 300 on regional and"
+            " private APIs; HTTP API: up to 30. Default: the"
+            " `apigw_fault_integration_timeout` ini key, else 29 s / 30 s.",
+            checks.check_integration_timeout,
+            ini=("apigw_fault_integration_timeout", checks.ini_integration_timeout),
+        ),
+    ]
+    function_timeout: Annotated[
+        float | None,
+        Arg(
+            "the Lambda's timeout in whole seconds (1 to 900): what `function_timeout`"
+            " waits, and the figure in its log line. Default: Lambda's 3 s.",
+            checks.check_function_timeout,
+        ),
+    ]
+    gateway_responses: Annotated[
+        Mapping[str, Any] | str | os.PathLike[str] | None,
+        Arg(
+            "an OpenAPI document (a dict, or the path of a JSON or YAML file) whose"
+            " `x-amazon-apigateway-gateway-responses` customise the answer (REST only)."
+            " Default: the `apigw_fault_gateway_responses` ini key.",
+            checks.check_gateway_responses,
+            ini=("apigw_fault_gateway_responses", checks.ini_gateway_responses),
+        ),
+    ]
+    handler: Annotated[
+        Callable[[Any, Any], object] | str | None,
+        Arg(
+            'a Lambda handler, a callable `(event, context)` or a `"module:function"`'
+            " string (imported when the fault starts), that answers every call (or the"
+            " first `times`); needs `api=` and takes no `name`. See [A real handler behind"
+            " the fake gateway](#a-real-handler-behind-the-fake-gateway).",
+            checks.check_handler,
+            SCRIPT,
+        ),
+    ]
+    then: Annotated[
+        str | Scenario | Callable[[Any, Any], object] | Mapping[str, Any] | None,
+        Arg(
+            "with `times=N`: what answers the later calls, a handler, a Lambda result (a"
+            " dict) or a scenario name.",
+            checks.check_then,
+            SCRIPT,
+        ),
+    ]
+    sequence: Annotated[
+        Sequence[str | Scenario | Callable[[Any, Any], object] | Mapping[str, Any]] | None,
+        Arg(
+            "what answers each call in turn: scenario names, `Scenario` rows, handlers and"
+            ' Lambda results, e.g. `["api_throttled", "api_throttled", {"statusCode": 200,'
+            ' "body": "ok"}]`. Takes no `name`, `times` or `then`.',
+            checks.check_sequence,
+            SCRIPT,
+        ),
+    ]
+    after: Annotated[
+        str | None,
+        Arg(
+            'what follows the last item of `then` or `sequence`: `"repeat"` it (the'
+            ' default) or `"pass"` later calls through to the network or your own mocks.',
+            checks.check_after,
+            SCRIPT,
+        ),
+    ]
+    stage: Annotated[
+        str | None,
+        Arg(
+            "the stage name. Default: the URL's first path segment (REST) or `$default`"
+            " (HTTP API, whose paths then carry no stage).",
+            checks.check_stage,
+            LAMBDA,
+        ),
+    ]
+    route: Annotated[
+        str | None,
+        Arg(
+            'REST: the resource path, e.g. `"/orders/{id}"`; default `"/{proxy+}"` (which,'
+            " as on AWS, does not take the stage's root `/`). HTTP API: the route key,"
+            ' `"GET /orders/{id}"`, `"/orders/{id}"` (any method) or `"$default"`, the'
+            " default.",
+            checks.check_route,
+            LAMBDA,
+        ),
+    ]
+    stage_variables: Annotated[
+        Mapping[str, str] | None,
+        Arg(
+            "a dict of str to str: the event's `stageVariables`.",
+            checks.check_stage_variables,
+            LAMBDA,
+        ),
+    ]
+    binary_media_types: Annotated[
+        str | Sequence[str] | None,
+        Arg(
+            'REST: the API\'s binary media types (`"image/png"`, `"image/*"`, `"*/*"`): a'
+            " request with such a `Content-Type` reaches the handler base64-encoded, and a"
+            " result's `isBase64Encoded` body is decoded only for a request whose first"
+            " `Accept` type is one. HTTP APIs have none: they encode request bodies by"
+            " content type and always decode.",
+            checks.check_binary_media_types,
+            LAMBDA,
+        ),
+    ]
+    payload_format: Annotated[
+        str | None,
+        Arg(
+            'HTTP API: `"2.0"` (the default) or `"1.0"`; REST has `"1.0"` only.',
+            checks.check_payload_format,
+            LAMBDA,
+        ),
+    ]
+    handler_duration: Annotated[
+        float | Callable[[Any], float] | None,
+        Arg(
+            "seconds the handler takes (a number, or a callable given the event);"
+            " default 0.",
+            checks.check_handler_duration,
+            LAMBDA,
+        ),
+    ]
+    virtual_time: Annotated[
+        bool | None,
+        Arg(
+            "`True`: the test runs on [virtual time](#virtual-time); the client's clocks"
+            " and sleeps follow the gateway's latency and its own backoff, without"
+            " waiting. Default: the `apigw_fault_virtual_time` ini key, else off.",
+            checks.check_virtual_time,
+            ini=("apigw_fault_virtual_time", checks.ini_virtual_time),
+        ),
+    ]
+
+
+class Argument(NamedTuple):
+    """One declared argument, as the code that derives from it reads it."""
+
+    name: str
+    #: the type users write (``None`` included), as evaluated
+    type: Any
+    #: that type as written in the declaration
+    written: str
+    doc: str
+    check: Check
+    group: str
+    ini: tuple[str, IniReader] | None
+
+
+def _written(annotation: object) -> str:
+    """The type of an ``Annotated[type, Arg(...)]`` annotation, as written."""
+    import ast
+
+    text = annotation.__forward_arg__ if isinstance(annotation, ForwardRef) else annotation
+    assert isinstance(text, str), "the declaration's annotations are strings"
+    node = ast.parse(text, mode="eval").body
+    assert isinstance(node, ast.Subscript), "Annotated[type, Arg(...)]"
+    assert isinstance(node.slice, ast.Tuple), "Annotated[type, Arg(...)]"
+    return ast.unparse(node.slice.elts[0])
+
+
+def _declared(typed_dict: type) -> list[Argument]:
+    hints = get_type_hints(typed_dict, include_extras=True)
+    found = []
+    for name, annotation in typed_dict.__annotations__.items():
+        hint = hints[name]
+        (arg,) = (m for m in hint.__metadata__ if isinstance(m, Arg))
+        found.append(
+            Argument(
+                name, hint.__origin__, _written(annotation), arg.doc, arg.check, arg.group,
+                arg.ini,
+            )
+        )
+    return found
+
+
+@functools.cache
+def arguments() -> tuple[Argument, ...]:
+    """Every argument, the scenario name first, in the order of the signature."""
+    return (*_declared(ScenarioArgument), *_declared(FaultArguments))
+
+
+#: The keyword arguments, in order (``name`` aside).
+KEYWORDS: tuple[str, ...] = tuple(FaultArguments.__annotations__)
+#: Each way in: what the first argument is called, and the other keyword
+#: arguments it takes.
+_CALLS: Mapping[str, tuple[str, tuple[str, ...]]] = {
+    "apigw_fault": ("name", ()),
+    "Fault": ("scenario", ("seed",)),
+    "inject": ("scenario", ()),
+}
+
+
+def signature(call: str = "apigw_fault") -> str:
+    """The arguments ``call`` (the marker, ``Fault`` or ``inject``) takes,
+    as a signature."""
+    first, extra = _CALLS[call]
+    keywords = ", ".join(f"{key}=None" for key in (*extra, *KEYWORDS))
+    return f"{call}({first}=None, *, {keywords})"
+
+
+SIGNATURE = signature()
+#: The marker's line in ``pytest --markers``.
+MARKER_LINE = (
+    f"{SIGNATURE}: answer execute-api calls made with requests, httpx or aiohttp with this"
+    " API Gateway failure (or a Lambda handler's answers, or a sequence of both); without"
+    " a name or an api, run the test once per matching scenario. See"
+    " https://pypi.org/project/pytest-apigw-faults/#the-marker"
+)
+
+
+def check_keywords(kwargs: Mapping[str, object], call: str = "apigw_fault") -> None:
+    """An error for the first keyword ``call`` does not take, with the
+    closest one it does and its signature."""
+    first, extra = _CALLS[call]
+    valid = (*(("name",) if first == "name" else ()), *extra, *KEYWORDS)
+    for key in kwargs:
+        if key not in valid:
+            close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else "."
+            raise ApigwFaultError(
+                f"unknown argument {key!r}{hint} Valid arguments: {signature(call)}"
+            )
