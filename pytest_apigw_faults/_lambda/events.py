@@ -428,6 +428,7 @@ def build_event(
             extended_request_id=extended_request_id,
             time_epoch_ms=time_epoch_ms,
             trace_id=trace_id,
+            route=route,
         )
     build = http_event_v1 if api.payload_format == "1.0" else http_event_v2
     return build(
