@@ -452,6 +452,28 @@ class Fault:
             self._remaining -= 1
             return True
 
+    def _exchange(
+        self, arrived_at: float, incoming: Incoming, body: bytes | None, body_size: int | None
+    ) -> Exchange:
+        """What the gateway does with the next call: refuse it for its size,
+        answer with a row, or let the Lambda answer."""
+        step = self._next_step()
+        row = self.scenario if step is None else step if isinstance(step, Scenario) else None
+        refused = refusal(
+            self.api,
+            self.endpoint,
+            request_size(incoming, body, body_size),
+            invokes=row is not None and invokes_lambda(row),
+        )
+        if refused is not None:
+            return self.gateway.respond(refused, arrived_at, incoming)
+        if row is not None:
+            return self.gateway.respond(row, arrived_at, incoming)
+        assert self._integration is not None  # a Lambda answers
+        assert step is not None
+        assert not isinstance(step, Scenario)
+        return self._integration.run(step, self.gateway, arrived_at, incoming, body or b"")
+
     def answer(
         self,
         client: str,
@@ -486,25 +508,7 @@ class Fault:
         # (their latency and backoff advanced it); otherwise they are added.
         arrived_at = time.time() + (0.0 if clock is not None else before)
         incoming = Incoming(method, url, {} if headers is None else headers)
-        step = self._next_step()
-        row = self.scenario if step is None else step if isinstance(step, Scenario) else None
-        refused = refusal(
-            self.api,
-            self.endpoint,
-            request_size(incoming, body, body_size),
-            invokes=row is not None and invokes_lambda(row),
-        )
-        if refused is not None:
-            exchange = self.gateway.respond(refused, arrived_at, incoming)
-        elif row is not None:
-            exchange = self.gateway.respond(row, arrived_at, incoming)
-        else:  # a Lambda answers
-            assert self._integration is not None
-            assert step is not None
-            assert not isinstance(step, Scenario)
-            exchange = self._integration.run(
-                step, self.gateway, arrived_at, incoming, body or b""
-            )
+        exchange = self._exchange(arrived_at, incoming, body, body_size)
         timed_out = read_timeout is not None and exchange.latency > read_timeout
         waited = read_timeout if timed_out and read_timeout is not None else exchange.latency
         call = Call(

@@ -30,11 +30,11 @@ from typing import Any, cast
 from .._gateway.admission import refusal
 from .._gateway.limits import DEFAULT_FUNCTION_TIMEOUT
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Scenario
-from .._gateway.wire import Exchange, Gateway, Incoming
+from .._gateway.wire import Exchange, Gateway, Incoming, LambdaIds
 from .events import build_event, payload_size
 from .results import FUNCTION_TIMEOUT, ProxyFailure, translate_invocation
 from .routes import ProxyApi, ProxyRequest, Unrouted, resolve_route
-from .runtime import LambdaContext, invoke
+from .runtime import Invocation, LambdaContext, invoke
 
 __all__ = ["DEFAULT_FUNCTION_TIMEOUT", "Integration", "LambdaStep", "Step", "make_step"]
 
@@ -184,6 +184,19 @@ class Integration:
         )
         if refused is not None:  # Lambda refuses the invocation: the handler never runs
             return gateway.respond(refused, arrived_at, incoming)
+        return self._invoke(step, gateway, arrived_at, incoming, ids, event)
+
+    def _invoke(
+        self,
+        step: LambdaStep,
+        gateway: Gateway,
+        arrived_at: float,
+        incoming: Incoming,
+        ids: LambdaIds,
+        event: dict[str, Any],
+    ) -> Exchange:
+        """Run the handler with ``event`` and put what comes of it on the wire."""
+        api = self.api
         function_timeout = gateway.function_timeout or DEFAULT_FUNCTION_TIMEOUT
         timeout_row = SCENARIOS[("integration_timeout", api)]
         integration_timeout = gateway.latency(timeout_row)
@@ -209,6 +222,23 @@ class Integration:
         if duration >= integration_timeout and integration_timeout <= function_timeout:
             # The gateway gave up; the Lambda ran on, its answer unseen.
             return gateway.respond(timeout_row, arrived_at, incoming, ids=ids, event=event)
+        timing = (duration, function_timeout)
+        return self._deliver(invocation, gateway, arrived_at, incoming, ids, event, timing)
+
+    def _deliver(
+        self,
+        invocation: Invocation,
+        gateway: Gateway,
+        arrived_at: float,
+        incoming: Incoming,
+        ids: LambdaIds,
+        event: dict[str, Any],
+        timing: tuple[float, float],
+    ) -> Exchange:
+        """What API Gateway makes of the Lambda's answer, on the wire;
+        ``timing`` is how long the handler took and the function timeout."""
+        api = self.api
+        duration, function_timeout = timing
         outcome = translate_invocation(
             invocation,
             api=api,
