@@ -69,6 +69,8 @@ EXPECTED: dict[str, Expected] = {
     "http-function_timeout": Expected(500, "Internal Server Error", 3, 1),
     "rest-lambda_response_too_large": Expected(502, "Internal server error", 3, 3),
     "http-lambda_response_too_large": Expected(500, "Internal Server Error", 3, 1),
+    # what API Gateway makes of the Lambda's answer
+    "rest-invalid_base64": Expected(500, "Internal server error", 3, 1),
     # refused before the integration: 4xx are never retried
     "rest-route_not_found": Expected(403, "Missing Authentication Token", 1, 1),
     "http-route_not_found": Expected(404, "Not Found", 1, 1),
@@ -90,6 +92,9 @@ EXPECTED: dict[str, Expected] = {
     # CloudFront's plain-text refusal: the client reports the text
     "rest-request_too_large": Expected(413, "HTTP content length exceeded 10485760 bytes.", 1, 1),
     "rest-lambda_request_too_large": Expected(413, "Request Too Long", 1, 1),
+    "rest-payload_too_large": Expected(413, "Request Too Long", 1, 1),
+    "http-payload_too_large": Expected(413, "Request Too Long", 1, 1),
+    "http-lambda_request_too_large": Expected(413, "Request Too Long", 1, 1),
     # a null message: the client reports the body as it is
     "rest-authorizer_configuration_error": Expected(500, '{"message":null}', 3, 1),
     "http-authorizer_configuration_error": Expected(500, "Internal Server Error", 3, 1),

@@ -25,8 +25,9 @@ TABLE_ORDER = [row.id for row in SCENARIOS.values()]
 
 # Rows a client cannot tell apart (same status, body and telling headers)
 LOOK_ALIKES = [
-    # 500 "Internal server error", traced: Lambda refused the invocation [D-LERR][T]
-    {"rest-permission_denied", "rest-lambda_throttled"},
+    # 500 "Internal server error", traced: Lambda refused the invocation [D-LERR][T],
+    # or its binary answer was not base64 [LS-B64]
+    {"rest-permission_denied", "rest-lambda_throttled", "rest-invalid_base64"},
     # 502 "Internal server error", traced: the function ran and failed [D-LERR][CM][AZUL-8192]
     {"rest-malformed_response", "rest-function_error", "rest-function_timeout",
      "rest-lambda_response_too_large"},
@@ -40,7 +41,10 @@ LOOK_ALIKES = [
      "http-authorizer_configuration_error"},
     # 404 {"message":"Not Found"} [D-ROUTES]
     {"http-route_not_found", "http-stage_not_found"},
+    # 413 {"message":"Request Too Long"}, both inferred [D-LIMITS][LGTM]
+    {"http-payload_too_large", "http-lambda_request_too_large"},
 ]
+TRACED_500 = ["rest-permission_denied", "rest-lambda_throttled", "rest-invalid_base64"]
 REST_500_HEADERS = (
     ("content-type", "application/json"),
     ("content-length", "36"),
@@ -118,12 +122,12 @@ def test_look_alikes_are_the_reference_groups():
 
 def test_look_alikes_come_largest_first():
     sizes = [len(rows) for _, rows in look_alikes()]
-    assert sizes == [6, 4, 3, 2, 2, 2]
+    assert sizes == [6, 4, 3, 3, 2, 2, 2]
 
 
 def test_the_permission_denied_capture_is_permission_denied_or_lambda_throttled():
     found = classify(status=500, headers=REST_500_HEADERS, body=REST_ERROR)
-    assert _ids(found) == ["rest-permission_denied", "rest-lambda_throttled"]
+    assert _ids(found) == TRACED_500
 
 
 def test_api_configuration_error_is_told_apart_by_its_missing_trace_id():
@@ -138,9 +142,7 @@ def test_api_configuration_error_is_told_apart_by_its_missing_trace_id():
         "rest-api_configuration_error"
     ]
     traced = [*wire.headers, ("x-amzn-trace-id", "Root=1-682bed11-525d3f04507405b029d8d9e1")]
-    assert _ids(classify(status=500, headers=traced, body=wire.body)) == [
-        "rest-permission_denied", "rest-lambda_throttled"
-    ]
+    assert _ids(classify(status=500, headers=traced, body=wire.body)) == TRACED_500
 
 
 # -- real client responses through a fault --------------------------------------------
@@ -179,11 +181,11 @@ async def test_an_async_httpx_response_through_a_fault():
     assert _ids(classify(response)) == ["rest-quota_exceeded"]
 
 
-def test_permission_denied_and_lambda_throttled_come_back_together_through_requests():
-    for name in ("permission_denied", "lambda_throttled"):
+def test_permission_denied_lambda_throttled_and_invalid_base64_come_back_together():
+    for name in ("permission_denied", "lambda_throttled", "invalid_base64"):
         with Fault(name, api="rest"):
             response = requests.get(URL, timeout=None)
-        assert _ids(classify(response)) == ["rest-permission_denied", "rest-lambda_throttled"]
+        assert _ids(classify(response)) == TRACED_500
 
 
 # -- hand-made mocks are no gateway failure ---------------------------------------------
@@ -258,7 +260,7 @@ def test_x_cache_miss_is_no_gateway_error():
 
 
 def test_headers_as_a_mapping_or_pairs_with_any_case():
-    expected = ["rest-permission_denied", "rest-lambda_throttled"]
+    expected = TRACED_500
     as_pairs = list(REST_500_HEADERS)
     as_mapping = dict(REST_500_HEADERS)
     upper = [(k.upper(), v) for k, v in REST_500_HEADERS]

@@ -15,6 +15,18 @@ pytest.importorskip("respx")
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 
 
+@pytest.fixture
+def still_clock(monkeypatch):
+    """Requests arrive at the gateway time of the attempts before them, to
+    the millisecond the messages show: the real time between two attempts
+    (a pause of the machine) is left out."""
+    from types import SimpleNamespace
+
+    from pytest_apigw_faults._core import fault
+
+    monkeypatch.setattr(fault, "time", SimpleNamespace(time=lambda: 1_747_708_810.0))
+
+
 def retrying_session(total: int, backoff_factor: float = 1.0):
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
@@ -61,7 +73,7 @@ def test_assert_retried_lists_the_calls_and_sleeps(apigw_fault):
     )
 
 
-def test_assert_not_retried_says_how_often_it_was(apigw_fault):
+def test_assert_not_retried_says_how_often_it_was(apigw_fault, still_clock):
     apigw_fault.inject("integration_timeout", api="http")
     with pytest.raises(requests.exceptions.ConnectionError):
         retrying_session(1, backoff_factor=0).get(URL, timeout=5)
@@ -122,7 +134,7 @@ def test_no_call_at_all_is_said_so(apigw_fault):
         apigw_fault.assert_gave_up_within(10)
 
 
-def test_a_lambda_result_is_listed_by_its_status(apigw_fault):
+def test_a_lambda_result_is_listed_by_its_status(apigw_fault, still_clock):
     apigw_fault.inject(
         "lambda_throttled", api="rest", times=1, then={"statusCode": 201, "body": "made"}
     )

@@ -242,13 +242,14 @@ def test_chunked_bodies_are_read():
 
 @pytest.mark.parametrize("size", [1, 5 * 1024 * 1024, MAX_BODY], ids=["1-B", "5-MB", "10-MB"])
 def test_bodies_up_to_10_mb_reach_the_fault(size):
-    fault = Fault("function_error", api="rest")
+    # a failure before the Lambda: Lambda's own 6 MB limit does not apply
+    fault = Fault("api_configuration_error", api="rest")
     with GatewayServer([fault]) as server:
         request = urllib.request.Request(server.url + PATH, data=b"b" * size, method="POST")
         with pytest.raises(urllib.error.HTTPError) as excinfo:
             urllib.request.urlopen(request, timeout=30)
         excinfo.value.close()
-    assert excinfo.value.status == 502
+    assert excinfo.value.status == 500
     assert len(fault.calls[0].request.body) == size
 
 
@@ -274,11 +275,15 @@ def test_a_body_over_10_mb_gets_the_request_too_large_answer():
         assert dict(headers)["content-type"] == row.content_type
         assert headers[-1] == ("connection", "close")  # the server closes after it
     assert not expect.startswith(b"HTTP/1.1 100")  # refused before the body came
-    assert fault.calls == []  # the Lambda's fault never saw them
+    # each refusal is a call of the fault, its body not kept
+    assert [c.scenario for c in fault.calls] == [row, row, row]
+    assert [c.request.body for c in fault.calls] == [b"", b"", b""]
 
 
-def test_a_body_over_10_mb_to_an_http_api_gets_a_plain_413():
-    with GatewayServer([Fault("function_error", api="http")]) as server:
+def test_a_body_over_10_mb_to_an_http_api_gets_the_models_413():
+    row = SCENARIOS[("payload_too_large", Api.HTTP)]
+    fault = Fault("function_error", api="http")
+    with GatewayServer([fault]) as server:
         raw = _raw(
             server.port,
             f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: {MAX_BODY + 1}\r\n"
@@ -286,10 +291,11 @@ def test_a_body_over_10_mb_to_an_http_api_gets_a_plain_413():
             until_closed=True,
         )
     status, headers, body = _split(raw)
-    assert status == 413
-    assert dict(headers)["content-type"] == "text/plain; charset=utf-8"
-    assert b"10485760 bytes" in body
-    assert b"not a captured answer" in body
+    assert (status, body) == (413, row.body)
+    assert [name for name, _ in headers] == [
+        "date", "content-type", "content-length", "apigw-requestid", "connection"
+    ]
+    assert [c.scenario for c in fault.calls] == [row]
 
 
 def test_a_bad_content_length_is_a_400_and_the_server_goes_on():

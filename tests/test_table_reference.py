@@ -68,6 +68,16 @@ REFERENCE = [
      REST_ISE, "API_CONFIGURATION_ERROR", C),
     ("rest", "bad_request_body", 400, b'{"message":"Invalid request body"}', 34,
      "BadRequestException", "BAD_REQUEST_BODY", C),
+    # §2: status captured [LS-B64]; body, error type and response type marked ⚠️
+    ("rest", "invalid_base64", 500, b'{"message": "Internal server error"}', 36,
+     REST_ISE, "API_CONFIGURATION_ERROR", I),
+    # §3 and §8: only the limits and a 413 are stated; the bytes are the
+    # project's inference, the REST 413's message in the request phase
+    ("rest", "payload_too_large", 413, b'{"message":"Request Too Long"}', 30,
+     "BadRequestException", "REQUEST_TOO_LARGE", I),
+    ("http", "payload_too_large", 413, b'{"message":"Request Too Long"}', 30, None, None, I),
+    ("http", "lambda_request_too_large", 413, b'{"message":"Request Too Long"}', 30,
+     None, None, I),
 ]
 SEED_KEYS = {
     (name, api)

@@ -133,9 +133,9 @@ class _Collected:
         self.parts.append(bytes(chunk))
 
 
-async def _request_body(session: ClientSession, kwargs: dict[str, Any]) -> bytes:
-    """The bytes aiohttp would send for ``data=`` or ``json=`` (a Lambda
-    behind the fault sees them)."""
+def _payload(session: ClientSession, kwargs: dict[str, Any]) -> bytes | payload.Payload:
+    """What aiohttp would send for ``data=`` or ``json=``: the bytes when they
+    are at hand, else the payload that writes them (nothing is read yet)."""
     data, document = kwargs.get("data"), kwargs.get("json")
     if document is not None:
         dumps_bytes = getattr(session, "_json_serialize_bytes", None)
@@ -146,14 +146,39 @@ async def _request_body(session: ClientSession, kwargs: dict[str, Any]) -> bytes
         return bytes(data)
     if isinstance(data, str):
         return data.encode("utf-8")
-    if not isinstance(data, payload.Payload):
-        try:
-            data = payload.PAYLOAD_REGISTRY.get(data, disposition=None)
-        except payload.LookupError:  # a form, as aiohttp makes it
-            data = aiohttp.FormData(cast(Any, data))()
+    if isinstance(data, payload.Payload):
+        return data
+    if isinstance(data, aiohttp.FormData):
+        return data()  # as aiohttp does when it sends it
+    try:
+        return payload.PAYLOAD_REGISTRY.get(data, disposition=None)
+    except payload.LookupError:  # a form, as aiohttp makes it
+        return aiohttp.FormData(cast(Any, data))()
+
+
+async def _request_body(session: ClientSession, kwargs: dict[str, Any]) -> bytes:
+    """The bytes aiohttp would send for ``data=`` or ``json=`` (a Lambda
+    behind the fault sees them)."""
+    data = _payload(session, kwargs)
+    if isinstance(data, bytes):
+        return data
     collected = _Collected()
     await data.write(collected)  # type: ignore[arg-type]
     return b"".join(collected.parts)
+
+
+def _body_size(session: ClientSession, kwargs: dict[str, Any]) -> int | None:
+    """The size of the body aiohttp would send, known without reading it:
+    bytes, text, ``json=``, a form, a file (its size); ``None`` for a stream
+    of unknown length, which a plain fault leaves unread. A ``FormData``
+    is not measured: making its payload uses it up in some aiohttp versions."""
+    if isinstance(kwargs.get("data"), aiohttp.FormData):
+        return None
+    data = _payload(session, kwargs)
+    if isinstance(data, bytes):
+        return len(data)
+    size = data.size
+    return size if isinstance(size, int) else None
 
 
 async def _respond(
@@ -172,6 +197,7 @@ async def _respond(
         url=str(url),
         headers=headers,
         body=await _request_body(session, kwargs) if fault.reads_body else None,
+        body_size=None if fault.reads_body else _body_size(session, kwargs),
     )
     if call.timed_out:
         error: Exception = (

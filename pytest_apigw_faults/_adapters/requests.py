@@ -279,6 +279,18 @@ def _body_of(request: requests.PreparedRequest) -> bytes:
     return b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in chunks)
 
 
+def _size_of(request: requests.PreparedRequest) -> int | None:
+    """The body's size when it is bytes in memory; else ``None``, and the
+    gateway reads the ``Content-Length`` requests set (for text, and for a
+    file from its size). A generator's size is unknown: it is left unread."""
+    body: Any = request.body
+    if body is None:
+        return 0
+    if isinstance(body, (bytes, bytearray)):
+        return len(body)
+    return None
+
+
 def _respond(
     fault: Fault, request: requests.PreparedRequest
 ) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -293,6 +305,7 @@ def _respond(
         headers=request.headers,
         spent=0.0 if frame is None else frame.spent,
         body=_body_of(request) if fault.reads_body else None,
+        body_size=None if fault.reads_body else _size_of(request),
     )
     if call.timed_out:
         raise _TimedOut(call)

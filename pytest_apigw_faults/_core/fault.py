@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from .._core import clock as _clock
+from .._gateway.admission import invokes_lambda, refusal, request_size
 from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
 from .arguments import FaultArguments
@@ -432,6 +433,28 @@ class Fault:
             self._remaining -= 1
             return True
 
+    def _exchange(
+        self, arrived_at: float, incoming: Incoming, body: bytes | None, body_size: int | None
+    ) -> Exchange:
+        """What the gateway does with the next call: refuse it for its size,
+        answer with a row, or let the Lambda answer."""
+        step = self._next_step()
+        row = self.scenario if step is None else step if isinstance(step, Scenario) else None
+        refused = refusal(
+            self.api,
+            self.endpoint,
+            request_size(incoming, body, body_size),
+            invokes=row is not None and invokes_lambda(row),
+        )
+        if refused is not None:
+            return self.gateway.respond(refused, arrived_at, incoming)
+        if row is not None:
+            return self.gateway.respond(row, arrived_at, incoming)
+        assert self._integration is not None  # a Lambda answers
+        assert step is not None
+        assert not isinstance(step, Scenario)
+        return self._integration.run(step, self.gateway, arrived_at, incoming, body or b"")
+
     def answer(
         self,
         client: str,
@@ -443,6 +466,7 @@ class Fault:
         headers: Mapping[str, str] | None = None,
         spent: float | None = None,
         body: bytes | None = None,
+        body_size: int | None = None,
     ) -> Call:
         """Let the gateway answer one attempt of ``request`` and record it.
 
@@ -452,7 +476,12 @@ class Fault:
         the same request took (by default, those this fault answered for the
         same request object); the client waits for the latency or, when its
         read timeout is shorter, gives up at the timeout. ``body`` is the
-        request body, which a Lambda sees (see :attr:`reads_body`).
+        request body, which a Lambda sees (see :attr:`reads_body`); without
+        it, ``body_size`` is its size when the client knows it cheaply, and
+        else the ``Content-Length`` header says it.
+
+        A body over a limit is refused before anything else answers
+        (:mod:`._gateway.admission`); the refusal is a call like any other.
         """
         before = self._spent.get(request, 0.0) if spent is None else spent
         clock = _clock.running()
@@ -460,17 +489,7 @@ class Fault:
         # (their latency and backoff advanced it); otherwise they are added.
         arrived_at = time.time() + (0.0 if clock is not None else before)
         incoming = Incoming(method, url, {} if headers is None else headers)
-        step = self._next_step()
-        if step is None:
-            assert self.scenario is not None
-            exchange = self.gateway.respond(self.scenario, arrived_at, incoming)
-        elif isinstance(step, Scenario):
-            exchange = self.gateway.respond(step, arrived_at, incoming)
-        else:
-            assert self._integration is not None
-            exchange = self._integration.run(
-                step, self.gateway, arrived_at, incoming, body or b""
-            )
+        exchange = self._exchange(arrived_at, incoming, body, body_size)
         timed_out = read_timeout is not None and exchange.latency > read_timeout
         waited = read_timeout if timed_out and read_timeout is not None else exchange.latency
         call = Call(

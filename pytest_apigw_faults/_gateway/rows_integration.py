@@ -298,4 +298,37 @@ INTEGRATION_ROWS: tuple[Scenario, ...] = (
             f" REST. Latency is the function_error capture's. {HTTP_NO_LOG}"
         ),
     ),
+    # --- what API Gateway makes of the Lambda's answer ----------------------
+    Scenario(
+        name="invalid_base64",
+        api=Api.REST,
+        status=500,
+        body=REST_ERROR,
+        error_type=REST_ERROR_TYPE,
+        latency=0.388,
+        cause=(
+            "The Lambda answered isBase64Encoded: true with a body that is not base64,"
+            " and the request's first Accept type is one of the API's binary media types."
+        ),
+        log=(
+            "Endpoint response body before transformations:"
+            ' {{"statusCode": 200, "body": "not base64!", "isBase64Encoded": true}}',
+            "Method completed with status: 500",
+        ),
+        response_type="API_CONFIGURATION_ERROR",
+        message=REST_ERROR_MESSAGE,
+        evidence=Evidence.INFERRED,
+        sources=("LS-B64", "D-GRT"),
+        note=(
+            "The status is captured [LS-B64]; the body and error type are those of"
+            " every other REST 500 after the integration [LS-TI], inferred. The gateway"
+            " response type is the one whose documented description names a failed"
+            " base64 decoding [D-GRT]. A Lambda was invoked, so x-amzn-trace-id is"
+            " sent: on the wire it is permission_denied and lambda_throttled again."
+            " The log's payload line is an example (a Lambda behind the fault logs its"
+            " own); what follows it before the last line is unknown. Latency is the"
+            " function_error capture's. HTTP APIs take such an answer for a malformed"
+            " one (malformed_response)."
+        ),
+    ),
 )

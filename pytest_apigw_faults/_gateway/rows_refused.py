@@ -1,5 +1,5 @@
 """The rows of requests API Gateway refused before any integration ran: routing,
-auth, keys, throttling, size and configuration."""
+auth, keys, throttling, size (:mod:`.rows_size`) and configuration."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from .rows_integration import (
     REST_ERROR_MESSAGE,
     REST_ERROR_TYPE,
 )
-from .scenario import Api, Endpoint, Evidence, Phase, Scenario
+from .rows_size import SIZE_ROWS
+from .scenario import Api, Evidence, Phase, Scenario
 
 __all__ = ["REFUSED_ROWS"]
 
@@ -277,49 +278,7 @@ REFUSED_ROWS: tuple[Scenario, ...] = (
             f" expected before the integration.{GATEWAY_TIME}"
         ),
     ),
-    Scenario(
-        name="request_too_large",
-        api=Api.REST,
-        status=413,
-        body=b"HTTP content length exceeded 10485760 bytes.",
-        content_type="text; charset=utf-8",
-        error_type=None,
-        latency=0.0,
-        cause="The request body is over API Gateway's 10 MB limit; CloudFront refuses it.",
-        phase=Phase.CLOUDFRONT,
-        traced=False,
-        endpoints=(Endpoint.EDGE,),
-        message=None,
-        evidence=Evidence.CAPTURED,
-        sources=("LGTM", "D-LIMITS", "REAPIT-4338"),
-        note=(
-            "Edge-optimized APIs only: CloudFront answers, so there is no"
-            " x-amzn-* header and a REQUEST_TOO_LARGE customisation does not"
-            " apply. The capture lists CloudFront's headers; a date header is"
-            " assumed. What regional and private APIs answer was not captured."
-        ),
-    ),
-    Scenario(
-        name="lambda_request_too_large",
-        api=Api.REST,
-        status=413,
-        body=b'{"message": "Request Too Long"}',
-        error_type="BadRequestException",
-        latency=0.0,
-        cause="The request is under 10 MB but over Lambda's 6 MB invocation limit.",
-        traced=False,
-        response_type="REQUEST_TOO_LARGE",
-        message="Request Too Long",
-        evidence=Evidence.CAPTURED,
-        sources=("LGTM", "D-LAMBDA-INVOKE"),
-        note=(
-            "Captured on an edge API (2021). The space after the colon places it"
-            " in the integration phase; the gateway response type was not"
-            " recorded, REQUEST_TOO_LARGE is inferred, and so is the absence of"
-            " x-amzn-trace-id. LocalStack guesses RequestTooLargeException"
-            f" [LS-CODE].{GATEWAY_TIME}"
-        ),
-    ),
+    *SIZE_ROWS,
     Scenario(
         name="authorizer_configuration_error",
         api=Api.REST,

@@ -80,6 +80,9 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " edge, 2021)",
         "LOIGE": "Luciano Mammino, \"Debugging custom ApiGateway authorizers\", 2023-11-05"
         " (loige.co): full edge headers for 401, 403 and 500",
+        "LS-B64": "LocalStack's AWS-validated test of binary support in"
+        " test_apigateway_lambda.py: a Lambda answering isBase64Encoded with a body that"
+        " is not base64 gets the client a 500",
         "LS-CODE": "LocalStack's API Gateway emulator code (gateway_response.py and"
         " handlers); emulator code, not proof of AWS behaviour",
         "LS-FMT": "LocalStack's AWS-validated snapshot"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +19,17 @@ from urllib.parse import parse_qsl, urlsplit
 from .._gateway.context import request_time
 from .._gateway.table import Api, ApigwFaultError
 from .media import matches_binary, media_type
-from .routes import ProxyApi, ProxyRequest, match_route, parse_route_key, route_key, strip_stage
+from .routes import (
+    ProxyApi,
+    ProxyRequest,
+    Route,
+    Unrouted,
+    parse_route_key,
+    resolve_route,
+    route_key,
+)
 
-__all__ = ["build_event", "http_event_v1", "http_event_v2", "rest_event"]
+__all__ = ["build_event", "http_event_v1", "http_event_v2", "payload_size", "rest_event"]
 
 
 
@@ -84,40 +93,30 @@ class _Parsed:
     query: tuple[tuple[str, str], ...]
 
 
-def _parse(request: ProxyRequest, api: ProxyApi) -> _Parsed:
+def _parse(request: ProxyRequest, api: ProxyApi, route: Route | None) -> _Parsed:
+    """The parts of ``request`` an event carries; ``route`` is where it
+    lands, when the caller has resolved it already."""
+    if route is None:
+        resolved = resolve_route(api, request.method, request.url)
+        if isinstance(resolved, Unrouted):
+            raise ApigwFaultError(resolved.reason)
+        route = resolved
     parts = urlsplit(request.url)
     host = (parts.hostname or "").lower()
-    raw_path = parts.path or "/"
-    if api.stage is not None:
-        stage = api.stage
-    elif api.api is Api.REST:
-        stage = raw_path.strip("/").split("/", 1)[0]
-        if not stage:
-            raise ApigwFaultError(f"no stage in {request.url!r}: name it with stage=")
-    else:
-        stage = "$default"
-    route_path = strip_stage(raw_path, stage)
-    if route_path is None:
-        raise ApigwFaultError(
-            f"the path {raw_path!r} is not under the stage {stage!r} (URL {request.url!r})"
-        )
-    if api.api is Api.REST:
-        template: str | None = api.route
-    else:
-        method, template = parse_route_key(api.route)
-        if method != "ANY" and method != request.method:
-            raise ApigwFaultError(
-                f"route {api.route!r} does not take a {request.method} request"
-            )
-    params: dict[str, str] | None = {} if template is None else match_route(template, route_path)
-    if params is None:
-        raise ApigwFaultError(
-            f"route {api.route!r} does not match the path {route_path!r} of {request.url!r}"
-        )
     label = host.split(".", 1)[0]
     api_id = api.api_id or request.header("x-apigw-api-id") or label.split("-vpce-", 1)[0]
     query = tuple(parse_qsl(parts.query, keep_blank_values=True))
-    return _Parsed(host, raw_path, parts.query, stage, route_path, params, api_id, label, query)
+    return _Parsed(
+        host,
+        parts.path or "/",
+        parts.query,
+        route.stage,
+        route.path,
+        dict(route.parameters),
+        api_id,
+        label,
+        query,
+    )
 
 
 def _gateway_headers(
@@ -183,6 +182,7 @@ def rest_event(
     extended_request_id: str,
     time_epoch_ms: int,
     trace_id: str | None = None,
+    route: Route | None = None,
 ) -> dict[str, Any]:
     """The REST (payload 1.0) event for ``request`` [D-PROXY].
 
@@ -199,7 +199,7 @@ def rest_event(
     """
     if api.api is not Api.REST:
         raise ApigwFaultError("rest_event needs a REST API; use build_event")
-    parsed = _parse(request, api)
+    parsed = _parse(request, api, route)
     raw = [
         (_REST_CAPITALISED.get(k.lower(), k), v)
         for k, v in _gateway_headers(request, parsed, api, trace_id)
@@ -266,6 +266,7 @@ def http_event_v2(
     request_id: str,
     time_epoch_ms: int,
     trace_id: str | None = None,
+    route: Route | None = None,
 ) -> dict[str, Any]:
     """The HTTP API payload 2.0 event for ``request`` [D-HTTPLAMBDA].
 
@@ -282,7 +283,7 @@ def http_event_v2(
     """
     if api.api is not Api.HTTP or api.payload_format != "2.0":
         raise ApigwFaultError("http_event_v2 needs an HTTP API with payload format 2.0")
-    parsed = _parse(request, api)
+    parsed = _parse(request, api, route)
     cookies: list[str] = []
     kept: list[tuple[str, str]] = []
     for name, value in _http_headers(request, parsed, api, trace_id):
@@ -341,6 +342,7 @@ def http_event_v1(
     request_id: str,
     time_epoch_ms: int,
     trace_id: str | None = None,
+    route: Route | None = None,
 ) -> dict[str, Any]:
     """The HTTP API payload 1.0 event for ``request`` [D-HTTPLAMBDA].
 
@@ -354,7 +356,7 @@ def http_event_v1(
     """
     if api.api is not Api.HTTP or api.payload_format != "1.0":
         raise ApigwFaultError("http_event_v1 needs an HTTP API with payload format 1.0")
-    parsed = _parse(request, api)
+    parsed = _parse(request, api, route)
     grouped = _group(_http_headers(request, parsed, api, trace_id))
     query = _group(parsed.query)
     body, encoded = _encode_body(
@@ -404,12 +406,15 @@ def build_event(
     extended_request_id: str | None = None,
     time_epoch_ms: int,
     trace_id: str | None = None,
+    route: Route | None = None,
 ) -> dict[str, Any]:
     """The event the Lambda receives for ``request`` through ``api``.
 
     REST needs ``extended_request_id`` (the ``x-amz-apigw-id``); HTTP APIs
     have one id, ``request_id`` (the ``apigw-requestid``). ``trace_id`` is
-    the ``X-Amzn-Trace-Id`` the gateway passes on. Raises
+    the ``X-Amzn-Trace-Id`` the gateway passes on. ``route`` is where the
+    request lands (:func:`.routes.resolve_route`), when the caller has
+    resolved it; else it is resolved here, and raises
     :class:`ApigwFaultError` when the URL is not under the stage or the
     route does not match it.
     """
@@ -423,7 +428,27 @@ def build_event(
             extended_request_id=extended_request_id,
             time_epoch_ms=time_epoch_ms,
             trace_id=trace_id,
+            route=route,
         )
     build = http_event_v1 if api.payload_format == "1.0" else http_event_v2
-    return build(request, api, request_id=request_id, time_epoch_ms=time_epoch_ms,
-                 trace_id=trace_id)
+    return build(
+        request,
+        api,
+        request_id=request_id,
+        time_epoch_ms=time_epoch_ms,
+        trace_id=trace_id,
+        route=route,
+    )
+
+
+def payload_size(event: object) -> int:
+    """The bytes of the invocation payload ``event`` makes: what Lambda's 6 MB
+    request limit compares [D-LAMBDA-INVOKE].
+
+    ⚠️ API Gateway's own serialisation was never seen; compact UTF-8 JSON is
+    taken, the smallest a JSON writer makes of it. One that escapes non-ASCII
+    characters or puts spaces after separators writes more, so near the limit
+    an event may be let in that AWS refuses.
+    """
+    text = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    return len(text.encode("utf-8"))

@@ -1,11 +1,13 @@
 """A real Lambda handler behind the fake gateway, and fail-then-succeed sequences.
 
 For each call a handler (or a static result) answers, :class:`Integration`
-does what API Gateway and Lambda do in turn: route the request (stage, then
-route; no match is ``stage_not_found`` / ``route_not_found``), draw the
-request's ids, build the event with them (:func:`._proxy.build_event`), run
+does what API Gateway and Lambda do in turn: route the request, once (stage,
+then route, :func:`.routes.resolve_route`; no match is ``stage_not_found`` /
+``route_not_found``), draw the request's ids, build the event with them and
+the route found (:func:`.events.build_event`), let Lambda refuse an event over
+its 6 MB invocation limit (:func:`._gateway.admission.refusal`), run
 the handler with a :class:`._lambda.LambdaContext` on a virtual clock,
-translate its answer (:func:`._proxy.translate_invocation`) and put it on the
+translate its answer (:func:`.results.translate_invocation`) and put it on the
 wire with the gateway's own headers (:meth:`._gateway.Gateway.succeed`) or as
 the failure row it becomes (:meth:`._gateway.Gateway.respond`). It imports no
 HTTP client.
@@ -20,28 +22,25 @@ shorter) ``integration_timeout``, after the integration timeout.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import urlsplit
 
+from .._gateway.admission import refusal
 from .._gateway.limits import DEFAULT_FUNCTION_TIMEOUT
-from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Evidence, Scenario
-from .._gateway.wire import Exchange, Gateway, Incoming
-from .events import build_event
-from .results import FUNCTION_TIMEOUT, INVALID_BASE64, ProxyFailure, translate_invocation
+from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Scenario
+from .._gateway.wire import Exchange, Gateway, Incoming, LambdaIds
+from .events import build_event, payload_size
+from .results import FUNCTION_TIMEOUT, ProxyFailure, translate_invocation
 from .routes import (
     DEFAULT_ROUTES,
     ProxyApi,
     ProxyRequest,
-    match_route,
-    parse_route_key,
-    strip_stage,
+    Unrouted,
+    resolve_route,
 )
-from .runtime import LambdaContext, invoke
+from .runtime import Invocation, LambdaContext, invoke
 
 __all__ = ["DEFAULT_FUNCTION_TIMEOUT", "Integration", "LambdaStep", "Step", "make_step"]
 
@@ -114,22 +113,6 @@ def make_step(item: object, api: Api) -> Step:
     return LambdaStep(resolve_handler(item), given=item)
 
 
-@functools.cache
-def _invalid_base64(api: Api) -> Scenario:
-    # [LS-B64]: isBase64Encoded with a body that is not base64 gives a REST
-    # 500; the table has no row for it. ⚠️ Body, error type and headers are
-    # taken from malformed_response, the other answer of this rule's family.
-    return dataclasses.replace(
-        SCENARIOS[("malformed_response", api)],
-        name=INVALID_BASE64,
-        status=500,
-        log=(),
-        evidence=Evidence.INFERRED,
-        cause="The Lambda answered isBase64Encoded: true with a body that is not base64.",
-        note="Status from [LS-B64]; body, error type and headers inferred.",
-    )
-
-
 def _header_pairs(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     """A client's request headers in order, repeats and spelling kept."""
     raw = getattr(headers, "raw", None)  # httpx.Headers: the names as sent
@@ -167,26 +150,6 @@ class Integration:
         )
         self.handler_duration = handler_duration
 
-    def _route(self, method: str, url: str) -> str | None:
-        """The row the gateway answers when no route takes the request."""
-        path = urlsplit(url).path or "/"
-        stage = self.proxy_api.stage
-        if stage is None:
-            stage = path.strip("/").split("/", 1)[0] if self.api is Api.REST else "$default"
-        route_path = strip_stage(path, stage) if stage else None
-        if route_path is None:
-            return "stage_not_found"
-        route = self.proxy_api.route
-        if self.api is Api.REST:
-            template: str | None = route
-        else:
-            wanted, template = parse_route_key(route)
-            if wanted not in ("ANY", method.upper()):
-                return "route_not_found"
-        if template is not None and match_route(template, route_path) is None:
-            return "route_not_found"
-        return None
-
     def _duration(self, event: object) -> float:
         duration = self.handler_duration
         seconds = duration(event) if callable(duration) else duration or 0.0
@@ -207,9 +170,9 @@ class Integration:
     ) -> Exchange:
         """The exchange of one call that ``step`` answers."""
         api = self.api
-        missing = self._route(incoming.method, incoming.url)
-        if missing is not None:
-            return gateway.respond(SCENARIOS[(missing, api)], arrived_at, incoming)
+        route = resolve_route(self.proxy_api, incoming.method, incoming.url)
+        if isinstance(route, Unrouted):
+            return gateway.respond(SCENARIOS[(route.scenario, api)], arrived_at, incoming)
         ids = gateway.lambda_ids(arrived_at, incoming, api=api)
         request = ProxyRequest(incoming.method, incoming.url, _header_pairs(incoming.headers), body)
         event = build_event(
@@ -219,7 +182,26 @@ class Integration:
             extended_request_id=ids.extended_request_id,
             time_epoch_ms=int(arrived_at * 1000),
             trace_id=ids.trace_id,
+            route=route,
         )
+        refused = refusal(
+            api, gateway.endpoint, len(body), invokes=True, payload=payload_size(event)
+        )
+        if refused is not None:  # Lambda refuses the invocation: the handler never runs
+            return gateway.respond(refused, arrived_at, incoming)
+        return self._invoke(step, gateway, arrived_at, incoming, ids, event)
+
+    def _invoke(
+        self,
+        step: LambdaStep,
+        gateway: Gateway,
+        arrived_at: float,
+        incoming: Incoming,
+        ids: LambdaIds,
+        event: dict[str, Any],
+    ) -> Exchange:
+        """Run the handler with ``event`` and put what comes of it on the wire."""
+        api = self.api
         function_timeout = gateway.function_timeout or DEFAULT_FUNCTION_TIMEOUT
         timeout_row = SCENARIOS[("integration_timeout", api)]
         integration_timeout = gateway.latency(timeout_row)
@@ -245,6 +227,23 @@ class Integration:
         if duration >= integration_timeout and integration_timeout <= function_timeout:
             # The gateway gave up; the Lambda ran on, its answer unseen.
             return gateway.respond(timeout_row, arrived_at, incoming, ids=ids, event=event)
+        timing = (duration, function_timeout)
+        return self._deliver(invocation, gateway, arrived_at, incoming, ids, event, timing)
+
+    def _deliver(
+        self,
+        invocation: Invocation,
+        gateway: Gateway,
+        arrived_at: float,
+        incoming: Incoming,
+        ids: LambdaIds,
+        event: dict[str, Any],
+        timing: tuple[float, float],
+    ) -> Exchange:
+        """What API Gateway makes of the Lambda's answer, on the wire;
+        ``timing`` is how long the handler took and the function timeout."""
+        api = self.api
+        duration, function_timeout = timing
         outcome = translate_invocation(
             invocation,
             api=api,
@@ -253,7 +252,7 @@ class Integration:
             binary_media_types=self.proxy_api.binary_media_types,
         )
         if isinstance(outcome, ProxyFailure):
-            row = SCENARIOS.get((outcome.scenario, api)) or _invalid_base64(api)
+            row = SCENARIOS[(outcome.scenario, api)]
             latency = function_timeout if outcome.scenario == FUNCTION_TIMEOUT else duration
             return gateway.respond(
                 row,

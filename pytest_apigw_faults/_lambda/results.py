@@ -45,10 +45,8 @@ FUNCTION_ERROR = "function_error"
 FUNCTION_TIMEOUT = "function_timeout"
 RESPONSE_TOO_LARGE = "lambda_response_too_large"
 #: REST only: ``isBase64Encoded`` with a body that is not base64 gives 500
-#: [LS-B64]. The table has no row for it yet.
+#: [LS-B64].
 INVALID_BASE64 = "invalid_base64"
-
-
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 from .._gateway.context import SOURCE_IP
 from .._gateway.table import Api, ApigwFaultError, parse_api
@@ -16,11 +17,14 @@ __all__ = [
     "ROUTE_METHODS",
     "ProxyApi",
     "ProxyRequest",
+    "Route",
+    "Unrouted",
     "check_route",
     "check_stage",
     "match_route",
     "parse_route_key",
     "payload_format_of",
+    "resolve_route",
     "route_key",
     "strip_stage",
 ]
@@ -248,3 +252,61 @@ def parse_route_key(route: str) -> tuple[str, str | None]:
 def route_key(route: str) -> str:
     method, path = parse_route_key(route)
     return "$default" if path is None else f"{method} {path}"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a request lands: its stage, its path inside the stage and the
+    path parameters the route's template gives it."""
+
+    stage: str
+    path: str
+    parameters: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Unrouted:
+    """A request no stage or route takes: ``scenario`` names the row API
+    Gateway answers with (``stage_not_found`` or ``route_not_found``) and
+    ``reason`` says why."""
+
+    scenario: str
+    reason: str
+
+
+def resolve_route(api: ProxyApi, method: str, url: str) -> Route | Unrouted:
+    """The stage, path and path parameters of a ``method`` request to ``url``
+    under ``api``, worked out once per request, or why none takes it.
+
+    The stage is ``api.stage``, or else the URL's first path segment (REST)
+    or ``$default`` (HTTP API); a path outside it is ``stage_not_found``. A
+    route that does not take the method or match the path is
+    ``route_not_found``.
+    """
+    raw_path = urlsplit(url).path or "/"
+    stage = api.stage
+    if stage is None:
+        stage = raw_path.strip("/").split("/", 1)[0] if api.api is Api.REST else "$default"
+    if not stage:
+        return Unrouted("stage_not_found", f"no stage in {url!r}: name it with stage=")
+    path = strip_stage(raw_path, stage)
+    if path is None:
+        return Unrouted(
+            "stage_not_found",
+            f"the path {raw_path!r} is not under the stage {stage!r} (URL {url!r})",
+        )
+    if api.api is Api.REST:
+        template: str | None = api.route
+    else:
+        wanted, template = parse_route_key(api.route)
+        if wanted not in ("ANY", method.upper()):
+            return Unrouted(
+                "route_not_found", f"route {api.route!r} does not take a {method.upper()} request"
+            )
+    parameters = {} if template is None else match_route(template, path)
+    if parameters is None:
+        return Unrouted(
+            "route_not_found",
+            f"route {api.route!r} does not match the path {path!r} of {url!r}",
+        )
+    return Route(stage, path, MappingProxyType(parameters))

@@ -23,7 +23,6 @@ import math
 import socket
 import sys
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,14 +32,15 @@ from typing import Any, Literal, TypeAlias
 from .._core.fault import Fault
 from .._core.matching import is_execute_api_host
 from .._gateway.limits import PAYLOAD_BYTES
-from .._gateway.table import SCENARIOS, Api, ApigwFaultError
-from .._gateway.wire import Incoming, WireResponse
+from .._gateway.table import ApigwFaultError
+from .._gateway.wire import WireResponse
 
 __all__ = ["LOOPBACK", "MAX_BODY", "GatewayServer", "Latency", "ServerRequest", "latency_factor"]
 
 #: The only address the server listens on.
 LOOPBACK = "127.0.0.1"
-#: API Gateway's payload limit, in bytes [D-LIMITS]; a larger body gets 413.
+#: API Gateway's payload limit, in bytes [D-LIMITS]: the server keeps no
+#: larger body. The gateway model decides the answer to one (a 413).
 MAX_BODY = PAYLOAD_BYTES
 # A body over the limit is read and dropped up to this size, so that a
 # client that sends it all before reading still reads the 413; beyond, the
@@ -79,7 +79,8 @@ class ServerRequest:
     """A request the server answered: ``Call.request`` for client ``"server"``.
 
     ``url`` is the URL faults are matched against (see the module doc);
-    ``headers`` are in the order and spelling they came in.
+    ``headers`` are in the order and spelling they came in. ``body`` is
+    empty when it was over :data:`MAX_BODY`: the server does not keep it.
     """
 
     method: str
@@ -90,9 +91,10 @@ class ServerRequest:
 
 
 class _TooLarge(Exception):
-    def __init__(self, unread: int | None) -> None:
+    def __init__(self, unread: int | None, size: int) -> None:
         super().__init__()
         self.unread = unread  # bytes left to drain, None: unknown (chunked)
+        self.size = size  # the body's size, or as much of it as came (chunked)
 
 
 class _BadRequest(Exception):
@@ -152,11 +154,11 @@ class _Handler(BaseHTTPRequestHandler):
                 while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
                     pass  # trailer fields, dropped
                 if total > MAX_BODY:
-                    raise _TooLarge(0)
+                    raise _TooLarge(0, total)
                 return b"".join(parts)
             total += size
             if total > _DRAIN:
-                raise _TooLarge(None)
+                raise _TooLarge(None, total)
             if total > MAX_BODY:
                 parts = []
                 self._drain(size)
@@ -174,7 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
         if length is None:
             return b""
         if length > MAX_BODY:
-            raise _TooLarge(length)
+            raise _TooLarge(length, length)
         return self._read(length)
 
     def _drain(self, unread: int | None) -> None:
@@ -192,8 +194,8 @@ class _Handler(BaseHTTPRequestHandler):
             length = self._declared_length()
         except _BadRequest:
             length = None
-        if length is not None and length > MAX_BODY:  # refuse before the body comes
-            self.server.gateway._too_large(self, self._request(b""))
+        if length is not None and length > MAX_BODY:  # refused before the body comes
+            self.server.gateway._answer(self, self._request(b""), unread=length)
             return False
         return super().handle_expect_100()
 
@@ -212,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._read_body()
         except _TooLarge as error:
             self._drain(error.unread)
-            self.server.gateway._too_large(self, self._request(b""))
+            self.server.gateway._answer(self, self._request(b""), unread=error.size)
             return
         except _BadRequest as error:
             self.close_connection = True
@@ -390,7 +392,14 @@ class GatewayServer:
                 return fault
         return None
 
-    def _answer(self, handler: _Handler, request: ServerRequest) -> None:
+    def _answer(
+        self, handler: _Handler, request: ServerRequest, *, unread: int | None = None
+    ) -> None:
+        """Answer ``request`` from the fault that takes it. ``unread`` is the
+        size of a body over :data:`MAX_BODY`, which the server does not keep:
+        the gateway model refuses it, and the connection is closed after."""
+        if unread is not None:
+            handler.close_connection = True
         fault = self._claim(request.url)
         if fault is None:
             logger.warning("%s %s: no fault is injected for it; 404", request.method, request.url)
@@ -400,6 +409,7 @@ class GatewayServer:
                 f"pytest-apigw-faults: no fault answers {request.method} {request.url}."
                 " Inject one first (apigw_fault.inject(...) or the apigw_fault marker),"
                 " or check its url=.\n",
+                close=unread is not None,
             )
             return
         call = fault.answer(
@@ -409,7 +419,8 @@ class GatewayServer:
             method=request.method,
             url=request.url,
             headers=_first_values(request.headers),
-            body=request.body,
+            body=request.body if unread is None else None,
+            body_size=unread,
         )
         latency = call.exchange.latency
         wait = latency * self._factor
@@ -425,36 +436,8 @@ class GatewayServer:
         if wait and self._stopping.wait(wait):
             handler.close_connection = True  # stopped meanwhile: no answer
             return
-        handler.send_wire(call.exchange.response)
+        handler.send_wire(call.exchange.response, close=unread is not None)
         call.response = call.exchange.response
-
-    def _too_large(self, handler: _Handler, request: ServerRequest) -> None:
-        """Answer a body over :data:`MAX_BODY`, and close the connection."""
-        handler.close_connection = True
-        faults = tuple(self._faults())
-        fault = faults[-1] if faults else None
-        row = SCENARIOS.get(("request_too_large", Api.REST))
-        if (
-            fault is not None
-            and row is not None
-            and fault.api is Api.REST
-            and fault.endpoint in row.endpoint_types
-        ):
-            incoming = Incoming(request.method, request.url, _first_values(request.headers))
-            exchange = fault.gateway.respond(row, time.time(), incoming)
-            logger.info("%s %s -> %d %s", request.method, request.url, 413, row.id)
-            handler.send_wire(exchange.response, close=True)
-            return
-        logger.warning("%s %s: body over %d bytes; 413", request.method, request.url, MAX_BODY)
-        self._plain(
-            handler,
-            413,
-            f"pytest-apigw-faults: the request body is over {MAX_BODY} bytes, API"
-            " Gateway's payload limit. Only what CloudFront answers for an"
-            " edge-optimized REST API was captured (scenario request_too_large);"
-            " this is not a captured answer.\n",
-            close=True,
-        )
 
     @staticmethod
     def _plain(handler: _Handler, status: int, text: str, *, close: bool = False) -> None:
