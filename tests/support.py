@@ -7,35 +7,12 @@ connection and name lookup.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
 import os
 import shlex
 import socket
 import textwrap
 
 import pytest
-
-# pytester's in-process runs put sys.modules back as it was after every run.
-# Modules first imported inside a run would then be imported afresh by the
-# next one, while the package's lazy attributes (and the inner test modules'
-# captured originals) kept pointing at the old copies. Importing them here
-# keeps one copy of each for the whole session.
-for _module in (
-    "requests",
-    "httpx",
-    "responses",
-    "respx",
-    "aiohttp",
-    "aioresponses",
-    "pytest_apigw_faults._pytest.fixture",
-    "pytest_apigw_faults._pytest.matrix",
-    "pytest_apigw_faults._adapters.requests",
-    "pytest_apigw_faults._adapters.httpx",
-    "pytest_apigw_faults._adapters.aiohttp",
-):
-    with contextlib.suppress(ModuleNotFoundError):  # one client installed: tests needing
-        importlib.import_module(_module)  # the other skip
 
 INI = """
 [pytest]

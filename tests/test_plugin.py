@@ -568,7 +568,7 @@ def test_a_run_that_uses_no_fault_imports_no_http_client(pytester):
             literal("client modules at session end: []"),
             literal(
                 "plugin modules at session end: ['pytest_apigw_faults',"
-                " 'pytest_apigw_faults._core', 'pytest_apigw_faults._core.seeding',"
+                " 'pytest_apigw_faults._core', 'pytest_apigw_faults._core.runtime',"
                 " 'pytest_apigw_faults.plugin']"
             ),
         ],

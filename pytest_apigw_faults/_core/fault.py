@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import importlib.util
-import inspect
 import re
 import threading
 import time
 import warnings
 import weakref
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._core import clock as _clock
 from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
+from . import clock as _clock
+from . import runtime as _runtime
 from .matching import UrlMatcher
 from .options import CLIENTS, parse_args
-from .seeding import next_seed
 
 if TYPE_CHECKING:
     from .._gateway.result import ProxyResult
@@ -102,12 +100,6 @@ class Call:
         return access_log(self.exchange)
 
 
-class _Backend(Protocol):
-    def install(self) -> None: ...
-
-    def uninstall(self) -> None: ...
-
-
 @functools.cache
 def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
@@ -146,89 +138,6 @@ def _resolve_clients(wanted: tuple[str, ...] | None) -> tuple[str, ...]:
             " 'pytest-apigw-faults[requests]', '[httpx]', '[aiohttp]' or '[all]'"
         )
     return tuple(found)
-
-
-class _Active:
-    """The faults that are started, newest last, and the patches they need.
-
-    The patches are process-wide by nature (they replace methods of client
-    classes), so this registry is too: one instance, guarded by a lock. A
-    backend is installed when the first fault that needs it starts, and
-    removed when the last one stops, whatever order faults stop in.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        # replaced, never mutated, so that readers need no lock
-        self._faults: tuple[Fault, ...] = ()
-        self._users: dict[str, int] = {}
-        self._backends: dict[str, _Backend] = {}
-
-    @property
-    def faults(self) -> tuple[Fault, ...]:
-        """The started faults, oldest first."""
-        return self._faults
-
-    def _backend(self, client: str) -> _Backend:
-        backend = self._backends.get(client)
-        if backend is None:
-            module = importlib.import_module(f"pytest_apigw_faults._adapters.{client}")
-            backend = cast(_Backend, module.BACKEND)
-            self._backends[client] = backend
-        return backend
-
-    def add(self, fault: Fault) -> None:
-        with self._lock:
-            if fault in self._faults:
-                raise RuntimeError(f"{fault!r} is already started")
-            installed: list[str] = []
-            try:
-                for client in fault.clients:
-                    if not self._users.get(client):
-                        self._backend(client).install()
-                    self._users[client] = self._users.get(client, 0) + 1
-                    installed.append(client)
-            except BaseException:
-                for client in installed:
-                    self._release(client)
-                raise
-            self._faults = (*self._faults, fault)
-
-    def _release(self, client: str) -> None:
-        self._users[client] -= 1
-        if not self._users[client]:
-            self._backend(client).uninstall()
-
-    def remove(self, fault: Fault) -> None:
-        with self._lock:
-            if fault not in self._faults:
-                return
-            self._faults = tuple(f for f in self._faults if f is not fault)
-            errors: list[Exception] = []
-            for client in fault.clients:
-                try:
-                    self._release(client)
-                except Exception as error:  # release the other clients all the same
-                    errors.append(error)
-            if errors:
-                raise errors[0]
-
-    def _matching(self, url: str, client: str) -> Iterator[Fault]:
-        for fault in reversed(self._faults):
-            if client in fault.clients and fault.matcher(url):
-                yield fault
-
-    def wants(self, url: str, client: str) -> bool:
-        """Whether a started fault for ``client`` matches ``url``."""
-        return next(self._matching(url, client), None) is not None
-
-    def claim(self, url: str, client: str) -> Fault | None:
-        """The newest fault that answers ``url`` now, using one of its ``times``."""
-        return next((f for f in self._matching(url, client) if f._take()), None)
-
-
-ACTIVE = _Active()
-_SEQUENCE = _clock.SEQUENCE  # calls and sleeps in one order
 
 
 class Fault:
@@ -499,7 +408,7 @@ class Fault:
             timed_out=timed_out,
             elapsed=before + waited,
             fault=self,
-            seq=next(_SEQUENCE),
+            seq=_runtime.next_seq(),
             waited=waited,
         )
         with self._lock:
@@ -516,12 +425,15 @@ class Fault:
         if seconds <= 0:
             return
         with self._lock:
-            self.sleeps.append(_clock.Sleep(float(seconds), "urllib3 Retry", next(_SEQUENCE)))
+            self.sleeps.append(_clock.Sleep(float(seconds), "urllib3 Retry", _runtime.next_seq()))
         clock = _clock.running()
         if clock is not None:
             clock.advance(seconds)
 
     # activation -----------------------------------------------------------
+
+    #: The runtime the fault is started in, while it is.
+    _started_in: _runtime.Runtime | None = None
 
     @property
     def started(self) -> bool:
@@ -533,54 +445,69 @@ class Fault:
         Activations nest: starting a started fault (a decorated function that
         runs twice at once, say) counts, and the fault answers until each
         start has its stop. The first start begins afresh: ``times`` are
-        whole again and ``calls`` empty.
+        whole again and ``calls`` empty. It starts in the runtime in force
+        (the pytest run's, or the default one outside pytest); an exception
+        or interrupt anywhere in it leaves the fault stopped and nothing of
+        it patched.
         """
         with self._activation:
-            if not self._activations:
-                clients = _resolve_clients(self._wanted_clients)
-                with self._lock:
-                    if self._seed is None:  # ids from the running test's seed
-                        self.gateway = self._gateway(next_seed())
-                    self.calls = []
-                    self._remaining = self._limit
-                    self._answered = 0
-                    self._spent = weakref.WeakKeyDictionary()
-                    self.sleeps = []
-                    self.backend_state = {}
-                self.clients = clients
-                if self.virtual_time:
-                    _clock.acquire()
-                try:
-                    ACTIVE.add(self)
-                except BaseException:
-                    if self.virtual_time:
-                        _clock.release()
-                    raise
-            self._activations += 1
+            if self._activations:
+                self._activations += 1
+                return self
+            runtime = _runtime.current()
+            clients = _resolve_clients(self._wanted_clients)
+            try:
+                self._begin(runtime, clients)
+            except BaseException:
+                self._activations = 0
+                self._started_in = None
+                runtime.remove(self)
+                raise
         return self
 
+    def _begin(self, runtime: _runtime.Runtime, clients: tuple[str, ...]) -> None:
+        with self._lock:
+            if self._seed is None:  # ids from the running test's seed
+                self.gateway = self._gateway(runtime.next_seed())
+            self.calls = []
+            self._remaining = self._limit
+            self._answered = 0
+            self._spent = weakref.WeakKeyDictionary()
+            self.sleeps = []
+            self.backend_state = {}
+        self.clients = clients
+        self._started_in = runtime
+        runtime.add(self)
+        self._activations = 1
+
     def stop(self) -> None:
-        """Undo one :meth:`start`; safe to call when stopped."""
+        """Undo one :meth:`start`; safe to call when stopped. Once it has
+        begun, an exception or interrupt does not keep it from ending."""
         with self._activation:
-            if not self._activations:
-                return
-            self._activations -= 1
-            if not self._activations:
-                self._deactivate()
+            if self._activations > 1:
+                self._activations -= 1
+            elif self._activations:
+                self._end()
 
     def stop_all(self) -> None:
         """Stop answering, however many starts are pending."""
         with self._activation:
             if self._activations:
-                self._activations = 0
-                self._deactivate()
+                self._end()
 
-    def _deactivate(self) -> None:
+    def _end(self) -> None:
+        runtime = self._started_in
         try:
-            ACTIVE.remove(self)
-        finally:  # virtual time ends whatever the backends do
-            if self.virtual_time:
-                _clock.release()
+            self._activations = 0
+            self._started_in = None
+            if runtime is not None:
+                runtime.remove(self)
+        except BaseException:  # finish, then raise
+            self._activations = 0
+            self._started_in = None
+            if runtime is not None:
+                runtime.remove(self)
+            raise
 
     def __enter__(self) -> Fault:
         return self.start()
@@ -605,22 +532,12 @@ class Fault:
         self.stop()
 
     def __call__(self, func: _F) -> _F:
-        """Decorate ``func`` so the fault is started around each call."""
-        if inspect.iscoroutinefunction(func):
+        """Decorate ``func`` so the fault is started around each call; for a
+        generator (or async generator) function, around each step of the
+        generator, and not between them."""
+        from .decorate import around
 
-            @functools.wraps(func)
-            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                async with self:
-                    return await cast(Callable[..., Awaitable[Any]], func)(*args, **kwargs)
-
-            return cast(_F, async_wrapper)
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self:
-                return func(*args, **kwargs)
-
-        return cast(_F, wrapper)
+        return around(self, func)
 
 
 def iter_calls(faults: Sequence[Fault]) -> Iterator[Call]:
