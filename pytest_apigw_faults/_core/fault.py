@@ -451,19 +451,24 @@ class Fault:
         it patched.
         """
         with self._activation:
-            if self._activations:
-                self._activations += 1
-                return self
+            pending = self._activations
+            if pending:
+                try:
+                    self._activations = pending + 1
+                    return self
+                except BaseException:
+                    self._activations = pending
+                    raise
             runtime = _runtime.current()
             clients = _resolve_clients(self._wanted_clients)
             try:
                 self._begin(runtime, clients)
+                return self
             except BaseException:
                 self._activations = 0
                 self._started_in = None
                 runtime.remove(self)
                 raise
-        return self
 
     def _begin(self, runtime: _runtime.Runtime, clients: tuple[str, ...]) -> None:
         with self._lock:
@@ -484,9 +489,10 @@ class Fault:
         """Undo one :meth:`start`; safe to call when stopped. Once it has
         begun, an exception or interrupt does not keep it from ending."""
         with self._activation:
-            if self._activations > 1:
-                self._activations -= 1
-            elif self._activations:
+            pending = self._activations
+            if pending > 1:
+                self._activations = pending - 1
+            elif pending:
                 self._end()
 
     def stop_all(self) -> None:

@@ -238,15 +238,17 @@ class Runtime:
         ``holder`` until :meth:`release_clock`; all of it, or nothing."""
         patchboard = board()
         with patchboard.lock:
+            held = any(h is holder for h in self._holders)
             try:
                 clock = patchboard.start_clock()
-                if not any(h is holder for h in self._holders):
+                if not held:
                     self._holders = (*self._holders, holder)
+                return clock
             except BaseException:
-                self._holders = tuple(h for h in self._holders if h is not holder)
+                if not held:
+                    self._holders = tuple(h for h in self._holders if h is not holder)
                 patchboard.settle()
                 raise
-            return clock
 
     def release_clock(self, holder: object) -> None:
         """Undo :meth:`hold_clock`; the clock stops when nothing holds it."""
