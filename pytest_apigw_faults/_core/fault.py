@@ -11,13 +11,13 @@ import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
 from . import clock as _clock
 from . import runtime as _runtime
+from .activation import Activation
 from .matching import UrlMatcher
 from .options import CLIENTS, parse_args
 
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from .._lambda.integration import Integration, Step
 
 __all__ = ["ApigwFaultWarning", "Call", "Fault"]
-
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class ApigwFaultWarning(UserWarning):
@@ -130,7 +128,7 @@ def _resolve_clients(wanted: tuple[str, ...] | None) -> tuple[str, ...]:
                     f" with {client} are not faulted: pip install '{extra}', or"
                     f" pass clients= naming only the clients to fault"
                 ),
-                stacklevel=4,
+                stacklevel=6,
             )
     if not found:
         raise ApigwFaultError(
@@ -140,7 +138,7 @@ def _resolve_clients(wanted: tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(found)
 
 
-class Fault:
+class Fault(Activation):
     """An API Gateway failure, served to ``requests`` and ``httpx`` while started.
 
     Use it as a context manager (``with`` / ``async with``), as a decorator
@@ -430,47 +428,12 @@ class Fault:
         if clock is not None:
             clock.advance(seconds)
 
-    # activation -----------------------------------------------------------
+    # activation (see .activation) -------------------------------------------
 
-    #: The runtime the fault is started in, while it is.
-    _started_in: _runtime.Runtime | None = None
+    def _resolve(self) -> tuple[str, ...]:
+        return _resolve_clients(self._wanted_clients)
 
-    @property
-    def started(self) -> bool:
-        return self._activations > 0
-
-    def start(self) -> Fault:
-        """Start answering; the client backends are patched on first use.
-
-        Activations nest: starting a started fault (a decorated function that
-        runs twice at once, say) counts, and the fault answers until each
-        start has its stop. The first start begins afresh: ``times`` are
-        whole again and ``calls`` empty. It starts in the runtime in force
-        (the pytest run's, or the default one outside pytest); an exception
-        or interrupt anywhere in it leaves the fault stopped and nothing of
-        it patched.
-        """
-        with self._activation:
-            pending = self._activations
-            if pending:
-                try:
-                    self._activations = pending + 1
-                    return self
-                except BaseException:
-                    self._activations = pending
-                    raise
-            runtime = _runtime.current()
-            clients = _resolve_clients(self._wanted_clients)
-            try:
-                self._begin(runtime, clients)
-                return self
-            except BaseException:
-                self._activations = 0
-                self._started_in = None
-                runtime.remove(self)
-                raise
-
-    def _begin(self, runtime: _runtime.Runtime, clients: tuple[str, ...]) -> None:
+    def _afresh(self, runtime: _runtime.Runtime) -> None:
         with self._lock:
             if self._seed is None:  # ids from the running test's seed
                 self.gateway = self._gateway(runtime.next_seed())
@@ -480,70 +443,6 @@ class Fault:
             self._spent = weakref.WeakKeyDictionary()
             self.sleeps = []
             self.backend_state = {}
-        self.clients = clients
-        self._started_in = runtime
-        runtime.add(self)
-        self._activations = 1
-
-    def stop(self) -> None:
-        """Undo one :meth:`start`; safe to call when stopped. Once it has
-        begun, an exception or interrupt does not keep it from ending."""
-        with self._activation:
-            pending = self._activations
-            if pending > 1:
-                self._activations = pending - 1
-            elif pending:
-                self._end()
-
-    def stop_all(self) -> None:
-        """Stop answering, however many starts are pending."""
-        with self._activation:
-            if self._activations:
-                self._end()
-
-    def _end(self) -> None:
-        runtime = self._started_in
-        try:
-            self._activations = 0
-            self._started_in = None
-            if runtime is not None:
-                runtime.remove(self)
-        except BaseException:  # finish, then raise
-            self._activations = 0
-            self._started_in = None
-            if runtime is not None:
-                runtime.remove(self)
-            raise
-
-    def __enter__(self) -> Fault:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Fault:
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def __call__(self, func: _F) -> _F:
-        """Decorate ``func`` so the fault is started around each call; for a
-        generator (or async generator) function, around each step of the
-        generator, and not between them."""
-        from .decorate import around
-
-        return around(self, func)
 
 
 def iter_calls(faults: Sequence[Fault]) -> Iterator[Call]:
