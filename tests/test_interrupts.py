@@ -20,30 +20,22 @@ other at a ``try`` header, which runs no code.
 from __future__ import annotations
 
 import ast
-import asyncio
-import asyncio.base_events
 import functools
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import pytest
+from support import clock_moves, replaced_functions, server_threads
 
 import pytest_apigw_faults
 from pytest_apigw_faults import ApigwFault, Fault
 from pytest_apigw_faults._core import runtime
 
 PACKAGE = str(Path(pytest_apigw_faults.__file__).parent)
-
-
-def _installed(*names: str) -> bool:
-    import importlib.util
-
-    return all(importlib.util.find_spec(name) is not None for name in names)
 
 
 CLIENT_SETS = [
@@ -66,62 +58,15 @@ def needs(clients: tuple[str, ...], virtual_time: bool = False) -> None:
 # -- what must be real --------------------------------------------------------
 
 
-def _time_functions() -> dict[str, Any]:
-    return {
-        "time.sleep": time.sleep,
-        "time.monotonic": time.monotonic,
-        "time.monotonic_ns": time.monotonic_ns,
-        "time.perf_counter": time.perf_counter,
-        "time.perf_counter_ns": time.perf_counter_ns,
-        "asyncio.sleep": asyncio.sleep,
-        "asyncio.tasks.sleep": asyncio.tasks.sleep,
-        "BaseEventLoop.time": asyncio.base_events.BaseEventLoop.__dict__["time"],
-    }
-
-
-def _client_functions() -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    if _installed("requests", "responses"):
-        import requests
-
-        from pytest_apigw_faults._adapters import requests as adapter
-
-        found["Session.get_adapter"] = requests.Session.__dict__["get_adapter"]
-        found["HTTPAdapter.send"] = requests.adapters.HTTPAdapter.__dict__["send"]
-        found["adapter target"] = adapter._Target.__dict__["send"]
-    if _installed("httpx", "respx"):
-        import httpx
-
-        found["HTTPTransport.handle_request"] = httpx.HTTPTransport.__dict__["handle_request"]
-        found["AsyncHTTPTransport.handle_async_request"] = httpx.AsyncHTTPTransport.__dict__[
-            "handle_async_request"
-        ]
-    if _installed("aiohttp", "aioresponses"):
-        import aiohttp
-        import aioresponses
-
-        found["ClientSession._request"] = aiohttp.ClientSession.__dict__["_request"]
-        found["aioresponses.start"] = aioresponses.aioresponses.__dict__["start"]
-    return found
-
-
-REAL = {**_time_functions(), **_client_functions()}
-
-
-def _clock_moves() -> bool:
-    before = time.time()
-    deadline = time.perf_counter() + 1
-    while time.time() == before:
-        if time.perf_counter() > deadline:
-            return False
-    return True
+REAL = replaced_functions()
 
 
 def assert_untouched() -> None:
     """Every patched function is the real one, the clock moves, and the
     runtime has nothing started, installed or held."""
-    assert {**_time_functions(), **_client_functions()} == REAL
-    assert _clock_moves()
+    assert replaced_functions() == REAL
+    assert clock_moves()
+    assert server_threads() == []
     board = runtime.board()
     assert board.installed == {}
     assert board.clock is None

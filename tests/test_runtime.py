@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from support import set_up_inner
+from support import clock_moves, replaced_functions, server_threads, set_up_inner
 
 from pytest_apigw_faults import ApigwFault, Fault
 from pytest_apigw_faults._core import runtime
@@ -32,21 +32,22 @@ requests = pytest.importorskip("requests")
 responses = pytest.importorskip("responses")
 
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
-GET_ADAPTER = requests.Session.get_adapter
+REAL = replaced_functions()
 
 
-def _server_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("apigw-faults server")]
+def assert_untouched() -> None:
+    assert replaced_functions() == REAL
+    assert clock_moves()
+    assert server_threads() == []
+    assert runtime.board().installed == {}
+    assert runtime.board().clock is None
 
 
 @pytest.fixture(autouse=True)
 def _untouched() -> Iterator[None]:
-    assert requests.Session.get_adapter is GET_ADAPTER
-    assert _server_threads() == []
+    assert_untouched()
     yield
-    assert requests.Session.get_adapter is GET_ADAPTER
-    assert runtime.board().installed == {}
-    assert _server_threads() == []
+    assert_untouched()
 
 
 @pytest.fixture
@@ -338,7 +339,7 @@ def test_threads_asking_for_the_server_at_once_get_one(many_switches: None) -> N
         with ThreadPoolExecutor(16) as pool:
             servers = list(pool.map(lambda _: server(), range(16)))
         assert len({id(s) for s in servers}) == 1
-        assert len(_server_threads()) == 1
+        assert len(server_threads()) == 1
     finally:
         fixture._stop()
 

@@ -73,12 +73,17 @@ class Activation:
         """
         return self._activate(afresh=True)
 
+    def _start_in(self: _A, runtime: _runtime.Runtime) -> _A:
+        """:meth:`start`, in ``runtime`` rather than the one in force (the
+        fixture's faults start in its run's)."""
+        return self._activate(afresh=True, runtime=runtime)
+
     def _resume(self: _A) -> _A:
         """Start again where it stopped (``times``, ``calls``): a decorated
         generator's fault at each step but the first."""
         return self._activate(afresh=False)
 
-    def _activate(self: _A, *, afresh: bool) -> _A:
+    def _activate(self: _A, *, afresh: bool, runtime: _runtime.Runtime | None = None) -> _A:
         with self._activation:
             pending = self._activations
             if pending:
@@ -88,7 +93,7 @@ class Activation:
                 except BaseException:
                     self._activations = pending
                     raise
-            runtime = _runtime.current()
+            runtime = _runtime.current() if runtime is None else runtime
             clients = self._resolve()
             try:
                 self._begin(runtime, clients, afresh)

@@ -142,9 +142,10 @@ class Fault(Activation):
     """An API Gateway failure, served to ``requests`` and ``httpx`` while started.
 
     Use it as a context manager (``with`` / ``async with``), as a decorator
-    of sync or async functions, or with :meth:`start` and :meth:`stop`. The
-    arguments are those of the ``apigw_fault`` marker, but one scenario must
-    be named: a ``Scenario`` from the table, or a name with ``api=``.
+    of sync or async functions and generators (faulted at each step, not
+    between), or with :meth:`start` and :meth:`stop`. The arguments are those
+    of the ``apigw_fault`` marker, but one scenario must be named: a
+    ``Scenario`` from the table, or a name with ``api=``.
     """
 
     def __init__(

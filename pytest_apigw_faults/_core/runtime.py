@@ -196,13 +196,14 @@ class Runtime:
         """Start answering with ``fault``: its backends installed and the
         clock running if it needs them; all of it, or nothing."""
         patchboard = board()
+        adapters = [patchboard.adapter(client) for client in fault.clients]
         with patchboard.lock:
             if self.closed:
                 raise RuntimeError(f"{self!r} is closed")
             if any(entry[0] is fault for entry in self._started):
                 raise RuntimeError(f"{fault!r} is already started")
             try:
-                targets = tuple(patchboard.install(client) for client in fault.clients)
+                targets = tuple(patchboard.install(adapter) for adapter in adapters)
                 if fault.virtual_time:
                     patchboard.start_clock()
                 self._started = (*self._started, (fault, targets))
@@ -315,13 +316,18 @@ class Patchboard:
     def wants(self, url: str, client: str) -> bool:
         return any(runtime.wants(url, client) for runtime in self.runtimes)
 
-    def install(self, client: str) -> object:
-        """The target of ``client``'s backend, installed if it is not yet."""
-        module = importlib.import_module(f"{__package__.rpartition('.')[0]}._adapters.{client}")
-        target: object = module.TARGET
+    @staticmethod
+    def adapter(client: str) -> types.ModuleType:
+        """``client``'s adapter module, as imported now (imported outside the
+        lock: importing one takes it)."""
+        return importlib.import_module(f"{__package__.rpartition('.')[0]}._adapters.{client}")
+
+    def install(self, adapter: types.ModuleType) -> object:
+        """The target of ``adapter``'s backend, installed if it is not yet."""
+        target: object = adapter.TARGET
         with self.lock:
             if target not in self.installed:
-                backend = cast(Backend, module.Backend())
+                backend = cast(Backend, adapter.Backend())
                 self.installed[target] = backend  # recorded first: settle undoes it
                 backend.install()
         return target
@@ -366,7 +372,7 @@ def _warn(messages: list[str]) -> None:
     from .fault import ApigwFaultWarning
 
     for message in messages:
-        warnings.warn(ApigwFaultWarning(message), stacklevel=5)
+        warnings.warn(ApigwFaultWarning(message), stacklevel=6)  # Fault.stop's caller
 
 
 def refuse_reload(module_globals: dict[str, Any]) -> None:
@@ -375,14 +381,12 @@ def refuse_reload(module_globals: dict[str, Any]) -> None:
     installed hooks calling the new definitions; refuse instead."""
     from .._gateway.table import ApigwFaultError
 
-    patchboard = board()
-    with patchboard.lock:
-        for backend in patchboard.installed.values():
-            if getattr(type(backend).install, "__globals__", None) is module_globals:
-                raise ApigwFaultError(
-                    f"{module_globals['__name__']} cannot be reloaded while a fault"
-                    " patches its client; stop the faults first"
-                )
+    for backend in tuple(board().installed.values()):  # no lock: see Patchboard.adapter
+        if getattr(type(backend).install, "__globals__", None) is module_globals:
+            raise ApigwFaultError(
+                f"{module_globals['__name__']} cannot be reloaded while a fault"
+                " patches its client; stop the faults first"
+            )
 
 
 # One patchboard per process: kept when this module is reloaded (rule 7).

@@ -133,7 +133,7 @@ class ApigwFault:
             return fault
         self._faults.append(fault)  # first: the test's end stops it
         try:
-            fault.start()
+            fault._start_in(self._runtime)
         except BaseException:
             self._faults.remove(fault)
             raise
