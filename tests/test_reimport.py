@@ -23,6 +23,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from support import NO_NETWORK, clock_moves, replaced_functions, server_threads, set_up_inner
@@ -454,6 +455,109 @@ def test_reloading_a_module_keeps_faults_answering_or_refuses_clearly(
         assert phase == "while-started"
         assert "._adapters." in name, result
         assert "cannot be reloaded while a fault patches its client" in result
+
+
+TWO_COPIES = r"""
+import asyncio
+import json
+import socket
+import sys
+
+URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
+CLIENTS = json.loads(sys.argv[1])
+
+
+def refuse(*args, **kwargs):
+    raise OSError("two copies: the network is off limits")
+
+
+socket.getaddrinfo = refuse
+socket.create_connection = refuse
+socket.socket.connect = refuse
+
+
+def call(client):
+    if client == "requests":
+        import requests
+
+        return requests.get(URL, timeout=5).status_code
+    if client == "httpx":
+        import httpx
+
+        return httpx.get(URL).status_code
+    import aiohttp
+
+    async def get():
+        async with aiohttp.ClientSession() as session:
+            async with session.get(URL) as response:
+                return response.status
+
+    return asyncio.run(get())
+
+
+def real():
+    import requests, httpx, aiohttp
+    return (
+        requests.Session.__dict__["get_adapter"],
+        httpx.HTTPTransport.__dict__["handle_request"],
+        aiohttp.ClientSession.__dict__["_request"],
+    )
+
+
+REAL = real()
+import pytest_apigw_faults as first
+import pytest_apigw_faults._core.runtime as first_runtime
+
+FirstFault = first.Fault
+
+first_copy = {n: m for n, m in sys.modules.items() if n.startswith("pytest_apigw_faults")}
+for name in first_copy:
+    del sys.modules[name]
+import pytest_apigw_faults as second
+import pytest_apigw_faults._core.runtime as second_runtime
+
+assert second is not first
+assert second_runtime is not first_runtime
+assert second_runtime.board() is first_runtime.board()  # one per process
+assert second.Fault is not FirstFault
+for client in CLIENTS:
+    for order in ("last-in-first-out", "first-in-first-out"):
+        older = FirstFault("function_error", api="rest", clients=client).start()
+        newer = second.Fault("lambda_throttled", api="http", clients=client).start()
+        assert call(client) == 503
+        for fault in (newer, older) if order == "last-in-first-out" else (older, newer):
+            fault.stop()
+            if newer.started:
+                assert call(client) == 503
+            elif older.started:
+                assert call(client) == 502
+        assert real() == REAL, f"{client} {order}: still patched"
+        print(client, order, "works")
+"""
+
+
+def test_a_second_copy_of_every_module_works_beside_the_first(tmp_path: Path) -> None:
+    """The package imported again after ``sys.modules`` was cleared of it:
+    the faults of both copies answer, through either copy's hooks, in the
+    one patchboard of the process."""
+    if set(CLIENTS) != set(BACKENDS):
+        pytest.skip("needs every client")
+    script = tmp_path / "two_copies.py"
+    script.write_text(TWO_COPIES, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), json.dumps(CLIENTS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"{client} {order} works"
+        for client in CLIENTS
+        for order in ("last-in-first-out", "first-in-first-out")
+    ]
 
 
 PLUGIN_RELOADED = """

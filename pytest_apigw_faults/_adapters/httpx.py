@@ -186,9 +186,9 @@ def _refuse_foreign(cls: type, method: str) -> None:
     target = f"httpx.{cls.__name__}.{method}"
     if _runtime.is_ours(current):
         raise ApigwFaultError(
-            f"{target} is patched by another copy of pytest_apigw_faults' modules"
-            " (imported again after sys.modules was cleared), whose faults are"
-            " still started; stop them first"
+            f"{target} is patched by pytest-apigw-faults, but not through the"
+            " process's patchboard (sys._pytest_apigw_faults_patchboard was"
+            " replaced while faults were started?); stop those faults first"
         )
     if not getattr(current, "__module__", "").startswith("httpx."):
         raise ApigwFaultError(

@@ -32,9 +32,11 @@ and one ``time.sleep``), so what is patched is kept by the one
    under it, passes every call through and is taken off by the next install
    once it is on top again.
 7. There is one patchboard in a process, whatever copies of the package's
-   modules exist: this module is imported by the pytest plugin at start-up
-   (before pytester's in-process runs take their ``sys.modules`` snapshots),
-   and ``importlib.reload`` keeps it (see the end of the module).
+   modules exist (pytester's in-process runs import them afresh, and so may
+   anything that clears ``sys.modules``; ``importlib.reload`` re-runs them):
+   it is kept on the ``sys`` module, which no copy replaces, and each copy
+   of this module finds it there. The hooks of every copy of an adapter ask
+   it, and so see the faults of every copy of ``Fault``.
 
 The runtime in force
 --------------------
@@ -52,6 +54,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import sys
 import threading
 import types
 from collections.abc import Callable, Iterator
@@ -129,9 +132,12 @@ class Patches:
         while self._made:
             owner, name, original, replacement = self._made[-1]
             now = owner.__dict__.get(name)
-            if now is replacement:
-                setattr(owner, name, original)
-            elif now is not original:
+            # what was replaced, or what it stands for if it is ours, stale
+            # now (another patchboard's, taken off under this one)
+            real = unwrap(original)
+            if now is replacement or (now is not real and unwrap(now) is real):
+                setattr(owner, name, real)
+            elif now is not real:
                 replacement.__dict__[STANDS_FOR] = original
                 covered.append((owner, name, now))
             self._made.pop()
@@ -389,8 +395,8 @@ def refuse_reload(module_globals: dict[str, Any]) -> None:
             )
 
 
-# One patchboard per process: kept when this module is reloaded (rule 7).
-_BOARD: Patchboard = globals().get("_BOARD") or Patchboard()
+# One patchboard per process, for every copy of this module (rule 7).
+_BOARD: Patchboard = sys.__dict__.setdefault("_pytest_apigw_faults_patchboard", Patchboard())
 
 
 def board() -> Patchboard:
