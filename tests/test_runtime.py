@@ -405,3 +405,18 @@ def test_threads_starting_one_fault_at_once_count_each_start(many_switches: None
     assert fault.started
     fault.stop()
     assert not fault.started
+
+
+def test_an_httpx_patch_of_ours_the_patchboard_does_not_know_is_refused_clearly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("httpx")
+    pytest.importorskip("respx")
+    from pytest_apigw_faults import ApigwFaultError
+
+    with Fault("function_error", api="rest", clients="httpx"):
+        monkeypatch.setattr(runtime, "_BOARD", runtime.Patchboard())
+        with pytest.raises(ApigwFaultError, match="patched by pytest-apigw-faults, but not"):
+            Fault("lambda_throttled", api="http", clients="httpx").start()
+        assert runtime.board().installed == {}
+        monkeypatch.undo()
