@@ -73,14 +73,15 @@ _HOME = {
 
 
 def __getattr__(name: str) -> Any:
+    # Looked up in sys.modules each time, never cached here: an in-process
+    # pytester run imports the package's modules afresh, and a name cached
+    # from an earlier run would mix two copies of the scenario table.
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+    return getattr(import_module(f"{__name__}.{home}"), name)
 
 
 def __dir__() -> list[str]:

@@ -8,28 +8,45 @@ scenario table are imported only when a test uses a fault.
 from __future__ import annotations
 
 import os
-import sys
 import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._core import seeding as _seeding
+from ._core import runtime as _runtime
 
 if TYPE_CHECKING:
     from ._core.options import FaultOptions
     from ._pytest.fixture import ApigwFault
 
+
+def _key(name: str) -> Any:
+    """A stash key, kept across ``importlib.reload`` of this module: the
+    configs made before it hold their values under the old key."""
+    return globals().get(name) or pytest.StashKey()
+
+
 _MARKER = "apigw_fault"
-_SEED = pytest.StashKey[str]()
-_DEFAULTS = pytest.StashKey[dict[str, Any]]()
-_STARTED_BEFORE = pytest.StashKey[tuple[Any, ...]]()
-_LONG_LIVED = pytest.StashKey["weakref.WeakSet[Any]"]()
-_REPORT = pytest.StashKey[bool]()  # whether tests record resilience-report rows
+#: The ini keys that set a fault argument (each argument declares its own;
+#: tests/test_arguments.py holds this list to the declaration).
+_ARGUMENT_KEYS = (
+    "apigw_fault_virtual_time",
+    "apigw_fault_integration_timeout",
+    "apigw_fault_gateway_responses",
+    "apigw_fault_clients",
+)
+_RUNTIME: pytest.StashKey[_runtime.Runtime] = _key("_RUNTIME")
+_SEED: pytest.StashKey[str] = _key("_SEED")
+_DEFAULTS: pytest.StashKey[dict[str, Any]] = _key("_DEFAULTS")
+_STARTED_BEFORE: pytest.StashKey[tuple[Any, ...]] = _key("_STARTED_BEFORE")
+_LONG_LIVED: pytest.StashKey[weakref.WeakSet[Any]] = _key("_LONG_LIVED")
+_REPORT: pytest.StashKey[bool] = _key("_REPORT")  # whether tests record report rows
 # a test item's marker options, and those each test function's markers gave
-_OPTIONS = pytest.StashKey["FaultOptions"]()
-_PARSED = pytest.StashKey[dict[tuple[str, str], tuple[list[pytest.Mark], "FaultOptions"]]]()
+_OPTIONS: pytest.StashKey[FaultOptions] = _key("_OPTIONS")
+_PARSED: pytest.StashKey[dict[tuple[str, str], tuple[list[pytest.Mark], FaultOptions]]] = _key(
+    "_PARSED"
+)
 _SEED_HELP = (
     "seed of the ids the fake API Gateway generates, so a run can be"
     " reproduced (default: a fresh seed per run, shown in the report header)"
@@ -113,6 +130,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[_SEED] = str(seed)
     config.stash[_DEFAULTS] = _ini_defaults(config)
+    # the run's faults, clock holds and seeds; in force until unconfigure
+    config.stash[_RUNTIME] = _runtime.board().open(f"pytest run {id(config):#x}")
     json_path = config.getoption("apigw_report_json")
     report = bool(
         config.getoption("apigw_report") or config.getini("apigw_fault_report") or json_path
@@ -131,8 +150,10 @@ def _ini_defaults(config: pytest.Config) -> dict[str, Any]:
     """The ini keys that set arguments of every marker and ``inject`` (each
     argument declares its own), checked now so that a mistake stops the run
     before any test."""
-    from ._core.arguments import arguments
-    from ._gateway.scenario import ApigwFaultError
+    if not any(config.getini(key) for key in _ARGUMENT_KEYS):
+        return {}  # the common case: nothing more to load
+    from ._core.checks import arguments
+    from ._gateway.errors import ApigwFaultError
 
     base = config.inipath.parent if config.inipath else config.rootpath
     defaults: dict[str, Any] = {}
@@ -160,18 +181,17 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"apigw-faults: seed {config.stash[_SEED]} (reproduce with --apigw-seed)"
 
 
-def _active() -> Any:
-    """The registry of started faults, if any fault was ever made."""
-    module = sys.modules.get("pytest_apigw_faults._core.fault")
-    return None if module is None else module.ACTIVE
+def _runtime_of(config: pytest.Config) -> _runtime.Runtime:
+    """The run's runtime (the one in force, if this run has none)."""
+    return config.stash.get(_RUNTIME, None) or _runtime.current()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    runtime = _runtime_of(item.config)
     # faults made by hand in this test take their ids from its seed
-    _seeding.seed_faults_from(f"{item.config.stash[_SEED]}:{item.nodeid}")
-    active = _active()
-    item.stash[_STARTED_BEFORE] = () if active is None else active.faults
+    runtime.seed_faults_from(f"{item.config.stash[_SEED]}:{item.nodeid}")
+    item.stash[_STARTED_BEFORE] = runtime.faults
     return (yield)
 
 
@@ -181,15 +201,13 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: Any) -> It
     the test that first needs them: note them, so they are not reported."""
     if fixturedef.scope == "function":
         return (yield)
-    active = _active()
-    before = () if active is None else active.faults
+    runtime = _runtime_of(request.config)
+    before = runtime.faults
     try:
         return (yield)
     finally:
-        active = _active()
-        if active is not None:
-            kept = request.config.stash.setdefault(_LONG_LIVED, weakref.WeakSet())
-            kept.update(fault for fault in active.faults if fault not in before)
+        kept = request.config.stash.setdefault(_LONG_LIVED, weakref.WeakSet())
+        kept.update(fault for fault in runtime.faults if fault not in before)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -197,28 +215,25 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     try:
         return (yield)
     finally:
-        _seeding.seed_faults_from(None)
+        _runtime_of(item.config).seed_faults_from(None)
         _stop_left_started(item)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """No fault outlives the session, not even one a test started by hand and
     never stopped before Ctrl-C (pytest then skips the test's teardown)."""
-    active = _active()
-    if active is not None:
-        for fault in active.faults:
-            fault.stop_all()
+    for fault in _runtime_of(session.config).faults:
+        fault.stop_all()
 
 
 def _stop_left_started(item: pytest.Item) -> None:
     """Stop the faults the test (or its function-scoped fixtures) started and
     left started, and say so."""
-    active = _active()
     before = item.stash.get(_STARTED_BEFORE, None)
-    if active is None or before is None:
+    if before is None:
         return
     kept = item.config.stash.get(_LONG_LIVED, ())
-    left = [f for f in active.faults if f not in before and f not in kept]
+    left = [f for f in _runtime_of(item.config).faults if f not in before and f not in kept]
     for fault in left:
         fault.stop_all()
     if left:
@@ -318,6 +333,7 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
     fixture = ApigwFault(
         seed=f"{request.config.stash[_SEED]}:{request.node.nodeid}",
         defaults=request.config.stash[_DEFAULTS],
+        runtime=_runtime_of(request.config),
     )
     try:
         yield fixture
@@ -331,7 +347,8 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Virtual time never outlives the run, even one interrupted in a test."""
-    clock = sys.modules.get("pytest_apigw_faults._core.clock")
-    if clock is not None:
-        clock.force_stop()
+    """No fault, and no virtual time, outlives the run, even one interrupted
+    in a test; the runtime in force is the outer run's again (pytester)."""
+    runtime = config.stash.get(_RUNTIME, None)
+    if runtime is not None:
+        runtime.close()

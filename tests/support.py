@@ -7,35 +7,16 @@ connection and name lookup.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
+import asyncio.base_events
+import importlib.util
 import os
 import shlex
 import socket
 import textwrap
+import threading
+import time
 
 import pytest
-
-# pytester's in-process runs put sys.modules back as it was after every run.
-# Modules first imported inside a run would then be imported afresh by the
-# next one, while the package's lazy attributes (and the inner test modules'
-# captured originals) kept pointing at the old copies. Importing them here
-# keeps one copy of each for the whole session.
-for _module in (
-    "requests",
-    "httpx",
-    "responses",
-    "respx",
-    "aiohttp",
-    "aioresponses",
-    "pytest_apigw_faults._pytest.fixture",
-    "pytest_apigw_faults._pytest.matrix",
-    "pytest_apigw_faults._adapters.requests",
-    "pytest_apigw_faults._adapters.httpx",
-    "pytest_apigw_faults._adapters.aiohttp",
-):
-    with contextlib.suppress(ModuleNotFoundError):  # one client installed: tests needing
-        importlib.import_module(_module)  # the other skip
 
 INI = """
 [pytest]
@@ -150,3 +131,62 @@ def assert_collection_error(inner: pytest.Pytester, line: str) -> pytest.RunResu
     result.stdout.fnmatch_lines([literal(line)])
     return result
 
+
+
+# -- what faults and the virtual clock replace ---------------------------------
+
+
+def _installed(*names: str) -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in names)
+
+
+def replaced_functions() -> dict[str, object]:
+    """Every function a fault (of the clients installed) or the virtual clock
+    replaces, as it is now: compare with the same taken before."""
+    found: dict[str, object] = {
+        "time.sleep": time.sleep,
+        "time.monotonic": time.monotonic,
+        "time.monotonic_ns": time.monotonic_ns,
+        "time.perf_counter": time.perf_counter,
+        "time.perf_counter_ns": time.perf_counter_ns,
+        "asyncio.sleep": asyncio.sleep,
+        "asyncio.tasks.sleep": asyncio.tasks.sleep,
+        "BaseEventLoop.time": asyncio.base_events.BaseEventLoop.__dict__["time"],
+    }
+    if _installed("requests", "responses"):
+        import requests
+
+        from pytest_apigw_faults._adapters import requests as adapter
+
+        found["Session.get_adapter"] = requests.Session.__dict__["get_adapter"]
+        found["HTTPAdapter.send"] = requests.adapters.HTTPAdapter.__dict__["send"]
+        found["the requests adapter's target"] = adapter._Target.__dict__["send"]
+    if _installed("httpx", "respx"):
+        import httpx
+
+        found["HTTPTransport.handle_request"] = httpx.HTTPTransport.__dict__["handle_request"]
+        found["AsyncHTTPTransport.handle_async_request"] = httpx.AsyncHTTPTransport.__dict__[
+            "handle_async_request"
+        ]
+    if _installed("aiohttp", "aioresponses"):
+        import aiohttp
+        import aioresponses
+
+        found["ClientSession._request"] = aiohttp.ClientSession.__dict__["_request"]
+        found["aioresponses.start"] = aioresponses.aioresponses.__dict__["start"]
+    return found
+
+
+def clock_moves() -> bool:
+    """Whether ``time.time()`` moves on (virtual time stands still)."""
+    before = time.time()
+    deadline = time.perf_counter() + 1
+    while time.time() == before:
+        if time.perf_counter() > deadline:
+            return False
+    return True
+
+
+def server_threads() -> list[str]:
+    """The threads of loopback gateways still running."""
+    return [t.name for t in threading.enumerate() if t.name.startswith("apigw-faults server")]

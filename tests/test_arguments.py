@@ -20,20 +20,21 @@ from pathlib import Path
 import pytest
 from support import literal, module, set_up_inner
 
-from pytest_apigw_faults import ApigwFault, ApigwFaultError, Fault
+from pytest_apigw_faults import ApigwFault, ApigwFaultError, Fault, plugin
 from pytest_apigw_faults._core import arguments as declaration
+from pytest_apigw_faults._core import checks
 from pytest_apigw_faults._core.arguments import (
     KEYWORDS,
     MARKER_LINE,
     SIGNATURE,
     FaultArguments,
     ScenarioArgument,
-    arguments,
     signature,
 )
+from pytest_apigw_faults._core.checks import arguments
 from pytest_apigw_faults._core.options import FaultOptions
 from pytest_apigw_faults._docs.arguments import BLOCKS, update
-from pytest_apigw_faults._gateway.table import Api, scenario_names
+from pytest_apigw_faults._gateway.table import Api, Scenario, scenario_names
 from pytest_apigw_faults._lambda.routes import ProxyApi
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -100,7 +101,9 @@ def test_fault_and_inject_take_the_declared_arguments(function, keywords):
     assert rest.kind is inspect.Parameter.VAR_KEYWORD
     hints = _hints(function)
     assert typing.get_args(hints[rest.name]) == (FaultArguments,)  # Unpack[FaultArguments]
-    assert hints["scenario"] == typing.get_type_hints(ScenarioArgument)["name"]
+    names = {"Scenario": Scenario, "checks": checks}  # what the declaration imports to type-check
+    declared = typing.get_type_hints(ScenarioArgument, localns=names)["name"]
+    assert hints["scenario"] == declared
     assert hints["scenario"] == arguments()[0].type
 
 
@@ -344,3 +347,5 @@ def test_each_ini_key_of_the_declaration_is_registered_and_named_in_its_doc(pyte
         key, _ = argument.ini
         assert not config.getini(key)  # registered (else ValueError), and unset
         assert f"`{key}` ini key" in argument.doc
+    # the plugin looks at these keys before it loads the declaration
+    assert sorted(plugin._ARGUMENT_KEYS) == sorted(a.ini[0] for a in keyed)

@@ -376,7 +376,7 @@ def test_after_a_keyboard_interrupt_inside_a_fault_the_clients_are_real(
         pytester.makepyfile(test_user_interrupted="", test_user_next=NEXT_RUN)
         pytester.runpytest().assert_outcomes(passed=1)
     finally:
-        from pytest_apigw_faults._core.fault import ACTIVE
+        from pytest_apigw_faults._core import runtime
 
-        for fault in ACTIVE.faults:  # leave nothing for the tests after this one
+        for fault in runtime.current().faults:  # leave nothing for the tests after this one
             fault.stop_all()

@@ -43,10 +43,13 @@ from aioresponses.compat import merge_params
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from .._core.fault import ACTIVE, Call, Fault
+from .._core import runtime as _runtime
+from .._core.fault import Call, Fault
 from .._gateway.wire import WireResponse
 
-__all__ = ["BACKEND", "SentRequest"]
+_runtime.refuse_reload(globals())
+
+__all__ = ["TARGET", "Backend", "SentRequest"]
 
 _CLIENT = "aiohttp"
 
@@ -270,7 +273,7 @@ async def _hand_down(
     """Faulted URLs are answered here; the rest go to ``inner`` (the real
     method, or a user's mock started below or above the hook)."""
     url = _full_url(session, str_or_url, kwargs.get("params"))
-    fault = None if url is None else ACTIVE.claim(str(url), _CLIENT)
+    fault = None if url is None else _runtime.claim(str(url), _CLIENT)
     if fault is None or url is None:
         return await inner(session, method, str_or_url, **kwargs)
     return await _respond(fault, session, method, url, kwargs)
@@ -290,40 +293,23 @@ def _start(original: Callable[[aioresponses], None]) -> Callable[[aioresponses],
     return start
 
 
-class _Backend:
+#: What the backend patches: the faults of every copy of this module share it.
+TARGET = ClientSession
+
+
+class Backend:
     """Installs the hook, and the hand-down in mocks started meanwhile."""
 
     def __init__(self) -> None:
-        self._hook: _Request | None = None
-        self._start: Any = None
-        # hooks left under a patch made on top of them, and what they wrap
-        self._stale: dict[Any, Any] = {}
+        self._patches = _runtime.Patches()
 
     def install(self) -> None:
-        current = ClientSession._request
-        while current in self._stale:  # left by an earlier fault: take it off
-            current = self._stale.pop(current)
-            ClientSession._request = current  # type: ignore[method-assign]
-        hook = _hook(current)
-        original_start = aioresponses.start
-        self._hook, self._start = hook, _start(original_start)
-        aioresponses.start = self._start  # type: ignore[method-assign]
-        ClientSession._request = hook  # type: ignore[method-assign,assignment]
+        self._patches.apply(aioresponses, "start", _start)
+        self._patches.apply(ClientSession, "_request", _hook)
 
-    def uninstall(self) -> None:
-        hook, self._hook = self._hook, None
-        if aioresponses.start is self._start:
-            aioresponses.start = cast(Any, self._start).__wrapped__  # type: ignore[method-assign]
-        self._start = None
-        if hook is None:
-            return
-        below = cast(Any, hook).__wrapped__
-        if ClientSession._request is hook:
-            ClientSession._request = below  # type: ignore[method-assign]
-        else:
-            # a mock started after the fault is still on top, and will put
-            # the hook back when it stops; it passes every call through then
-            self._stale[hook] = below
-
-
-BACKEND = _Backend()
+    def uninstall(self) -> list[str]:
+        # A mock started after the fault and still on top puts the hook back
+        # when it stops; the hook passes every call through then, and the
+        # next install takes it off.
+        self._patches.undo()
+        return []

@@ -1,18 +1,18 @@
 """The ``httpx`` adapter, through ``respx``.
 
 Where it hooks in: ``HTTPTransport.handle_request`` and
-``AsyncHTTPTransport.handle_async_request``, through a ``respx`` mocker of its
-own. So a user's transport that wraps ``HTTPTransport`` (a retry transport)
-runs as it would against AWS; the faulted ``httpx.Response`` is the object
-the client returns, which lets its ``elapsed`` be the gateway's time; and
-calls that are not faulted go on to the real transport, and so to httpcore,
-where the user's own ``respx`` mock (its default mocker) answers them, in
-whichever order the two were started and stopped.
+``AsyncHTTPTransport.handle_async_request``, replaced by the functions a
+``respx`` mocker of its own makes. So a user's transport that wraps
+``HTTPTransport`` (a retry transport) runs as it would against AWS; the
+faulted ``httpx.Response`` is the object the client returns, which lets its
+``elapsed`` be the gateway's time; and calls that are not faulted go on to
+the real transport, and so to httpcore, where the user's own ``respx`` mock
+(its default mocker) answers them, in whichever order the two were started
+and stopped.
 """
 
 from __future__ import annotations
 
-import warnings
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -20,30 +20,34 @@ import httpx
 from respx.mocks import AbstractRequestMocker
 from respx.models import PassThrough
 
-from .._core.fault import ACTIVE, ApigwFaultWarning, Fault
+from .._core import runtime as _runtime
+from .._core.fault import Fault
 from .._gateway.table import ApigwFaultError
 
-__all__ = ["BACKEND"]
+_runtime.refuse_reload(globals())
+
+__all__ = ["TARGET", "Backend"]
 
 _CLIENT = "httpx"
-_MOCKER = "pytest_apigw_faults"
 _TARGETS = {
-    "httpx.HTTPTransport": "handle_request",
-    "httpx.AsyncHTTPTransport": "handle_async_request",
+    httpx.HTTPTransport: "handle_request",
+    httpx.AsyncHTTPTransport: "handle_async_request",
 }
 
 
 class _TransportMocker(AbstractRequestMocker):
-    """Patches httpx's own transports, one level above respx's default.
+    """Makes the functions that replace httpx's own transports' methods, one
+    level above respx's default.
 
-    respx does the patching, the reading of the request body and the call of
-    the real transport for a pass-through; the faults answer directly, with
-    no router in between (a router would add its own matching and call log
-    to every request).
+    respx makes them: they read the request, and call the real transport
+    for a pass-through; the faults answer directly, with no router in
+    between (a router would add its own matching and call log to every
+    request). The mocker has no name, so respx does not register it: the
+    backend patches with its functions itself (see :class:`Backend`), and
+    any number of copies of this module can be imported.
     """
 
-    name = _MOCKER
-    targets: ClassVar[list[str]] = list(_TARGETS)
+    targets: ClassVar[list[str]] = [f"httpx.{cls.__name__}" for cls in _TARGETS]
     target_methods: ClassVar[list[str]] = list(_TARGETS.values())
 
     @classmethod
@@ -115,7 +119,7 @@ def _read_timeout(request: httpx.Request) -> float | None:
 
 
 def _claim(request: httpx.Request) -> Fault | None:
-    return ACTIVE.claim(str(request.url), _CLIENT)
+    return _runtime.claim(str(request.url), _CLIENT)
 
 
 def _respond(request: httpx.Request, fault: Fault | None) -> httpx.Response:
@@ -150,70 +154,48 @@ def _describe(function: Any) -> str:
     return f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', function)}"
 
 
-class _Backend:
-    """Starts and stops the mocker, refusing to stack on a foreign patch."""
+#: What the backend patches: the faults of every copy of this module share it.
+TARGET = httpx.HTTPTransport
+
+
+class Backend:
+    """Patches the transports, refusing to stack on a foreign patch."""
 
     def __init__(self) -> None:
-        self._ours: dict[tuple[type, str], Any] = {}
-        # functions of ours a foreign patch put back after we stopped, and
-        # the httpx functions they stand for
-        self._stale: dict[Any, Any] = {}
+        self._patches = _runtime.Patches()
 
     def install(self) -> None:
-        for target, method in _TARGETS.items():
-            cls = getattr(httpx, target.split(".")[1])
-            current = getattr(cls, method)
-            if current in self._stale:
-                setattr(cls, method, self._stale.pop(current))
-                continue
-            if not getattr(current, "__module__", "").startswith("httpx."):
-                raise ApigwFaultError(
-                    f"{target}.{method} is already replaced by {_describe(current)}"
-                    " (pytest-httpx's httpx_mock, or a monkeypatch), so a fault started"
-                    " now would never see an httpx call. With pytest-httpx, start the"
-                    " fault first (the apigw_fault marker) and leave execute-api calls to"
-                    " it: @pytest.mark.httpx_mock(should_mock=lambda request:"
-                    " '.execute-api.' not in request.url.host). Or pass clients='requests'"
-                )
-        _TransportMocker.start()
-        self._ours = {
-            (patch.target, patch.attribute): getattr(patch.target, patch.attribute)
-            for patch in _TransportMocker._patches
-        }
-        if len(self._ours) != len(_TARGETS):
-            _TransportMocker.stop(force=True)
-            raise RuntimeError(
-                "pytest-apigw-faults could not patch httpx's transports"
-                f" ({', '.join(f'{t}.{m}' for t, m in _TARGETS.items())});"
-                f" this httpx {httpx.__version__} is not supported"
-            )
+        for cls, method in _TARGETS.items():
+            _refuse_foreign(cls, method)
+        for cls, method in _TARGETS.items():
+            self._patches.apply(cls, method, _TransportMocker.mock)
 
-    def uninstall(self) -> None:
+    def uninstall(self) -> list[str]:
         # A patch made on top of the fault's (and not undone yet) stays: the
         # fault's own, left under it, passes every call through once no
         # fault is started, and is replaced by httpx's own at the next start.
-        on_top = {
-            key: current
-            for key, ours in self._ours.items()
-            if (current := getattr(*key)) is not ours
-        }
-        originals = {
-            (patch.target, patch.attribute): patch.temp_original
-            for patch in _TransportMocker._patches
-        }
-        _TransportMocker.stop(force=True)
-        for key, current in on_top.items():
-            setattr(*key, current)
-            self._stale[self._ours[key]] = originals[key]
-        self._ours = {}
-        for (cls, method), current in on_top.items():
-            warnings.warn(
-                ApigwFaultWarning(
-                    f"httpx.{cls.__name__}.{method} was replaced by {_describe(current)}"
-                    " while a fault was started; stop that patch before the fault"
-                ),
-                stacklevel=2,
-            )
+        return [
+            f"httpx.{cls.__name__}.{method} was replaced by {_describe(patch)}"
+            " while a fault was started; stop that patch before the fault"
+            for cls, method, patch in self._patches.undo()
+        ]
 
 
-BACKEND = _Backend()
+def _refuse_foreign(cls: type, method: str) -> None:
+    current = _runtime.unwrap(cls.__dict__[method])
+    target = f"httpx.{cls.__name__}.{method}"
+    if _runtime.is_ours(current):
+        raise ApigwFaultError(
+            f"{target} is patched by pytest-apigw-faults, but not through the"
+            " process's patchboard (sys._pytest_apigw_faults_patchboard was"
+            " replaced while faults were started?); stop those faults first"
+        )
+    if not getattr(current, "__module__", "").startswith("httpx."):
+        raise ApigwFaultError(
+            f"{target} is already replaced by {_describe(current)}"
+            " (pytest-httpx's httpx_mock, or a monkeypatch), so a fault started"
+            " now would never see an httpx call. With pytest-httpx, start the"
+            " fault first (the apigw_fault marker) and leave execute-api calls to"
+            " it: @pytest.mark.httpx_mock(should_mock=lambda request:"
+            " '.execute-api.' not in request.url.host). Or pass clients='requests'"
+        )

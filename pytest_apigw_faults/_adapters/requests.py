@@ -15,7 +15,6 @@ the two were started and stopped, since the fault never patches
 from __future__ import annotations
 
 import threading
-import warnings
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -31,9 +30,12 @@ from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from .._core.fault import ACTIVE, ApigwFaultWarning, Call, Fault
+from .._core import runtime as _runtime
+from .._core.fault import Call, Fault
 
-__all__ = ["BACKEND", "read_timeout_of"]
+_runtime.refuse_reload(globals())
+
+__all__ = ["TARGET", "Backend", "read_timeout_of"]
 
 _CLIENT = "requests"
 
@@ -323,7 +325,7 @@ class _Registry(FirstMatchRegistry):
         self._passthrough = responses.PassthroughResponse("GET", "https://")
 
     def find(self, request: Any) -> tuple[responses.BaseResponse | None, list[str]]:
-        fault = ACTIVE.claim(str(request.url), _CLIENT)
+        fault = _runtime.claim(str(request.url), _CLIENT)
         if fault is None:
             return self._passthrough, []
         answer = fault.backend_state.get(_CLIENT)
@@ -361,54 +363,46 @@ class _Mock(responses.RequestsMock):
         return body
 
 
-class _Backend:
-    """Installs the ``get_adapter`` hook and the ``responses`` mock behind it."""
+def _hook(original: Any) -> Any:
+    """A ``Session.get_adapter`` that shadows the adapter of a faulted URL."""
+
+    def get_adapter(session: requests.Session, url: str) -> Any:
+        adapter = original(session, url)
+        if isinstance(adapter, HTTPAdapter) and _runtime.wants(url, _CLIENT):
+            return _shadow(adapter)
+        return adapter
+
+    return get_adapter
+
+
+#: What the backend patches: the faults of every copy of this module share it.
+TARGET = requests.Session
+
+
+class Backend:
+    """The ``get_adapter`` hook, and the ``responses`` mock behind it."""
 
     def __init__(self) -> None:
-        self._mock: _Mock | None = None
-        self._original: Any = None
-        self._hook: Any = None
+        self._patches = _runtime.Patches()
 
     def install(self) -> None:
-        original = requests.Session.get_adapter
-
-        def get_adapter(session: requests.Session, url: str) -> Any:
-            adapter = original(session, url)
-            if isinstance(adapter, HTTPAdapter) and ACTIVE.wants(url, _CLIENT):
-                return _shadow(adapter)
-            return adapter
-
         mock = _Mock(
             assert_all_requests_are_fired=False,
-            target=f"{__name__}._Target.send",
             registry=_Registry,
             real_adapter_send=_passthrough,  # type: ignore[arg-type]
         )
-        mock.start()
-        self._mock, self._original, self._hook = mock, original, get_adapter
-        requests.Session.get_adapter = get_adapter  # type: ignore[method-assign,assignment]
+        # responses' own start() would find _Target by its dotted name, which
+        # may name another copy of this module by then
+        self._patches.apply(_Target, "send", lambda _: mock.unbound_on_send())
+        self._patches.apply(requests.Session, "get_adapter", _hook)
 
-    def uninstall(self) -> None:
-        current = requests.Session.get_adapter
-        if current is self._hook:
-            requests.Session.get_adapter = self._original  # type: ignore[method-assign]
-        on_top = current not in (self._hook, self._original)
-        self._hook = self._original = None
-        if self._mock is not None:
-            self._mock.stop(allow_assert=False)
-            self._mock.reset()
-            self._mock = None
-        if on_top:
-            # Patched again on top of the hook: undoing it would drop that
-            # patch. The hook stays under it; with no fault started it hands
-            # every adapter through unchanged.
-            warnings.warn(
-                ApigwFaultWarning(
-                    f"requests.Session.get_adapter was replaced by {current!r} while a"
-                    " fault was started; stop that patch before the fault"
-                ),
-                stacklevel=2,
-            )
-
-
-BACKEND = _Backend()
+    def uninstall(self) -> list[str]:
+        # Patched again on top of the hook: undoing it would drop that patch.
+        # The hook stays under it; with no fault started it hands every
+        # adapter through unchanged.
+        return [
+            f"requests.Session.get_adapter was replaced by {patch!r} while a"
+            " fault was started; stop that patch before the fault"
+            for owner, _, patch in self._patches.undo()
+            if owner is requests.Session
+        ]

@@ -17,7 +17,6 @@ the table itself.
 from __future__ import annotations
 
 import difflib
-import functools
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -28,14 +27,15 @@ from typing import (
     ForwardRef,
     NamedTuple,
     TypedDict,
-    get_type_hints,
 )
 
-from .._gateway.scenario import ApigwFaultError, Scenario
-from . import checks
+from .._gateway.errors import ApigwFaultError
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from .._gateway.scenario import Scenario
+    from . import checks
 
     #: A check: the value given (never ``None``) and what it is checked
     #: against, to the value the options keep.
@@ -54,8 +54,8 @@ __all__ = [
     "Argument",
     "FaultArguments",
     "ScenarioArgument",
-    "arguments",
     "check_keywords",
+    "declared",
     "signature",
 ]
 
@@ -284,37 +284,42 @@ class Argument(NamedTuple):
     ini: tuple[str, IniReader] | None
 
 
-def _written(annotation: object) -> str:
+def _written(text: str) -> str:
     """The type of an ``Annotated[type, Arg(...)]`` annotation, as written."""
     import ast
 
-    text = annotation.__forward_arg__ if isinstance(annotation, ForwardRef) else annotation
-    assert isinstance(text, str), "the declaration's annotations are strings"
     node = ast.parse(text, mode="eval").body
     assert isinstance(node, ast.Subscript), "Annotated[type, Arg(...)]"
     assert isinstance(node.slice, ast.Tuple), "Annotated[type, Arg(...)]"
     return ast.unparse(node.slice.elts[0])
 
 
-def _declared(typed_dict: type) -> list[Argument]:
-    hints = get_type_hints(typed_dict, include_extras=True)
+def declared(namespace: Mapping[str, object]) -> tuple[Argument, ...]:
+    """Every argument, the scenario name first, in the order of the signature,
+    its annotation evaluated in this module's names and ``namespace`` (where
+    ``checks`` and ``Scenario`` are found).
+
+    :func:`.checks.arguments` calls it with its own names: this module stays
+    free of the rest of the package, so that the pytest plugin can load it
+    for the marker line, and the checks are those of the copy of the package
+    that asks. (``typing.get_type_hints`` would look the module up in
+    ``sys.modules``, which an in-process pytester run may have filled with a
+    second copy.)"""
+    scope = {**globals(), **namespace}
     found = []
-    for name, annotation in typed_dict.__annotations__.items():
-        hint = hints[name]
-        (arg,) = (m for m in hint.__metadata__ if isinstance(m, Arg))
-        found.append(
-            Argument(
-                name, hint.__origin__, _written(annotation), arg.doc, arg.check, arg.group,
-                arg.ini,
+    for typed_dict in (ScenarioArgument, FaultArguments):
+        for name, annotation in typed_dict.__annotations__.items():
+            text = annotation.__forward_arg__ if isinstance(annotation, ForwardRef) else annotation
+            assert isinstance(text, str), "the declaration's annotations are strings"
+            hint = eval(text, scope)  # the declaration above, nothing else
+            (arg,) = (m for m in hint.__metadata__ if isinstance(m, Arg))
+            found.append(
+                Argument(
+                    name, hint.__origin__, _written(text), arg.doc, arg.check, arg.group,
+                    arg.ini,
+                )
             )
-        )
-    return found
-
-
-@functools.cache
-def arguments() -> tuple[Argument, ...]:
-    """Every argument, the scenario name first, in the order of the signature."""
-    return (*_declared(ScenarioArgument), *_declared(FaultArguments))
+    return tuple(found)
 
 
 #: The keyword arguments, in order (``name`` aside).

@@ -12,7 +12,9 @@ responses are imported by the checks that need them, when they run.
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from .._gateway.limits import FUNCTION_TIMEOUTS, MAX_INTEGRATION_TIMEOUT, MIN_INTEGRATION_TIMEOUT
 from .._gateway.scenario import ENDPOINTS, Api, ApigwFaultError, Endpoint, Scenario
+from .._gateway.table import SCENARIOS, parse_api, parse_endpoint
+from .._gateway.table import check_name as table_name
+from .._lambda.routes import check_route as route_of
+from .._lambda.routes import check_stage as stage_of
+from .._lambda.routes import payload_format_of
+from . import arguments as _declaration
 
 if TYPE_CHECKING:
     from .._gateway.custom import GatewayResponses
@@ -70,7 +78,6 @@ class Context:
 
 
 def check_api(value: object, context: Context) -> Api:
-    from .._gateway.table import parse_api
 
     return parse_api(value)
 
@@ -85,7 +92,6 @@ def check_name(value: object, context: Context) -> str | Scenario:
                 f" api={context.api.value!r} was given"
             )
         return value
-    from .._gateway.table import check_name as table_name
 
     return table_name(value, context.api)
 
@@ -93,7 +99,6 @@ def check_name(value: object, context: Context) -> str | Scenario:
 def check_endpoint(value: object, context: Context) -> Endpoint:
     """An endpoint type the api offers, or (without an api) that one offers."""
     if context.api is not None:
-        from .._gateway.table import parse_endpoint
 
         return parse_endpoint(value, context.api)
     offered = {e.value for api in Api for e in ENDPOINTS[api]}
@@ -239,7 +244,6 @@ def check_item(key: str, item: object, context: Context) -> object:
             )
         name = item.name
     elif isinstance(item, str) and ":" not in item:
-        from .._gateway.table import check_name as table_name
 
         try:
             name = table_name(item, api)
@@ -251,7 +255,6 @@ def check_item(key: str, item: object, context: Context) -> object:
         return item
     else:
         raise ApigwFaultError(f"{key}: {type(item).__name__} {item!r} is not {ITEM_KINDS}")
-    from .._gateway.table import SCENARIOS
 
     row = SCENARIOS[(name, api)]
     where = context.endpoint or ENDPOINTS[api][0]
@@ -294,13 +297,11 @@ def check_after(value: object, context: Context) -> str:
 
 
 def check_stage(value: object, context: Context) -> str:
-    from .._lambda.routes import check_stage as stage_of
 
     return stage_of(context.lambda_api, value)
 
 
 def check_route(value: object, context: Context) -> str:
-    from .._lambda.routes import check_route as route_of
 
     return route_of(context.lambda_api, value)
 
@@ -335,7 +336,6 @@ def check_binary_media_types(value: object, context: Context) -> tuple[str, ...]
 
 
 def check_payload_format(value: object, context: Context) -> str:
-    from .._lambda.routes import payload_format_of
 
     return payload_format_of(context.lambda_api, value)
 
@@ -389,3 +389,13 @@ def ini_gateway_responses(value: object, base: Path) -> GatewayResponses:
 
 def ini_virtual_time(value: object, base: Path) -> bool:
     return bool(value)
+
+
+_THIS = sys.modules[__name__]  # this copy of the module, whatever sys.modules holds later
+
+
+@functools.cache
+def arguments() -> tuple[_declaration.Argument, ...]:
+    """Every declared argument with its check, the scenario name first, in
+    the order of the signature (see :mod:`.arguments`)."""
+    return _declaration.declared({"checks": _THIS, "Scenario": Scenario})

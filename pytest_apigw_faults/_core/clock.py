@@ -19,17 +19,16 @@ here, as module attributes, while the clock runs:
 pytest's ``_pytest.timing`` took its ``perf_counter`` before any of this, so
 report durations stay real.
 
-One clock runs at a time in a process (the patches are process-wide). It is
-reference-counted: every fault with ``virtual_time=True`` (and the
-``apigw_fault`` fixture of a test with virtual time) holds it while started,
-and the last release puts every patched function back.
+One clock runs at a time in a process (the patches are process-wide): the
+patchboard of :mod:`.runtime` starts it when a fault with
+``virtual_time=True`` starts or a fixture takes hold of it, and stops it,
+putting every patched function back, when nothing holds it any more.
 """
 
 from __future__ import annotations
 
 import asyncio
 import asyncio.base_events
-import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -37,11 +36,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._gateway.table import ApigwFaultError
+from . import runtime as _runtime
 
-__all__ = ["SEQUENCE", "Sleep", "VirtualClock", "acquire", "release", "running"]
-
-#: Orders calls and sleeps across faults and clocks.
-SEQUENCE = itertools.count()
+__all__ = ["Sleep", "VirtualClock", "running"]
 
 _EXTRA = "pytest-apigw-faults[virtual-time]"
 
@@ -56,14 +53,6 @@ class Sleep:
     seq: int
 
 
-_MARK = "_apigw_virtual"
-
-
-def _ours(function: Callable[..., Any]) -> Callable[..., Any]:
-    setattr(function, _MARK, True)
-    return function
-
-
 class VirtualClock:
     """The clock of one stretch of virtual time (see the module doc)."""
 
@@ -71,9 +60,13 @@ class VirtualClock:
         self._lock = threading.Lock()
         self.elapsed = 0.0
         self.sleeps: list[Sleep] = []
+        #: Whether the clock is started and not stopped: the replaced
+        #: functions follow it only then (a stale reference kept past the
+        #: clock is real again).
+        self.running = False
         self._travel: Any = None
         self._traveller: Any = None
-        self._saved: list[tuple[Any, str, Any]] = []
+        self._patches = _runtime.Patches()
         self._monotonic0 = 0.0
         self._perf0 = 0.0
         self._real_monotonic: Callable[[], float] = time.monotonic
@@ -93,7 +86,7 @@ class VirtualClock:
         if seconds <= 0:
             return
         with self._lock:
-            self.sleeps.append(Sleep(float(seconds), source, next(SEQUENCE)))
+            self.sleeps.append(Sleep(float(seconds), source, _runtime.next_seq()))
         self.advance(seconds)
 
     def monotonic(self) -> float:
@@ -108,6 +101,8 @@ class VirtualClock:
     # -- start and stop -------------------------------------------------------
 
     def start(self) -> None:
+        """Travel and patch; on an exception or interrupt anywhere, nothing
+        stays travelled or patched."""
         try:
             import time_machine
         except ModuleNotFoundError:
@@ -115,115 +110,79 @@ class VirtualClock:
                 f"virtual_time=True needs time-machine, which is not installed:"
                 f" pip install '{_EXTRA}'"
             ) from None
-        real_sleep, real_async_sleep = time.sleep, asyncio.sleep
-        self._real_monotonic = real_monotonic = time.monotonic
-        self._monotonic0 = real_monotonic()
-        self._perf0 = time.perf_counter()
-        self._travel = time_machine.travel(time.time(), tick=False)
-        self._traveller = self._travel.start()
+        try:
+            self._travel = time_machine.travel(time.time(), tick=False)
+            self._traveller = self._travel.start()
+            self._patch()
+            self.running = True
+        except BaseException:
+            self.stop()
+            raise
 
+    def _patch(self) -> None:
         clock = self
+        self._real_monotonic = _runtime.unwrap(time.monotonic)
+        self._monotonic0 = self._real_monotonic()
+        self._perf0 = _runtime.unwrap(time.perf_counter)()
 
-        @_ours
-        def sleep(seconds: float) -> None:
-            if _RUNNING is not clock:  # a stale reference, kept past the clock
-                return real_sleep(seconds)
-            if seconds < 0:
-                raise ValueError("sleep length must be non-negative")
-            clock.sleep(seconds, "time.sleep")
-            return None
+        def sleep(real_sleep: Callable[[float], None]) -> Callable[[float], None]:
+            def sleep(seconds: float) -> None:
+                if not clock.running:  # a stale reference, kept past the clock
+                    return real_sleep(seconds)
+                if seconds < 0:
+                    raise ValueError("sleep length must be non-negative")
+                clock.sleep(seconds, "time.sleep")
+                return None
 
-        @_ours
-        async def async_sleep(delay: float, result: Any = None) -> Any:
-            if _RUNNING is not clock:
-                return await real_async_sleep(delay, result)
-            clock.sleep(delay, "asyncio.sleep")
-            return await real_async_sleep(0, result)  # yield to the loop once
+            return sleep
 
-        def frozen(real: Callable[[], Any], virtual: Callable[[], Any]) -> Callable[[], Any]:
-            @_ours
-            def now() -> Any:
-                return virtual() if _RUNNING is clock else real()
+        def async_sleep(real_async_sleep: Callable[..., Any]) -> Callable[..., Any]:
+            async def async_sleep(delay: float, result: Any = None) -> Any:
+                if not clock.running:
+                    return await real_async_sleep(delay, result)
+                clock.sleep(delay, "asyncio.sleep")
+                return await real_async_sleep(0, result)  # yield to the loop once
 
-            return now
+            return async_sleep
+
+        def frozen(virtual: Callable[[], Any]) -> Callable[[Callable[[], Any]], Any]:
+            def make(real: Callable[[], Any]) -> Callable[[], Any]:
+                return lambda: virtual() if clock.running else real()
+
+            return make
 
         def nanoseconds(seconds: Callable[[], float]) -> Callable[[], int]:
             return lambda: round(seconds() * 1e9)
 
-        loop_time = _ours(
-            lambda loop: clock.loop_time() if _RUNNING is clock else real_monotonic()
-        )
-        patches: list[tuple[Any, str, Any]] = [
-            (time, "sleep", sleep),
-            (asyncio, "sleep", async_sleep),
-            (asyncio.tasks, "sleep", async_sleep),
-            (time, "monotonic", frozen(time.monotonic, self.monotonic)),
-            (time, "monotonic_ns", frozen(time.monotonic_ns, nanoseconds(self.monotonic))),
-            (time, "perf_counter", frozen(time.perf_counter, self.perf_counter)),
-            (
-                time,
-                "perf_counter_ns",
-                frozen(time.perf_counter_ns, nanoseconds(self.perf_counter)),
-            ),
-            (asyncio.base_events.BaseEventLoop, "time", loop_time),
-        ]
-        for owner, name, replacement in patches:
-            self._saved.append((owner, name, owner.__dict__[name]))
-            setattr(owner, name, replacement)
+        def loop_time(real: Callable[[Any], float]) -> Callable[[Any], float]:
+            return lambda loop: clock.loop_time() if clock.running else real(loop)
+
+        apply = self._patches.apply
+        apply(time, "sleep", sleep)
+        apply(asyncio, "sleep", async_sleep)
+        apply(asyncio.tasks, "sleep", async_sleep)
+        apply(time, "monotonic", frozen(self.monotonic))
+        apply(time, "monotonic_ns", frozen(nanoseconds(self.monotonic)))
+        apply(time, "perf_counter", frozen(self.perf_counter))
+        apply(time, "perf_counter_ns", frozen(nanoseconds(self.perf_counter)))
+        apply(asyncio.base_events.BaseEventLoop, "time", loop_time)
 
     def stop(self) -> None:
-        """Put back every patched function and stop travelling; always whole."""
-        saved, self._saved = self._saved, []
-        try:
-            for owner, name, original in reversed(saved):
-                setattr(owner, name, original)
-        finally:
-            if self._travel is not None:
-                travel, self._travel = self._travel, None
-                travel.stop()
+        """Put back every patched function and stop travelling; safe to call
+        again, and after a start that did not finish."""
+        self.running = False
+        self._patches.undo()
+        traveller = self._traveller
+        if traveller is not None:
+            import time_machine
 
-
-_RUNNING: VirtualClock | None = None
-_USERS = 0
-_GUARD = threading.RLock()
+            if any(t is traveller for t in time_machine.traveller_stack):
+                self._travel.stop()
+            self._traveller = None
+        self._travel = None
 
 
 def running() -> VirtualClock | None:
     """The clock running now, if virtual time is on."""
-    return _RUNNING
-
-
-def acquire() -> VirtualClock:
-    """The running clock, started if none runs; pair with :func:`release`."""
-    global _RUNNING, _USERS
-    with _GUARD:
-        if _RUNNING is None:
-            clock = VirtualClock()
-            clock.start()
-            _RUNNING = clock
-        _USERS += 1
-        return _RUNNING
-
-
-def release() -> None:
-    """Undo one :func:`acquire`; the last one stops the clock."""
-    global _RUNNING, _USERS
-    with _GUARD:
-        if _USERS <= 0:
-            return
-        _USERS -= 1
-        if not _USERS and _RUNNING is not None:
-            clock, _RUNNING = _RUNNING, None
-            clock.stop()
-
-
-def force_stop() -> bool:
-    """Stop the clock whoever holds it (a test that never got its
-    teardown); whether one was running."""
-    global _RUNNING, _USERS
-    with _GUARD:
-        clock, _RUNNING, _USERS = _RUNNING, None, 0
-        if clock is None:
-            return False
-        clock.stop()
-        return True
+    clock = _runtime.board().clock
+    return clock if clock is not None and clock.running else None

@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import importlib.util
-import inspect
 import sys
 import threading
 import time
 import warnings
 import weakref
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
-from .._core import clock as _clock
 from .._gateway.admission import invokes_lambda, refusal, request_size
 from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
+from . import clock as _clock
+from . import runtime as _runtime
+from .activation import Activation
 from .arguments import FaultArguments
 from .checks import CLIENTS
 from .matching import UrlMatcher
 from .options import FaultOptions, parse
-from .seeding import next_seed
 
 if sys.version_info >= (3, 11):
     from typing import Unpack
@@ -36,8 +34,6 @@ if TYPE_CHECKING:
     from .._lambda.integration import Integration, Step
 
 __all__ = ["ApigwFaultWarning", "Call", "Fault"]
-
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class ApigwFaultWarning(UserWarning):
@@ -110,12 +106,6 @@ class Call:
         return access_log(self.exchange)
 
 
-class _Backend(Protocol):
-    def install(self) -> None: ...
-
-    def uninstall(self) -> None: ...
-
-
 @functools.cache
 def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
@@ -146,7 +136,7 @@ def _resolve_clients(wanted: tuple[str, ...] | None) -> tuple[str, ...]:
                     f" with {client} are not faulted: pip install '{extra}', or"
                     f" pass clients= naming only the clients to fault"
                 ),
-                stacklevel=4,
+                stacklevel=6,
             )
     if not found:
         raise ApigwFaultError(
@@ -156,96 +146,14 @@ def _resolve_clients(wanted: tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(found)
 
 
-class _Active:
-    """The faults that are started, newest last, and the patches they need.
-
-    The patches are process-wide by nature (they replace methods of client
-    classes), so this registry is too: one instance, guarded by a lock. A
-    backend is installed when the first fault that needs it starts, and
-    removed when the last one stops, whatever order faults stop in.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        # replaced, never mutated, so that readers need no lock
-        self._faults: tuple[Fault, ...] = ()
-        self._users: dict[str, int] = {}
-        self._backends: dict[str, _Backend] = {}
-
-    @property
-    def faults(self) -> tuple[Fault, ...]:
-        """The started faults, oldest first."""
-        return self._faults
-
-    def _backend(self, client: str) -> _Backend:
-        backend = self._backends.get(client)
-        if backend is None:
-            module = importlib.import_module(f"pytest_apigw_faults._adapters.{client}")
-            backend = cast(_Backend, module.BACKEND)
-            self._backends[client] = backend
-        return backend
-
-    def add(self, fault: Fault) -> None:
-        with self._lock:
-            if fault in self._faults:
-                raise RuntimeError(f"{fault!r} is already started")
-            installed: list[str] = []
-            try:
-                for client in fault.clients:
-                    if not self._users.get(client):
-                        self._backend(client).install()
-                    self._users[client] = self._users.get(client, 0) + 1
-                    installed.append(client)
-            except BaseException:
-                for client in installed:
-                    self._release(client)
-                raise
-            self._faults = (*self._faults, fault)
-
-    def _release(self, client: str) -> None:
-        self._users[client] -= 1
-        if not self._users[client]:
-            self._backend(client).uninstall()
-
-    def remove(self, fault: Fault) -> None:
-        with self._lock:
-            if fault not in self._faults:
-                return
-            self._faults = tuple(f for f in self._faults if f is not fault)
-            errors: list[Exception] = []
-            for client in fault.clients:
-                try:
-                    self._release(client)
-                except Exception as error:  # release the other clients all the same
-                    errors.append(error)
-            if errors:
-                raise errors[0]
-
-    def _matching(self, url: str, client: str) -> Iterator[Fault]:
-        for fault in reversed(self._faults):
-            if client in fault.clients and fault.matcher(url):
-                yield fault
-
-    def wants(self, url: str, client: str) -> bool:
-        """Whether a started fault for ``client`` matches ``url``."""
-        return next(self._matching(url, client), None) is not None
-
-    def claim(self, url: str, client: str) -> Fault | None:
-        """The newest fault that answers ``url`` now, using one of its ``times``."""
-        return next((f for f in self._matching(url, client) if f._take()), None)
-
-
-ACTIVE = _Active()
-_SEQUENCE = _clock.SEQUENCE  # calls and sleeps in one order
-
-
-class Fault:
+class Fault(Activation):
     """An API Gateway failure, served to ``requests`` and ``httpx`` while started.
 
     Use it as a context manager (``with`` / ``async with``), as a decorator
-    of sync or async functions, or with :meth:`start` and :meth:`stop`. The
-    arguments are those of the ``apigw_fault`` marker, but one scenario must
-    be named: a ``Scenario`` from the table, or a name with ``api=``.
+    of sync or async functions and generators (faulted at each step, not
+    between), or with :meth:`start` and :meth:`stop`. The arguments are those
+    of the ``apigw_fault`` marker, but one scenario must be named: a
+    ``Scenario`` from the table, or a name with ``api=``.
     """
 
     def __init__(
@@ -301,7 +209,9 @@ class Fault:
         self.scenario: Scenario | None = (
             None if options.name is None else SCENARIOS[(options.name, options.api)]
         )
-        self.endpoint: Endpoint = options.endpoint or ENDPOINTS[options.api][0]
+        self.endpoint: Endpoint = options.endpoint or _default_endpoint(
+            self.scenario, options.api
+        )
         self.matcher = UrlMatcher(options.url)
         self.times = options.times
         self.then = options.then
@@ -499,7 +409,7 @@ class Fault:
             timed_out=timed_out,
             elapsed=before + waited,
             fault=self,
-            seq=next(_SEQUENCE),
+            seq=_runtime.next_seq(),
             waited=waited,
         )
         with self._lock:
@@ -516,111 +426,35 @@ class Fault:
         if seconds <= 0:
             return
         with self._lock:
-            self.sleeps.append(_clock.Sleep(float(seconds), "urllib3 Retry", next(_SEQUENCE)))
+            self.sleeps.append(_clock.Sleep(float(seconds), "urllib3 Retry", _runtime.next_seq()))
         clock = _clock.running()
         if clock is not None:
             clock.advance(seconds)
 
-    # activation -----------------------------------------------------------
+    # activation (see .activation) -------------------------------------------
 
-    @property
-    def started(self) -> bool:
-        return self._activations > 0
+    def _resolve(self) -> tuple[str, ...]:
+        return _resolve_clients(self._wanted_clients)
 
-    def start(self) -> Fault:
-        """Start answering; the client backends are patched on first use.
+    def _afresh(self, runtime: _runtime.Runtime) -> None:
+        with self._lock:
+            if self._seed is None:  # ids from the running test's seed
+                self.gateway = self._gateway(runtime.next_seed())
+            self.calls = []
+            self._remaining = self._limit
+            self._answered = 0
+            self._spent = weakref.WeakKeyDictionary()
+            self.sleeps = []
+            self.backend_state = {}
 
-        Activations nest: starting a started fault (a decorated function that
-        runs twice at once, say) counts, and the fault answers until each
-        start has its stop. The first start begins afresh: ``times`` are
-        whole again and ``calls`` empty.
-        """
-        with self._activation:
-            if not self._activations:
-                clients = _resolve_clients(self._wanted_clients)
-                with self._lock:
-                    if self._seed is None:  # ids from the running test's seed
-                        self.gateway = self._gateway(next_seed())
-                    self.calls = []
-                    self._remaining = self._limit
-                    self._answered = 0
-                    self._spent = weakref.WeakKeyDictionary()
-                    self.sleeps = []
-                    self.backend_state = {}
-                self.clients = clients
-                if self.virtual_time:
-                    _clock.acquire()
-                try:
-                    ACTIVE.add(self)
-                except BaseException:
-                    if self.virtual_time:
-                        _clock.release()
-                    raise
-            self._activations += 1
-        return self
 
-    def stop(self) -> None:
-        """Undo one :meth:`start`; safe to call when stopped."""
-        with self._activation:
-            if not self._activations:
-                return
-            self._activations -= 1
-            if not self._activations:
-                self._deactivate()
-
-    def stop_all(self) -> None:
-        """Stop answering, however many starts are pending."""
-        with self._activation:
-            if self._activations:
-                self._activations = 0
-                self._deactivate()
-
-    def _deactivate(self) -> None:
-        try:
-            ACTIVE.remove(self)
-        finally:  # virtual time ends whatever the backends do
-            if self.virtual_time:
-                _clock.release()
-
-    def __enter__(self) -> Fault:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Fault:
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def __call__(self, func: _F) -> _F:
-        """Decorate ``func`` so the fault is started around each call."""
-        if inspect.iscoroutinefunction(func):
-
-            @functools.wraps(func)
-            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                async with self:
-                    return await cast(Callable[..., Awaitable[Any]], func)(*args, **kwargs)
-
-            return cast(_F, async_wrapper)
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self:
-                return func(*args, **kwargs)
-
-        return cast(_F, wrapper)
+def _default_endpoint(scenario: Scenario | None, api: Api) -> Endpoint:
+    """The API's default endpoint type, or the first one ``scenario`` exists
+    on when it does not exist on that (a regional API's own 413, say)."""
+    default = ENDPOINTS[api][0]
+    if scenario is None or default in scenario.endpoint_types:
+        return default
+    return scenario.endpoint_types[0]
 
 
 def iter_calls(faults: Sequence[Fault]) -> Iterator[Call]:

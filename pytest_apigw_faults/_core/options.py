@@ -26,11 +26,10 @@ from .arguments import (
     SCRIPT,
     SIGNATURE,
     Argument,
-    arguments,
     check_keywords,
     signature,
 )
-from .checks import AFTER, CLIENTS, Context, invokes, item_name
+from .checks import AFTER, CLIENTS, Context, arguments, invokes, item_name
 
 if TYPE_CHECKING:
     from .._gateway.custom import GatewayResponses

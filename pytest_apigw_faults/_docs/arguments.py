@@ -14,7 +14,8 @@ import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
-from .._core.arguments import LAMBDA, SIGNATURE, Argument, arguments
+from .._core.arguments import LAMBDA, SIGNATURE, Argument
+from .._core.checks import arguments
 
 __all__ = ["BLOCKS", "argument_table", "lambda_table", "update"]
 

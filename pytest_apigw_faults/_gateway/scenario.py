@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 
+from .errors import ApigwFaultError
+
 __all__ = [
     "ENDPOINTS",
     "RESPONSE_TYPES",
@@ -21,12 +23,6 @@ __all__ = [
     "default_body",
     "message_string",
 ]
-
-
-class ApigwFaultError(ValueError):
-    """Bad input to the plugin: an unknown scenario, api, endpoint or argument."""
-
-    __module__ = "pytest_apigw_faults"  # its public home, in tracebacks and pickles
 
 
 class Api(str, Enum):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._core import clock as _clock
 from .._core import fault as _fault
+from .._core import runtime as _runtime
 from .._core.arguments import FaultArguments
 from .._core.checks import CLIENTS
 from .._core.fault import Call, Fault, iter_calls
@@ -40,15 +43,25 @@ class ApigwFault:
     fault is already injected when the test starts.
     """
 
-    def __init__(self, seed: str, defaults: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        seed: str,
+        defaults: Mapping[str, Any] | None = None,
+        *,
+        runtime: _runtime.Runtime | None = None,
+    ) -> None:
         self._seed = seed
         self._defaults = dict(defaults or {})
+        self._runtime = _runtime.current() if runtime is None else runtime
         self._faults: list[Fault] = []
         self._server_only: list[Fault] = []
         self._server: GatewayServer | None = None
         # the virtual clock this test holds, and where it stood when taken
         self._clock: _clock.VirtualClock | None = None
         self._clock_base = (0.0, 0)
+        # threads may inject and serve at once: one index each, one server
+        self._lock = threading.RLock()
+        self._injected = itertools.count()
 
     def inject(
         self,
@@ -75,17 +88,29 @@ class ApigwFault:
         """Start the fault of checked options (``inject``'s, or the marker's),
         with the ini file's defaults for the arguments they leave out."""
         options = with_defaults(options, self._defaults)
-        fault = Fault._from_options(options, seed=f"{self._seed}:{len(self._faults)}")
-        if fault.virtual_time and self._clock is None:
-            # held until the test ends, so time never jumps back between faults
-            self._clock = _clock.acquire()
-            self._clock_base = (self._clock.elapsed, len(self._clock.sleeps))
+        fault = Fault._from_options(options, seed=f"{self._seed}:{next(self._injected)}")
+        if fault.virtual_time:
+            self._hold_clock()
         if _no_client_installed(options.clients):
             self._server_only.append(fault)
-        else:
-            fault.start()
-        self._faults.append(fault)
+            self._faults.append(fault)
+            return fault
+        self._faults.append(fault)  # first: the test's end stops it
+        try:
+            fault._start_in(self._runtime)
+        except BaseException:
+            self._faults.remove(fault)
+            raise
         return fault
+
+    def _hold_clock(self) -> None:
+        """Hold the virtual clock until the test ends, so time never jumps
+        back between faults."""
+        with self._lock:
+            if self._clock is None:
+                clock = self._runtime.hold_clock(self)
+                self._clock_base = (clock.elapsed, len(clock.sleeps))
+                self._clock = clock
 
     @property
     def server(self) -> GatewayServer:
@@ -101,15 +126,17 @@ class ApigwFault:
         """:attr:`server`, with ``latency`` set when given: ``0`` answers at
         once (the default), ``"real"`` waits the gateway's latency, a factor
         such as ``0.01`` that share of it."""
-        server = self._server
-        if server is None:
-            from .._serve.server import GatewayServer
+        with self._lock:  # threads asking at once get the one server
+            server = self._server
+            if server is None:
+                from .._serve.server import GatewayServer
 
-            server = GatewayServer(self._served, latency=0.0 if latency is None else latency)
-            self._server = server.start()
-        elif latency is not None:
-            server.latency = latency
-        return server
+                server = GatewayServer(self._served, latency=0.0 if latency is None else latency)
+                self._server = server  # kept first: the test's end stops it
+                server.start()
+            elif latency is not None:
+                server.latency = latency
+            return server
 
     def _served(self) -> list[Fault]:
         return [f for f in self._faults if f.started or f in self._server_only]
@@ -241,7 +268,8 @@ class ApigwFault:
 
     def _stop(self) -> None:
         errors: list[Exception] = []
-        server, self._server = self._server, None
+        with self._lock:
+            server, self._server = self._server, None
         if server is not None:
             try:
                 server.stop()
@@ -252,8 +280,7 @@ class ApigwFault:
                 fault.stop_all()
             except Exception as error:  # stop the others all the same
                 errors.append(error)
-        if self._clock is not None:
-            self._clock = None
-            _clock.release()
+        self._runtime.release_clock(self)  # if it holds it
+        self._clock = None
         if errors:
             raise errors[0]
