@@ -12,10 +12,10 @@ from __future__ import annotations
 import sys
 import textwrap
 from collections.abc import Iterable
-from pathlib import Path
 
 from .._core.arguments import LAMBDA, SIGNATURE, Argument
 from .._core.checks import arguments
+from .blocks import main, replace_block
 
 __all__ = ["BLOCKS", "argument_table", "lambda_table", "update"]
 
@@ -87,19 +87,9 @@ BLOCKS = (
 def update(text: str) -> str:
     """``text`` with each part between its markers generated afresh."""
     for start, end, generate in BLOCKS:
-        head, found_start, rest = text.partition(start)
-        _, found_end, tail = rest.partition(end)
-        if not found_start or not found_end:
-            raise ValueError(f"the README needs the lines {start!r} and {end!r}")
-        text = f"{head}{start}\n{generate()}\n{end}{tail}"
+        text = replace_block(text, start, end, f"{generate()}\n")
     return text
 
 
-def main(argv: list[str]) -> int:
-    path = Path(argv[0] if argv else "README.md")
-    path.write_text(update(path.read_text(encoding="utf-8")), encoding="utf-8")
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main(sys.argv[1:], update, "python -m pytest_apigw_faults._docs.arguments"))

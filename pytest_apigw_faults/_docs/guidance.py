@@ -12,9 +12,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from enum import Enum
-from pathlib import Path
 
 from .._gateway.table import SCENARIOS, Api, Scenario
+from .blocks import main, replace_block
 
 __all__ = [
     "END",
@@ -169,24 +169,8 @@ def guidance_table() -> str:
 
 def update(text: str) -> str:
     """``text`` with the guidance table between the markers made current."""
-    if START not in text or END not in text:
-        raise ValueError(f"no retry-guidance markers ({START} ... {END}) in the text")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{guidance_table()}{END}{tail}"
-
-
-def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m pytest_apigw_faults._docs.guidance README.md", file=sys.stderr)
-        return 2
-    path = Path(argv[0])
-    text = path.read_text(encoding="utf-8")
-    new = update(text)
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return 0
+    return replace_block(text, START, END, guidance_table())
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main(sys.argv[1:], update, "python -m pytest_apigw_faults._docs.guidance"))

@@ -7,10 +7,10 @@ README between the two markers; a test checks that the README is current.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from .._gateway.classify import look_alikes
 from .._gateway.table import SCENARIOS, SOURCES, Api, Scenario, cited_sources, parse_api
+from .blocks import main, replace_block
 
 __all__ = ["END", "START", "scenario_table", "update"]
 
@@ -85,18 +85,8 @@ def scenario_table(api: Api | str | None = None) -> str:
 
 def update(text: str) -> str:
     """``text`` with the part between the markers replaced by the table."""
-    head, start, rest = text.partition(START)
-    _, end, tail = rest.partition(END)
-    if not start or not end:
-        raise ValueError(f"the README needs the lines {START!r} and {END!r}")
-    return f"{head}{START}\n{scenario_table()}\n{END}{tail}"
-
-
-def main(argv: list[str]) -> int:
-    path = Path(argv[0] if argv else "README.md")
-    path.write_text(update(path.read_text(encoding="utf-8")), encoding="utf-8")
-    return 0
+    return replace_block(text, START, END, f"{scenario_table()}\n")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main(sys.argv[1:], update, "python -m pytest_apigw_faults._docs.table"))
