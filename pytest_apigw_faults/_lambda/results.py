@@ -233,6 +233,26 @@ def _v1_result(
     if status is _INVALID:
         return _malformed(api, payload_text, f"statusCode {value.get('statusCode')!r} is invalid")
     assert isinstance(status, int)
+    merged = _v1_headers(value, api, payload_text)
+    if isinstance(merged, ProxyFailure):
+        return merged
+    read = _body_of(value, api, payload_text)
+    if isinstance(read, ProxyFailure):
+        return read
+    data = _v1_data(*read, api, payload_text, accept, binary_media_types)
+    if isinstance(data, ProxyFailure):
+        return data
+    # REST joins a name's values into one line [LS-FMT]. ⚠️ HTTP API 1.0 sends
+    # each value as its own line, duplicates included, as captured in
+    # awslabs/aws-lambda-go-api-proxy issue 75 (2020).
+    headers = merged.lines(joined=api is Api.REST)
+    if not merged.named_types:
+        headers.append(("Content-Type", _default_type(api)))
+    return ProxyResult(status, tuple(headers), data)
+
+
+def _v1_headers(value: dict[str, Any], api: Api, payload_text: str) -> _Headers | ProxyFailure:
+    """A 1.0 answer's ``multiValueHeaders`` and ``headers``, merged."""
     merged = _Headers()
     multi = value.get("multiValueHeaders")
     single = value.get("headers")
@@ -268,14 +288,31 @@ def _v1_result(
             # multiValueHeaders spelling; [D-PROXY]: a value given in both is
             # sent once.
             merged.entries[key][1].append(header)
+    return merged
+
+
+def _body_of(value: dict[str, Any], api: Api, payload_text: str) -> tuple[str, bool] | ProxyFailure:
+    """An answer's ``body`` (``""`` when absent) and ``isBase64Encoded``."""
     body = value.get("body")
-    if body is not None and not isinstance(body, str):  # [LP59]
+    if body is not None and not isinstance(body, str):
+        # [LP59]; on an HTTP API 2.0 ⚠️ taken from the REST rule, not seen there
         return _malformed(api, payload_text, f"body is {type(body).__name__}, not a string")
     encoded = value.get("isBase64Encoded")
     if encoded is not None and not isinstance(encoded, bool):
         # ⚠️ Not covered by a source: a non-boolean flag is taken as malformed.
         return _malformed(api, payload_text, "isBase64Encoded is not a boolean")
-    text = body or ""
+    return body or "", bool(encoded)
+
+
+def _v1_data(
+    text: str,
+    encoded: bool,
+    api: Api,
+    payload_text: str,
+    accept: str | None,
+    binary_media_types: Sequence[str],
+) -> bytes | ProxyFailure:
+    """The bytes a 1.0 answer's body goes out as."""
     data = text.encode("utf-8")
     # REST decodes only when the request's first Accept type is one of the
     # API's binaryMediaTypes, whatever the response's Content-Type; else the
@@ -300,13 +337,7 @@ def _v1_result(
             # ⚠️ HTTP API: taken as a malformed answer (500 either way).
             return _malformed(api, payload_text, "the body is not base64")
         data = decoded
-    # REST joins a name's values into one line [LS-FMT]. ⚠️ HTTP API 1.0 sends
-    # each value as its own line, duplicates included, as captured in
-    # awslabs/aws-lambda-go-api-proxy issue 75 (2020).
-    headers = merged.lines(joined=api is Api.REST)
-    if not merged.named_types:
-        headers.append(("Content-Type", _default_type(api)))
-    return ProxyResult(status, tuple(headers), data)
+    return data
 
 
 def _default_type(api: Api) -> str:
@@ -339,6 +370,33 @@ def _v2_result(value: object, payload_text: str) -> ProxyResult | ProxyFailure:
     assert isinstance(status, int)
     # Keys other than statusCode, headers, body, isBase64Encoded and cookies
     # are ignored (🔧 [SAM]; also the AWS-validated LocalStack test).
+    found = _v2_headers(value, payload_text)
+    if isinstance(found, ProxyFailure):
+        return found
+    headers, named_type = found
+    read = _body_of(value, api, payload_text)
+    if isinstance(read, ProxyFailure):
+        return read
+    body, encoded = read
+    data = body.encode("utf-8")
+    if encoded:
+        # Honoured whatever the content type: HTTP APIs have no binary media
+        # types (🔧 [SAM]). ⚠️ An undecodable body is taken as malformed.
+        decoded = _b64decode(body)
+        if decoded is None:
+            return _malformed(api, payload_text, "the body is not base64")
+        data = decoded
+    if not named_type:
+        headers.append(("Content-Type", _HTTP_DEFAULT_TYPE))
+    return ProxyResult(status, tuple(headers), data)
+
+
+def _v2_headers(
+    value: dict[str, Any], payload_text: str
+) -> tuple[list[tuple[str, str]], bool] | ProxyFailure:
+    """A 2.0 answer's ``headers`` and ``cookies`` as header lines, and whether
+    they name a content type."""
+    api = Api.HTTP
     raw_headers = value.get("headers")
     if raw_headers is not None and not isinstance(raw_headers, dict):
         return _malformed(api, payload_text, "headers is not an object")
@@ -361,24 +419,7 @@ def _v2_result(value: object, payload_text: str) -> ProxyResult | ProxyFailure:
     # A cookies value that is not a list is ignored: 🔧 SAM CLI, kept as the
     # reference states it (§5.2). ⚠️ Doubt: the AWS-validated LocalStack test
     # (stored file id 3281491556) answers {"cookies": {...}} with 500.
-    body = value.get("body")
-    if body is not None and not isinstance(body, str):
-        # ⚠️ Taken from the REST rule [LP59]; not seen on an HTTP API.
-        return _malformed(api, payload_text, f"body is {type(body).__name__}, not a string")
-    encoded = value.get("isBase64Encoded")
-    if encoded is not None and not isinstance(encoded, bool):
-        return _malformed(api, payload_text, "isBase64Encoded is not a boolean")  # ⚠️
-    data = (body or "").encode("utf-8")
-    if encoded:
-        # Honoured whatever the content type: HTTP APIs have no binary media
-        # types (🔧 [SAM]). ⚠️ An undecodable body is taken as malformed.
-        decoded = _b64decode(body or "")
-        if decoded is None:
-            return _malformed(api, payload_text, "the body is not base64")
-        data = decoded
-    if not named_type:
-        headers.append(("Content-Type", _HTTP_DEFAULT_TYPE))
-    return ProxyResult(status, tuple(headers), data)
+    return headers, named_type
 
 
 def translate_invocation(
