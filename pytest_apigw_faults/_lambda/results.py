@@ -7,17 +7,19 @@ The rules follow the reference §5; its source tags are quoted as ``[TAG]``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .._gateway.result import ProxyResult
 from .._gateway.table import Api, parse_api
 from .media import first_accept, matches_binary
+from .proxy_values import INVALID as _INVALID
+from .proxy_values import MergedHeaders as _Headers
+from .proxy_values import b64decode as _b64decode
+from .proxy_values import header_value as _header_value
+from .proxy_values import status_code as _status_code
 from .routes import payload_format_of
 from .runtime import (
     DEFAULT_RUNTIME,
@@ -79,7 +81,6 @@ class ProxyFailure:
 _V1_KEYS = frozenset({"statusCode", "body", "headers", "multiValueHeaders", "isBase64Encoded"})
 _REST_DEFAULT_TYPE = "application/json"
 _HTTP_DEFAULT_TYPE = "text/plain; charset=utf-8"
-_INVALID = object()
 
 
 def _failure_status(api: Api) -> int:
@@ -139,71 +140,6 @@ def _reject_constant(name: str) -> Any:
     # The runtime may write NaN and Infinity; they are not JSON, and a strict
     # parser refuses them. ⚠️ That API Gateway's does is assumed.
     raise ValueError(f"{name} is not JSON")
-
-
-def _status_code(value: object) -> int | object:
-    """A statusCode as API Gateway reads it, or ``_INVALID``.
-
-    Missing or ``null``: 200 ([LS-FMT]; ``null`` 🔧 from LocalStack's code). A
-    number, or a string of digits ("201" gives 201) [LS-FMT]; "test" is
-    malformed [LS-FMT]. ⚠️ Booleans, fractions and statuses outside 100 to 599
-    are taken as malformed; an integral float (200.0) as its integer.
-    """
-    if value is None:
-        return 200
-    if isinstance(value, bool):
-        return _INVALID
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value):
-        value = int(value)
-    if isinstance(value, int) and 100 <= value <= 599:
-        return value
-    return _INVALID
-
-
-def _header_value(value: object) -> str | object | None:
-    """A header value as sent: booleans lower-cased [LS-FMT]; ``null`` drops
-    the header (⚠️ and keeps the default Content-Type away, as reported from
-    AWS in aws/aws-sam-cli issue 1218); anything else is malformed (🔧
-    LocalStack rejects numbers; ⚠️ not verified against AWS, reference §5.1)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None or isinstance(value, str):
-        return value
-    return _INVALID
-
-
-def _b64decode(text: str) -> bytes | None:
-    # ⚠️ A strict decoder (no whitespace, URL-safe letters refused) that, like
-    # Java's basic decoder, does not require the padding.
-    if re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", text) is None:
-        return None
-    core = text.rstrip("=")
-    if len(core) % 4 == 1:
-        return None
-    try:
-        return base64.b64decode(core + "=" * (-len(core) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
-@dataclass
-class _Headers:
-    """Response headers being merged: lower-case name -> (spelling, values)."""
-
-    entries: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
-    named_types: bool = False  # the Lambda named a Content-Type, even as null
-
-    def lines(self, *, joined: bool) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        for spelling, values in self.entries.values():
-            if joined:
-                if values:
-                    out.append((spelling, ", ".join(values)))
-            else:
-                out.extend((spelling, v) for v in values)
-        return out
 
 
 def _v1_result(
