@@ -31,8 +31,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from ._adapters.reading import classify
     from ._core.fault import ApigwFaultWarning, Call, Fault
-    from ._gateway.classify import classify
     from ._gateway.custom import GatewayResponses
     from ._gateway.table import (
         SCENARIOS,
@@ -56,7 +56,7 @@ _HOME = {
     "Endpoint": "_gateway.table",
     "Evidence": "_gateway.table",
     "Phase": "_gateway.table",
-    "classify": "_gateway.classify",
+    "classify": "_adapters.reading",
     "GatewayResponses": "_gateway.custom",
     "Scenario": "_gateway.table",
     "get_scenario": "_gateway.table",

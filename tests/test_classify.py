@@ -14,8 +14,8 @@ import responses
 import respx
 from support import refuse_network
 
-from pytest_apigw_faults import ApigwFaultError, Fault
-from pytest_apigw_faults._gateway.classify import classify, look_alikes
+from pytest_apigw_faults import ApigwFaultError, Fault, classify
+from pytest_apigw_faults._gateway.classify import look_alikes
 from pytest_apigw_faults._gateway.table import SCENARIOS, Api, Endpoint
 from pytest_apigw_faults._gateway.wire import Gateway, WireResponse
 

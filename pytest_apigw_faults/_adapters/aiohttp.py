@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import inspect
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any, cast
@@ -35,17 +34,14 @@ from aiohttp import (
     RequestInfo,
     payload,
 )
-from aiohttp.base_protocol import BaseProtocol
-from aiohttp.helpers import TimerNoop, sentinel
-from aiohttp.streams import StreamReader
 from aioresponses import aioresponses
-from aioresponses.compat import merge_params
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDictProxy
 from yarl import URL
 
 from .._core import runtime as _runtime
 from .._core.fault import Call, Fault
 from .._gateway.wire import WireResponse
+from . import _internals
 
 _runtime.refuse_reload(globals())
 
@@ -60,14 +56,7 @@ _SOCKET_TIMEOUT: type[Exception] = getattr(
     aiohttp, "SocketTimeoutError", aiohttp.ServerTimeoutError
 )
 
-_RESPONSE_PARAMETERS = inspect.signature(ClientResponse.__init__).parameters
-
-
-class _SentBody:
-    """The stream writer of a request that is sent already (aiohttp 3.14+
-    asks for one): nothing to write, nothing written."""
-
-    output_size = 0
+sentinel = _internals.aiohttp_not_given()  # the default of timeout=
 
 
 class SentRequest:
@@ -92,9 +81,9 @@ def _full_url(session: ClientSession, str_or_url: Any, params: Any) -> URL | Non
     """The URL aiohttp will request, or ``None`` when it cannot tell (aiohttp
     then raises its own error)."""
     try:
-        url = session._build_url(str_or_url)
+        url = _internals.build_url(session, str_or_url)
         if params:
-            url = merge_params(url, params)  # added to the query, as aiohttp does
+            url = _internals.merge_params(url, params)  # added to the query, as aiohttp does
     except (TypeError, ValueError):
         return None
     return url
@@ -141,8 +130,7 @@ def _payload(session: ClientSession, kwargs: dict[str, Any]) -> bytes | payload.
     are at hand, else the payload that writes them (nothing is read yet)."""
     data, document = kwargs.get("data"), kwargs.get("json")
     if document is not None:
-        dumps_bytes = getattr(session, "_json_serialize_bytes", None)
-        data = dumps_bytes(document) if dumps_bytes else session._json_serialize(document)
+        data = _internals.session_json(session, document)
     if data is None:
         return b""
     if isinstance(data, (bytes, bytearray, memoryview)):
@@ -152,11 +140,11 @@ def _payload(session: ClientSession, kwargs: dict[str, Any]) -> bytes | payload.
     if isinstance(data, payload.Payload):
         return data
     if isinstance(data, aiohttp.FormData):
-        return data()  # as aiohttp does when it sends it
-    try:
-        return payload.PAYLOAD_REGISTRY.get(data, disposition=None)
-    except payload.LookupError:  # a form, as aiohttp makes it
-        return aiohttp.FormData(cast(Any, data))()
+        return _internals.aiohttp_form_payload(data)  # as aiohttp does when it sends it
+    found = _internals.aiohttp_registry_payload(data)
+    if found is None:  # a form, as aiohttp makes it
+        return _internals.aiohttp_form_payload(aiohttp.FormData(cast(Any, data)))
+    return found
 
 
 async def _request_body(session: ClientSession, kwargs: dict[str, Any]) -> bytes:
@@ -189,7 +177,7 @@ async def _respond(
 ) -> ClientResponse:
     if session.closed:
         raise RuntimeError("Session is closed")
-    headers = session._prepare_headers(kwargs.get("headers"))
+    headers = _internals.prepare_headers(session, kwargs.get("headers"))
     read_timeout, total = _read_timeout(_timeout_of(session, kwargs.get("timeout", sentinel)))
     request = SentRequest(method.upper(), url, CIMultiDictProxy(headers))
     call: Call = fault.answer(
@@ -214,7 +202,7 @@ async def _respond(
     call.response = response
     raise_for_status = kwargs.get("raise_for_status")
     if raise_for_status is None:
-        raise_for_status = getattr(session, "_raise_for_status", False)
+        raise_for_status = _internals.session_raise_for_status(session)
     if callable(raise_for_status):
         await raise_for_status(response)
     elif raise_for_status:
@@ -228,29 +216,17 @@ def _build_response(
     """The ``ClientResponse`` aiohttp would make of ``wire``: the headers in
     wire order under their wire names, the body in its stream."""
     loop = asyncio.get_running_loop()
-    options: dict[str, Any] = {
-        "writer": None,
-        "continue100": None,
-        "timer": TimerNoop(),
-        "request_info": RequestInfo(request.url, request.method, request.headers, request.url),
-        "traces": [],
-        "loop": loop,
-        "session": session,
-    }
-    if "stream_writer" in _RESPONSE_PARAMETERS:  # aiohttp 3.14+
-        options["stream_writer"] = _SentBody()
-    response_class: type[ClientResponse] = getattr(session, "_response_class", ClientResponse)
-    response = response_class(request.method, request.url, **options)
+    response = _internals.new_client_response(
+        _internals.session_response_class(session),
+        RequestInfo(request.url, request.method, request.headers, request.url),
+        loop,
+        session,
+    )
     response.version = HttpVersion11
     response.status = wire.status
     response.reason = HTTPStatus(wire.status).phrase
-    response._headers = CIMultiDictProxy(CIMultiDict(wire.headers))
-    response._raw_headers = tuple(
-        (name.encode("latin-1"), value.encode("latin-1")) for name, value in wire.headers
-    )
-    response.content = StreamReader(BaseProtocol(loop), limit=2**16, loop=loop)
-    response.content.feed_data(wire.body)
-    response.content.feed_eof()
+    _internals.set_response_headers(response, wire.headers)
+    response.content = _internals.aiohttp_stream(loop, wire.body)
     return response
 
 
@@ -282,7 +258,7 @@ async def _hand_down(
 def _start(original: Callable[[aioresponses], None]) -> Callable[[aioresponses], None]:
     @functools.wraps(original)
     def start(mock: aioresponses) -> None:
-        options = cast(dict[str, Any], mock.patcher.kwargs)
+        options = _internals.aioresponses_patch_options(mock)
         inner = options.get("side_effect")
         if isinstance(inner, functools.partial) and inner.func is _hand_down:
             inner = inner.args[0]
@@ -305,7 +281,7 @@ class Backend:
 
     def install(self) -> None:
         self._patches.apply(aioresponses, "start", _start)
-        self._patches.apply(ClientSession, "_request", _hook)
+        self._patches.apply(ClientSession, _internals.AIOHTTP_REQUEST, _hook)
 
     def uninstall(self) -> list[str]:
         # A mock started after the fault and still on top puts the hook back

@@ -14,15 +14,19 @@ and stopped.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
-from respx.mocks import AbstractRequestMocker
-from respx.models import PassThrough
 
 from .._core import runtime as _runtime
 from .._core.fault import Fault
 from .._gateway.table import ApigwFaultError
+from . import _internals
+
+if TYPE_CHECKING:
+    from ._internals import AbstractRequestMocker
+else:
+    AbstractRequestMocker = _internals.respx_request_mocker()
 
 _runtime.refuse_reload(globals())
 
@@ -124,7 +128,7 @@ def _claim(request: httpx.Request) -> Fault | None:
 
 def _respond(request: httpx.Request, fault: Fault | None) -> httpx.Response:
     if fault is None:  # respx calls the real transport
-        raise PassThrough("not faulted", request=request, origin=None)  # type: ignore[arg-type]
+        raise _internals.respx_pass_through("not faulted", request)
     call = fault.answer(
         _CLIENT,
         request,

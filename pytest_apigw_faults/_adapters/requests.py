@@ -32,6 +32,7 @@ from urllib3.util.retry import Retry
 
 from .._core import runtime as _runtime
 from .._core.fault import Call, Fault
+from . import _internals
 
 _runtime.refuse_reload(globals())
 
@@ -71,7 +72,7 @@ class _GatewayResponse(requests.Response):
 
     # pickled with the response, so a cached response keeps its elapsed
     __attrs__ = [  # noqa: RUF012 - the list requests' own pickling reads
-        *requests.Response.__attrs__,
+        *_internals.requests_pickled_attributes(),
         "_apigw_spent",
         "_apigw_measured",
     ]
@@ -261,8 +262,7 @@ def _shadow(adapter: HTTPAdapter) -> HTTPAdapter:
         except TypeError:
             shadow_cls = _GatewayAdapter
         _SHADOWS[cls] = shadow_cls
-    shadow = object.__new__(shadow_cls)
-    shadow.__dict__ = adapter.__dict__
+    shadow: HTTPAdapter = _internals.adapter_sharing_state(adapter, shadow_cls)
     return shadow
 
 
@@ -296,7 +296,7 @@ def _size_of(request: requests.PreparedRequest) -> int | None:
 def _respond(
     fault: Fault, request: requests.PreparedRequest
 ) -> tuple[int, list[tuple[str, str]], bytes]:
-    kwargs: dict[str, Any] = getattr(request, "req_kwargs", {})
+    kwargs = _internals.responses_request_kwargs(request)
     frame = _frame()
     call = fault.answer(
         _CLIENT,
@@ -349,18 +349,8 @@ def _passthrough(adapter: HTTPAdapter, request: Any, **kwargs: Any) -> Any:
         frame.passed_through = True
         _current.frame = None  # a request sent from in there starts its own
     if retries is not None and retries is not adapter.max_retries:
-        clone = object.__new__(type(adapter))
-        clone.__dict__ = {**adapter.__dict__, "max_retries": retries}
-        adapter = clone
+        adapter = _internals.adapter_with_retries(adapter, retries)
     return HTTPAdapter.send(adapter, request, **kwargs)
-
-
-class _Mock(responses.RequestsMock):
-    """``responses``, leaving a file-like request body unread: no fault reads
-    bodies, and a pass-through sends the file as it is."""
-
-    def _read_filelike_body(self, body: Any) -> Any:
-        return body
 
 
 def _hook(original: Any) -> Any:
@@ -386,14 +376,12 @@ class Backend:
         self._patches = _runtime.Patches()
 
     def install(self) -> None:
-        mock = _Mock(
-            assert_all_requests_are_fired=False,
-            registry=_Registry,
-            real_adapter_send=_passthrough,  # type: ignore[arg-type]
-        )
+        # leaves a file-like request body unread: no fault reads bodies, and
+        # a pass-through sends the file as it is
+        mock = _internals.responses_mock(_Registry, _passthrough)
         # responses' own start() would find _Target by its dotted name, which
         # may name another copy of this module by then
-        self._patches.apply(_Target, "send", lambda _: mock.unbound_on_send())
+        self._patches.apply(_Target, "send", lambda _: _internals.responses_send(mock))
         self._patches.apply(requests.Session, "get_adapter", _hook)
 
     def uninstall(self) -> list[str]:

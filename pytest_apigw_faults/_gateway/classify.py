@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .check import method_of, wire_of
 from .table import SCENARIOS, Api, Endpoint, Scenario, parse_api
 from .wire import HEADER_FORMATS, body_for, header_names
 
-__all__ = ["classify", "look_alikes"]
+__all__ = ["look_alikes", "rows_consistent_with"]
 
 # Headers that tell one kind of answer from another: present where the
 # gateway sends them, absent where it does not. Others (connection,
@@ -74,38 +73,19 @@ def _consistent(
     return True
 
 
-def classify(
-    response: Any = None,
+def rows_consistent_with(
+    status: int,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
     *,
-    status: int | None = None,
-    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
-    body: bytes | None = None,
     method: str | None = None,
     api: str | Api | None = None,
 ) -> tuple[Scenario, ...]:
-    """The rows of the scenario table that ``response`` is consistent with.
-
-    Give a ``requests``, ``httpx`` or (read) ``aiohttp`` response, or its
-    ``status``, ``headers`` and ``body``. The answer lists every failure the
-    response could be, in table order; more than one when AWS sends the same
-    bytes and headers for several (a REST 500 "Internal server error" with a
-    trace id is ``permission_denied`` or ``lambda_throttled``), none when it
-    is no failure API Gateway sends by default. Ids and dates are checked
-    for their form only; ``api`` narrows the answer to one kind of API.
-    """
-    if response is not None:
-        if status is not None or headers is not None or body is not None:
-            raise TypeError("classify() takes a response or status/headers/body, not both")
-        wire = wire_of(response)
-        status, items, body = wire.status, list(wire.headers), wire.body
-        method = method or method_of(response)
-    else:
-        if status is None:
-            raise TypeError("classify() needs a response, or at least status=")
-        pairs = headers.items() if isinstance(headers, Mapping) else headers or ()
-        items = [(str(k), str(v)) for k, v in pairs]
-        body = b"" if body is None else body
-    lowered = {name.lower(): value for name, value in items}
+    """The rows of the scenario table a response with ``status``, ``headers``
+    (names in any case) and ``body`` is consistent with, in table order; a
+    client's response is read into these by the public ``classify()``.
+    ``api`` narrows the answer to one kind of API."""
+    lowered = {name.lower(): value for name, value in headers}
     kind = None if api is None else parse_api(api)
     verb = (method or "GET").upper()
     found = []

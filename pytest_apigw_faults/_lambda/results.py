@@ -7,17 +7,19 @@ The rules follow the reference §5; its source tags are quoted as ``[TAG]``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .._gateway.result import ProxyResult
 from .._gateway.table import Api, parse_api
 from .media import first_accept, matches_binary
+from .proxy_values import INVALID as _INVALID
+from .proxy_values import MergedHeaders as _Headers
+from .proxy_values import b64decode as _b64decode
+from .proxy_values import header_value as _header_value
+from .proxy_values import status_code as _status_code
 from .routes import payload_format_of
 from .runtime import (
     DEFAULT_RUNTIME,
@@ -79,7 +81,6 @@ class ProxyFailure:
 _V1_KEYS = frozenset({"statusCode", "body", "headers", "multiValueHeaders", "isBase64Encoded"})
 _REST_DEFAULT_TYPE = "application/json"
 _HTTP_DEFAULT_TYPE = "text/plain; charset=utf-8"
-_INVALID = object()
 
 
 def _failure_status(api: Api) -> int:
@@ -141,71 +142,6 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _status_code(value: object) -> int | object:
-    """A statusCode as API Gateway reads it, or ``_INVALID``.
-
-    Missing or ``null``: 200 ([LS-FMT]; ``null`` 🔧 from LocalStack's code). A
-    number, or a string of digits ("201" gives 201) [LS-FMT]; "test" is
-    malformed [LS-FMT]. ⚠️ Booleans, fractions and statuses outside 100 to 599
-    are taken as malformed; an integral float (200.0) as its integer.
-    """
-    if value is None:
-        return 200
-    if isinstance(value, bool):
-        return _INVALID
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value):
-        value = int(value)
-    if isinstance(value, int) and 100 <= value <= 599:
-        return value
-    return _INVALID
-
-
-def _header_value(value: object) -> str | object | None:
-    """A header value as sent: booleans lower-cased [LS-FMT]; ``null`` drops
-    the header (⚠️ and keeps the default Content-Type away, as reported from
-    AWS in aws/aws-sam-cli issue 1218); anything else is malformed (🔧
-    LocalStack rejects numbers; ⚠️ not verified against AWS, reference §5.1)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None or isinstance(value, str):
-        return value
-    return _INVALID
-
-
-def _b64decode(text: str) -> bytes | None:
-    # ⚠️ A strict decoder (no whitespace, URL-safe letters refused) that, like
-    # Java's basic decoder, does not require the padding.
-    if re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", text) is None:
-        return None
-    core = text.rstrip("=")
-    if len(core) % 4 == 1:
-        return None
-    try:
-        return base64.b64decode(core + "=" * (-len(core) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
-@dataclass
-class _Headers:
-    """Response headers being merged: lower-case name -> (spelling, values)."""
-
-    entries: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
-    named_types: bool = False  # the Lambda named a Content-Type, even as null
-
-    def lines(self, *, joined: bool) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        for spelling, values in self.entries.values():
-            if joined:
-                if values:
-                    out.append((spelling, ", ".join(values)))
-            else:
-                out.extend((spelling, v) for v in values)
-        return out
-
-
 def _v1_result(
     value: object,
     payload_text: str,
@@ -233,6 +169,26 @@ def _v1_result(
     if status is _INVALID:
         return _malformed(api, payload_text, f"statusCode {value.get('statusCode')!r} is invalid")
     assert isinstance(status, int)
+    merged = _v1_headers(value, api, payload_text)
+    if isinstance(merged, ProxyFailure):
+        return merged
+    read = _body_of(value, api, payload_text)
+    if isinstance(read, ProxyFailure):
+        return read
+    data = _v1_data(*read, api, payload_text, accept, binary_media_types)
+    if isinstance(data, ProxyFailure):
+        return data
+    # REST joins a name's values into one line [LS-FMT]. ⚠️ HTTP API 1.0 sends
+    # each value as its own line, duplicates included, as captured in
+    # awslabs/aws-lambda-go-api-proxy issue 75 (2020).
+    headers = merged.lines(joined=api is Api.REST)
+    if not merged.named_types:
+        headers.append(("Content-Type", _default_type(api)))
+    return ProxyResult(status, tuple(headers), data)
+
+
+def _v1_headers(value: dict[str, Any], api: Api, payload_text: str) -> _Headers | ProxyFailure:
+    """A 1.0 answer's ``multiValueHeaders`` and ``headers``, merged."""
     merged = _Headers()
     multi = value.get("multiValueHeaders")
     single = value.get("headers")
@@ -268,14 +224,31 @@ def _v1_result(
             # multiValueHeaders spelling; [D-PROXY]: a value given in both is
             # sent once.
             merged.entries[key][1].append(header)
+    return merged
+
+
+def _body_of(value: dict[str, Any], api: Api, payload_text: str) -> tuple[str, bool] | ProxyFailure:
+    """An answer's ``body`` (``""`` when absent) and ``isBase64Encoded``."""
     body = value.get("body")
-    if body is not None and not isinstance(body, str):  # [LP59]
+    if body is not None and not isinstance(body, str):
+        # [LP59]; on an HTTP API 2.0 ⚠️ taken from the REST rule, not seen there
         return _malformed(api, payload_text, f"body is {type(body).__name__}, not a string")
     encoded = value.get("isBase64Encoded")
     if encoded is not None and not isinstance(encoded, bool):
         # ⚠️ Not covered by a source: a non-boolean flag is taken as malformed.
         return _malformed(api, payload_text, "isBase64Encoded is not a boolean")
-    text = body or ""
+    return body or "", bool(encoded)
+
+
+def _v1_data(
+    text: str,
+    encoded: bool,
+    api: Api,
+    payload_text: str,
+    accept: str | None,
+    binary_media_types: Sequence[str],
+) -> bytes | ProxyFailure:
+    """The bytes a 1.0 answer's body goes out as."""
     data = text.encode("utf-8")
     # REST decodes only when the request's first Accept type is one of the
     # API's binaryMediaTypes, whatever the response's Content-Type; else the
@@ -300,13 +273,7 @@ def _v1_result(
             # ⚠️ HTTP API: taken as a malformed answer (500 either way).
             return _malformed(api, payload_text, "the body is not base64")
         data = decoded
-    # REST joins a name's values into one line [LS-FMT]. ⚠️ HTTP API 1.0 sends
-    # each value as its own line, duplicates included, as captured in
-    # awslabs/aws-lambda-go-api-proxy issue 75 (2020).
-    headers = merged.lines(joined=api is Api.REST)
-    if not merged.named_types:
-        headers.append(("Content-Type", _default_type(api)))
-    return ProxyResult(status, tuple(headers), data)
+    return data
 
 
 def _default_type(api: Api) -> str:
@@ -339,6 +306,33 @@ def _v2_result(value: object, payload_text: str) -> ProxyResult | ProxyFailure:
     assert isinstance(status, int)
     # Keys other than statusCode, headers, body, isBase64Encoded and cookies
     # are ignored (🔧 [SAM]; also the AWS-validated LocalStack test).
+    found = _v2_headers(value, payload_text)
+    if isinstance(found, ProxyFailure):
+        return found
+    headers, named_type = found
+    read = _body_of(value, api, payload_text)
+    if isinstance(read, ProxyFailure):
+        return read
+    body, encoded = read
+    data = body.encode("utf-8")
+    if encoded:
+        # Honoured whatever the content type: HTTP APIs have no binary media
+        # types (🔧 [SAM]). ⚠️ An undecodable body is taken as malformed.
+        decoded = _b64decode(body)
+        if decoded is None:
+            return _malformed(api, payload_text, "the body is not base64")
+        data = decoded
+    if not named_type:
+        headers.append(("Content-Type", _HTTP_DEFAULT_TYPE))
+    return ProxyResult(status, tuple(headers), data)
+
+
+def _v2_headers(
+    value: dict[str, Any], payload_text: str
+) -> tuple[list[tuple[str, str]], bool] | ProxyFailure:
+    """A 2.0 answer's ``headers`` and ``cookies`` as header lines, and whether
+    they name a content type."""
+    api = Api.HTTP
     raw_headers = value.get("headers")
     if raw_headers is not None and not isinstance(raw_headers, dict):
         return _malformed(api, payload_text, "headers is not an object")
@@ -361,24 +355,7 @@ def _v2_result(value: object, payload_text: str) -> ProxyResult | ProxyFailure:
     # A cookies value that is not a list is ignored: 🔧 SAM CLI, kept as the
     # reference states it (§5.2). ⚠️ Doubt: the AWS-validated LocalStack test
     # (stored file id 3281491556) answers {"cookies": {...}} with 500.
-    body = value.get("body")
-    if body is not None and not isinstance(body, str):
-        # ⚠️ Taken from the REST rule [LP59]; not seen on an HTTP API.
-        return _malformed(api, payload_text, f"body is {type(body).__name__}, not a string")
-    encoded = value.get("isBase64Encoded")
-    if encoded is not None and not isinstance(encoded, bool):
-        return _malformed(api, payload_text, "isBase64Encoded is not a boolean")  # ⚠️
-    data = (body or "").encode("utf-8")
-    if encoded:
-        # Honoured whatever the content type: HTTP APIs have no binary media
-        # types (🔧 [SAM]). ⚠️ An undecodable body is taken as malformed.
-        decoded = _b64decode(body or "")
-        if decoded is None:
-            return _malformed(api, payload_text, "the body is not base64")
-        data = decoded
-    if not named_type:
-        headers.append(("Content-Type", _HTTP_DEFAULT_TYPE))
-    return ProxyResult(status, tuple(headers), data)
+    return headers, named_type
 
 
 def translate_invocation(

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._adapters.reading import method_of, wire_of
 from .._core import clock as _clock
 from .._core import fault as _fault
 from .._core import runtime as _runtime
@@ -15,7 +16,7 @@ from .._core.arguments import FaultArguments
 from .._core.checks import CLIENTS
 from .._core.fault import Call, Fault, iter_calls
 from .._core.options import FaultOptions, parse, with_defaults
-from .._gateway.check import method_of, response_problems, wire_of
+from .._gateway.check import response_problems
 from .._gateway.table import Scenario
 
 if sys.version_info >= (3, 11):

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from .._adapters import _internals
 from .behaviour import seconds
 
 __all__ = ["PROPERTY", "ReportPlugin", "format_table", "shorten_test_id"]
@@ -146,6 +147,6 @@ class ReportPlugin:
         if not self.rows:
             terminalreporter.write_line("no test used a fault")
             return
-        width = int(terminalreporter._tw.fullwidth)
+        width = _internals.terminal_width(terminalreporter)
         for text in format_table(self.rows, width):
             terminalreporter.write_line(text)
