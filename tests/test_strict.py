@@ -459,3 +459,61 @@ def test_a_backend_that_cannot_install_fails_at_start_and_patches_nothing(
         fault.start()
     assert not fault.started
     assert support.replaced_functions() == before
+
+
+EVERY_REASON = """
+import asyncio
+
+import aiohttp
+
+
+async def call(client):
+    if client == "requests":
+        return requests.get(URL, timeout=5).status_code
+    if client == "httpx":
+        return httpx.get(URL).status_code
+    if client == "httpx-async":
+        async with httpx.AsyncClient() as http:
+            return (await http.get(URL)).status_code
+    async with aiohttp.ClientSession() as session, session.get(URL) as response:
+        return response.status
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("client", ["requests", "httpx", "httpx-async", "aiohttp"])
+async def test_call(apigw_fault, client):
+    other = "aiohttp" if client.startswith("requests") else "requests"
+    apigw_fault.inject("function_error", api="rest", times=1)
+    apigw_fault.inject("api_throttled", api="http", url=OTHER_API)
+    apigw_fault.inject("lambda_throttled", api="rest", clients=other)
+    assert await call(client) == 502
+    await call(client)
+"""
+
+
+@pytest.mark.parametrize(
+    ("client", "other"),
+    [
+        ("requests", "aiohttp"),
+        ("httpx", "requests"),
+        ("httpx-async", "requests"),
+        ("aiohttp", "requests"),
+    ],
+)
+def test_every_reason_for_every_client(inner: pytest.Pytester, client: str, other: str) -> None:
+    pytest.importorskip("aiohttp")
+    pytest.importorskip("aioresponses")
+    body = f"OTHER_API = {OTHER_API!r}\n" + EVERY_REASON
+    inner.makepyfile(test_user=module(body))
+    result = inner.runpytest(f"test_user.py::test_call[{client}]")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*> * await call(client)"])  # the second call
+    faults = (
+        TIMES_1,
+        "Fault('api_throttled', api='http', endpoint='regional'; URLs starting with"
+        f" {OTHER_API!r}): the URL is outside its url= (URLs starting with {OTHER_API!r})",
+        "Fault('lambda_throttled', api='rest', endpoint='edge'; any execute-api host):"
+        f" it answers {other} calls only, not {client.removesuffix('-async')} (clients=)",
+    )
+    lines = _refused("GET", client.removesuffix("-async"), *faults)
+    result.stdout.fnmatch_lines(lines, consecutive=True)

@@ -337,10 +337,11 @@ class Patchboard:
 
     def wants(self, url: str, client: str) -> bool:
         """See :func:`wants`."""
-        started = [fault for runtime in self.runtimes for fault in runtime.faults]
-        return any(
-            client in fault.clients and fault.matcher(url) for fault in started
-        ) or self._strict_for(url)
+        for runtime in self.runtimes:
+            for fault, _ in runtime._started:
+                if client in fault.clients and fault.matcher(url):
+                    return True
+        return self._strict_for(url)
 
     def _strict_for(self, url: str) -> bool:
         """Whether a call of ``url`` no fault answers is refused: an https
