@@ -266,14 +266,12 @@ def test_every_recorded_response_is_the_gateways(apigw_fault, orders_client):
 
 
 @pytest.mark.asyncio
-@pytest.mark.apigw_fault("permission_denied", api="rest", times=1)
 async def test_a_hand_written_mock_is_not_the_gateway(apigw_fault, sleeps):
     async with AsyncOrdersClient(sleep=sleeps) as client:
-        with pytest.raises(OrdersError) as faulted:
-            await client.fetch_orders()
-        # The fault's one call is used up: the next call reaches this mock.
+        # First the usual hand-written guess: no space after the colon, no
+        # headers. (Made before the fault starts: while one is started, an
+        # execute-api call it does not answer is refused, not mocked.)
         with respx.mock(assert_all_called=True) as router:
-            # the usual hand-written guess: no space after the colon, no headers
             router.get(ORDERS_URL).respond(
                 500,
                 content=b'{"message":"Internal server error"}',
@@ -281,6 +279,9 @@ async def test_a_hand_written_mock_is_not_the_gateway(apigw_fault, sleeps):
             )
             with pytest.raises(OrdersError) as mocked:
                 await client.fetch_orders()
+        apigw_fault.inject("permission_denied", api="rest")
+        with pytest.raises(OrdersError) as faulted:
+            await client.fetch_orders()
 
     apigw_fault.assert_response(faulted.value.response)
     assert mocked.value.status == faulted.value.status
@@ -295,7 +296,9 @@ async def test_a_hand_written_mock_is_not_the_gateway(apigw_fault, sleeps):
 # -- two failures, then the API recovers --------------------------------------
 
 
-@pytest.mark.apigw_fault("malformed_response", api="rest", times=2)
+# after="pass": once the sequence is used up, calls go on to the network or your
+# own mocks (after times=2 alone they would be refused: strict mode).
+@pytest.mark.apigw_fault(sequence=["malformed_response"] * 2, api="rest", after="pass")
 def test_sync_client_recovers_after_two_failures(apigw_fault, orders_client, client_log):
     with responses.RequestsMock() as rsps:
         rsps.get(ORDERS_URL, json=ORDERS, headers={"x-amzn-requestid": "ok-request"})
@@ -308,7 +311,7 @@ def test_sync_client_recovers_after_two_failures(apigw_fault, orders_client, cli
 
 
 @pytest.mark.asyncio
-@pytest.mark.apigw_fault("lambda_throttled", api="http", times=2)
+@pytest.mark.apigw_fault(sequence=["lambda_throttled"] * 2, api="http", after="pass")
 async def test_async_client_recovers_after_two_failures(apigw_fault, sleeps):
     with respx.mock(assert_all_called=True) as router:
         route = router.get(ORDERS_URL).respond(200, json=ORDERS)

@@ -53,8 +53,23 @@ _SEED_HELP = (
 )
 
 
+_STRICT_HELP = (
+    "refuse, with an ApigwFaultError naming each started fault and why it does"
+    " not answer, an execute-api call no fault answers while a fault is started"
+    " (times=N used up, another API's URL, a fault for another client), instead"
+    " of letting it through to the network (default: on)"
+)
+_STRICT_CHOICES = {"on": True, "off": False}
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("apigw-faults", "API Gateway faults")
+    _add_run_options(parser, group)
+    _add_report_options(parser, group)
+    _add_argument_keys(parser)
+
+
+def _add_run_options(parser: pytest.Parser, group: pytest.OptionGroup) -> None:
     group.addoption(
         "--apigw-seed",
         dest="apigw_seed",
@@ -63,6 +78,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"{_SEED_HELP}; wins over the apigw_fault_seed ini key",
     )
     parser.addini("apigw_fault_seed", _SEED_HELP, default=None)
+    group.addoption(
+        "--apigw-strict",
+        dest="apigw_strict",
+        choices=tuple(_STRICT_CHOICES),
+        default=None,
+        help=f"on|off: {_STRICT_HELP}; wins over the apigw_fault_strict ini key",
+    )
+    parser.addini("apigw_fault_strict", _STRICT_HELP, type="bool", default=True)
+
+
+def _add_report_options(parser: pytest.Parser, group: pytest.OptionGroup) -> None:
     group.addoption(
         "--apigw-report",
         dest="apigw_report",
@@ -85,6 +111,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="bool",
         default=False,
     )
+
+
+def _add_argument_keys(parser: pytest.Parser) -> None:
+    """The ini keys that set fault arguments (see ``_ARGUMENT_KEYS``)."""
     parser.addini(
         "apigw_fault_virtual_time",
         "run every fault of the marker and inject() on virtual time (time.sleep,"
@@ -131,7 +161,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SEED] = str(seed)
     config.stash[_DEFAULTS] = _ini_defaults(config)
     # the run's faults, clock holds and seeds; in force until unconfigure
-    config.stash[_RUNTIME] = _runtime.board().open(f"pytest run {id(config):#x}")
+    runtime = config.stash[_RUNTIME] = _runtime.board().open(f"pytest run {id(config):#x}")
+    strict = config.getoption("apigw_strict")
+    runtime.strict = (
+        bool(config.getini("apigw_fault_strict")) if strict is None else _STRICT_CHOICES[strict]
+    )
     json_path = config.getoption("apigw_report_json")
     report = bool(
         config.getoption("apigw_report") or config.getini("apigw_fault_report") or json_path

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,20 @@ import pytest
 INNER_ADDOPTS = " ".join(
     ["-p no:randomly -p no:hypothesispytest", os.environ.get("APIGW_FAULTS_INNER_ADDOPTS", "")]
 ).strip()
+
+
+@pytest.fixture
+def strict_off() -> Iterator[None]:
+    """Strict mode off in this run for one test, as ``--apigw-strict=off``
+    turns it off for a run: execute-api calls no fault answers pass through."""
+    from pytest_apigw_faults._core import runtime
+
+    current = runtime.current()
+    before, current.strict = current.strict, False
+    try:
+        yield
+    finally:
+        current.strict = before
 
 
 @pytest.fixture

@@ -128,7 +128,9 @@ def test_fault_answers_before_a_user_route_for_the_same_url_until_its_times_run_
     with ExitStack() as stack:
         mock = stack.enter_context(responses.RequestsMock(assert_all_requests_are_fired=True))
         mock.add(responses.GET, API, json={"orders": []}, status=200)
-        faulted = stack.enter_context(Fault("lambda_throttled", api="rest", times=1))
+        faulted = stack.enter_context(
+            Fault(sequence=["lambda_throttled"], api="rest", after="pass")
+        )
         first = requests.get(API, timeout=5)
         second = requests.get(API, timeout=5)
     assert first.status_code == 500
@@ -137,6 +139,7 @@ def test_fault_answers_before_a_user_route_for_the_same_url_until_its_times_run_
     assert len(faulted.calls) == 1
 
 
+@pytest.mark.usefixtures("strict_off")  # times=N lets later calls pass
 def test_respx_user_router_answers_what_the_fault_lets_pass() -> None:
     with respx.mock(assert_all_called=True) as router, Fault(
         "lambda_throttled", api="http", times=2
@@ -219,6 +222,7 @@ def test_moto_answers_boto3_while_the_fault_answers_execute_api(
             managers[name].__exit__(None, None, None)
 
 
+@pytest.mark.usefixtures("strict_off")  # times=N lets later calls pass
 def test_moto_answers_execute_api_once_the_faults_times_are_used(moto: Any) -> None:
     with moto.mock_aws(), Fault("lambda_throttled", api="rest", times=1) as faulted:
         first = requests.get(API, timeout=5)
@@ -310,7 +314,7 @@ def test_responses_activate_under_the_marker(apigw_fault):
 @responses.activate
 def test_inject_inside_responses_activate(apigw_fault):
     responses.add(responses.GET, OTHER, body=b"user ok")
-    apigw_fault.inject("lambda_throttled", api="rest", times=1)
+    apigw_fault.inject(sequence=["lambda_throttled"], api="rest", after="pass")
     responses.add(responses.GET, URL, body=b"after the fault")
     assert requests.get(URL, timeout=5).status_code == 500
     assert requests.get(URL, timeout=5).content == b"after the fault"

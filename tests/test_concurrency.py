@@ -77,6 +77,7 @@ def in_threads(work: Any) -> list[Any]:
         return [r for f in [pool.submit(worker, n) for n in range(THREADS)] for r in f.result()]
 
 
+@pytest.mark.usefixtures("strict_off")  # times=N lets later calls pass
 @pytest.mark.parametrize("client", ["requests", "httpx"])
 def test_racing_threads_share_times_exactly(client: str) -> None:
     """``times=100`` from 200 racing calls: exactly 100 faulted, the rest
@@ -196,6 +197,7 @@ async def test_100_concurrent_async_requests_under_the_marker(apigw_fault: Any) 
         apigw_fault.assert_response(response)
 
 
+@pytest.mark.usefixtures("strict_off")  # times=N lets later calls pass
 @pytest.mark.asyncio
 async def test_100_concurrent_async_requests_share_times_with_the_users_mock(
     apigw_fault: Any,

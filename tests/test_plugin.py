@@ -331,7 +331,7 @@ def test_times_2_lets_the_third_requests_call_through_to_the_user_mock(inner):
             """
         )
     )
-    result = inner.runpytest()
+    result = inner.runpytest("--apigw-strict=off")  # times=N lets later calls pass
     result.assert_outcomes(passed=1)
 
 
@@ -354,7 +354,7 @@ def test_times_2_lets_the_third_httpx_call_through_to_the_user_mock(inner):
             """
         )
     )
-    result = inner.runpytest()
+    result = inner.runpytest("--apigw-strict=off")  # times=N lets later calls pass
     result.assert_outcomes(passed=1)
 
 
@@ -382,7 +382,7 @@ def test_times_counts_the_calls_of_both_clients_together(inner):
             """
         )
     )
-    result = inner.runpytest()
+    result = inner.runpytest("--apigw-strict=off")  # times=N lets later calls pass
     result.assert_outcomes(passed=1)
 
 

@@ -377,8 +377,22 @@ def check(name, phase):
         started.stop()
     with fault(virtual_time=True) as again:
         answered(again)
+    for client in CLIENTS:  # a call no fault answers is still refused, not let out
+        with fault(times=1):
+            assert call(client) == 502
+            refused(client)
     assert real() == REAL, "something is still patched"
     return outcome
+
+
+def refused(client):
+    try:
+        status = call(client)
+    except Exception as error:
+        if type(error).__name__ != "ApigwFaultError" or "refused" not in str(error):
+            raise
+        return
+    raise AssertionError(f"{client}: a call no fault answers passed through ({status})")
 
 
 with fault(virtual_time=True) as warming:  # adapters, clock and clients made once

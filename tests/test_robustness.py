@@ -89,6 +89,7 @@ def test_sending_one_prepared_request_twice_does_not_add_up_gateway_time() -> No
     assert second.elapsed.total_seconds() == pytest.approx(0.388)
 
 
+@pytest.mark.usefixtures("strict_off")  # times=N lets later calls pass
 def test_a_pass_through_after_faulted_attempts_counts_their_gateway_time() -> None:
     session = requests.Session()
     session.mount("https://", HTTPAdapter(max_retries=Retry(total=3, status_forcelist=[502])))
@@ -296,6 +297,7 @@ def test_faults_left_by_fixtures_are_reported_unless_module_or_session_scoped(
     )
 
 
+@pytest.mark.usefixtures("strict_off")  # times=N lets later calls pass
 def test_a_request_sent_from_inside_a_pass_through_keeps_the_outer_state_apart() -> None:
     other = "https://other0001.execute-api.us-east-1.amazonaws.com/prod/x"
     inner_statuses: list[int] = []

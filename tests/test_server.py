@@ -378,8 +378,32 @@ def test_times_then_a_plain_404_when_no_fault_answers(caplog):
     status, headers, body = second
     assert status == 404
     assert dict(headers)["content-type"] == "text/plain; charset=utf-8"
-    assert body.startswith(b"pytest-apigw-faults: no fault answers GET https://")
+    assert body.decode() == (
+        f"pytest-apigw-faults: no fault answers GET https://{EXECUTE_API}{PATH}.\n"
+        "The server's faults, oldest first:\n"
+        "  Fault('function_error', api='rest', endpoint='edge', times=1; any execute-api"
+        " host): its times=1 call is used up (1 of 1)\n"
+        "Inject one first (apigw_fault.inject(...) or the apigw_fault marker), or check"
+        " its url=.\n"
+    )
     assert "no fault is injected" in caplog.text
+
+
+def test_the_404_says_why_each_fault_does_not_take_the_request():
+    other = "https://zzz999yyy8.execute-api.us-east-1.amazonaws.com/"
+    named = Fault("api_throttled", api="http", url=other)
+    with GatewayServer([named]) as server:
+        status, _, body = _through_http_client(server)
+    with GatewayServer([]) as server:
+        empty = _through_http_client(server)
+    assert status == 404
+    assert body.decode().splitlines()[1:3] == [
+        "The server's faults, oldest first:",
+        f"  Fault('api_throttled', api='http', endpoint='regional'; URLs starting with"
+        f" {other!r}): the URL is outside its url= (URLs starting with {other!r})",
+    ]
+    assert empty[0] == 404
+    assert empty[2].decode().splitlines()[1] == "The server has no fault."
 
 
 # -- latency -----------------------------------------------------------------------------

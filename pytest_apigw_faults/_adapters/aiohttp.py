@@ -249,7 +249,8 @@ async def _hand_down(
     """Faulted URLs are answered here; the rest go to ``inner`` (the real
     method, or a user's mock started below or above the hook)."""
     url = _full_url(session, str_or_url, kwargs.get("params"))
-    fault = None if url is None else _runtime.claim(str(url), _CLIENT)
+    # the fault that answers, None to pass, or an ApigwFaultError (strict mode)
+    fault = None if url is None else _runtime.claim(str(url), _CLIENT, method)
     if fault is None or url is None:
         return await inner(session, method, str_or_url, **kwargs)
     return await _respond(fault, session, method, url, kwargs)

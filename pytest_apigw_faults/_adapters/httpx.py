@@ -123,7 +123,9 @@ def _read_timeout(request: httpx.Request) -> float | None:
 
 
 def _claim(request: httpx.Request) -> Fault | None:
-    return _runtime.claim(str(request.url), _CLIENT)
+    """The fault that answers, ``None`` to pass, or an ``ApigwFaultError``
+    out of the client call (strict mode)."""
+    return _runtime.claim(str(request.url), _CLIENT, request.method)
 
 
 def _respond(request: httpx.Request, fault: Fault | None) -> httpx.Response:

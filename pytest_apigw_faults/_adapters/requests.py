@@ -318,14 +318,16 @@ def _respond(
 
 
 class _Registry(FirstMatchRegistry):
-    """Answers each attempt from the newest fault that still has calls left."""
+    """Answers each attempt from the newest fault that still has calls left;
+    the runtime refuses an execute-api attempt none answers (strict mode)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._passthrough = responses.PassthroughResponse("GET", "https://")
 
     def find(self, request: Any) -> tuple[responses.BaseResponse | None, list[str]]:
-        fault = _runtime.claim(str(request.url), _CLIENT)
+        # the fault that answers, None to pass, or an ApigwFaultError
+        fault = _runtime.claim(str(request.url), _CLIENT, str(request.method))
         if fault is None:
             return self._passthrough, []
         answer = fault.backend_state.get(_CLIENT)
@@ -354,7 +356,8 @@ def _passthrough(adapter: HTTPAdapter, request: Any, **kwargs: Any) -> Any:
 
 
 def _hook(original: Any) -> Any:
-    """A ``Session.get_adapter`` that shadows the adapter of a faulted URL."""
+    """A ``Session.get_adapter`` that shadows the adapter of a URL the faults
+    decide (answer, or refuse: see ``runtime.claim``)."""
 
     def get_adapter(session: requests.Session, url: str) -> Any:
         adapter = original(session, url)

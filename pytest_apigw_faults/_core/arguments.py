@@ -118,8 +118,8 @@ class FaultArguments(TypedDict, total=False):
     times: Annotated[
         int | None,
         Arg(
-            "fault the first N calls only; later calls pass through (to the network or to"
-            " your own mocks). Default: every call.",
+            "fault the first N calls only; later execute-api calls raise an error"
+            " (strict mode), or pass through with strict mode off. Default: every call.",
             checks.check_times,
         ),
     ]

@@ -51,7 +51,8 @@ CLIENTS: Mapping[str, tuple[str, str]] = {
     "aiohttp": ("aioresponses", "pytest-apigw-faults[aiohttp]"),
 }
 #: What a fault does after the last item of ``sequence=`` (or ``then=``):
-#: answer with that item again, or let later calls pass through.
+#: answer with that item again, or let later calls pass through (which
+#: strict mode then allows: see ``runtime.claim``).
 AFTER = ("repeat", "pass")
 ITEM_KINDS = (
     "a scenario name, a Scenario, a handler (a callable or a 'module:function'"
@@ -288,7 +289,7 @@ def check_after(value: object, context: Context) -> str:
         raise ApigwFaultError(
             f"unknown after={value!r}; valid choices: {', '.join(repr(a) for a in AFTER)}"
             " (answer every later call with the last item, the default, or let later"
-            " calls pass through)"
+            " calls pass through to the network or your own mocks, even in strict mode)"
         )
     return value
 

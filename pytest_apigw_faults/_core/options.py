@@ -247,8 +247,9 @@ def _check_combination(given: Mapping[str, object], name: str | None, api: Api |
         if "after" in given:
             raise ApigwFaultError(
                 f"after={given['after']!r} says what follows the last item of then= or"
-                " sequence=, and neither is given; times=N alone lets later calls"
-                " pass through"
+                " sequence=, and neither is given; after times=N alone, later"
+                " execute-api calls are refused (strict mode); to let them pass, give"
+                " sequence=[name] * N with after='pass', or set apigw_fault_strict = false"
             )
         if api_given:
             raise ApigwFaultError(

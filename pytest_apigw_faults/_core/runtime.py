@@ -37,6 +37,13 @@ and one ``time.sleep``), so what is patched is kept by the one
    it is kept on the ``sys`` module, which no copy replaces, and each copy
    of this module finds it there. The hooks of every copy of an adapter ask
    it, and so see the faults of every copy of ``Fault``.
+8. Never a silent pass-through (:func:`claim`, which every adapter asks):
+   while a fault is started in a strict runtime (the default; the
+   ``apigw_fault_strict`` ini key), an https execute-api call no fault
+   answers raises an ``ApigwFaultError`` saying why each started fault does
+   not, unless a fault that would answer it ended its ``sequence=`` or
+   ``then=`` with ``after="pass"``. Other URLs, and every call while no
+   fault is started, pass.
 
 The runtime in force
 --------------------
@@ -72,8 +79,10 @@ __all__ = [
     "claim",
     "current",
     "next_seq",
+    "refusal",
     "refuse_reload",
     "wants",
+    "why_not",
 ]
 
 #: Marks every function that replaces a client's (or the clock's) own.
@@ -158,8 +167,11 @@ class Runtime:
     """The faults of one pytest run, or of the process outside pytest (see
     the module doc)."""
 
-    def __init__(self, name: str = "default") -> None:
+    def __init__(self, name: str = "default", *, strict: bool = True) -> None:
         self.name = name
+        #: Whether an execute-api call no started fault answers is refused
+        #: (see :func:`claim`); the ``apigw_fault_strict`` ini key sets it.
+        self.strict = strict
         # replaced, never mutated, so that readers need no lock: the started
         # faults, oldest first, with the targets of the backends each needs
         self._started: tuple[tuple[Fault, tuple[object, ...]], ...] = ()
@@ -232,11 +244,6 @@ class Runtime:
             if client in fault.clients and fault.matcher(url) and fault._take():
                 return fault
         return None
-
-    def wants(self, url: str, client: str) -> bool:
-        return any(
-            client in fault.clients and fault.matcher(url) for fault, _ in self._started
-        )
 
     # -- the clock -----------------------------------------------------------
 
@@ -312,15 +319,41 @@ class Patchboard:
     def current(self) -> Runtime:
         return self.runtimes[-1]
 
-    def claim(self, url: str, client: str) -> Fault | None:
-        for runtime in reversed(self.runtimes):
+    def claim(self, url: str, client: str, method: str) -> Fault | None:
+        """See :func:`claim`."""
+        runtimes = self.runtimes
+        for runtime in reversed(runtimes):
             fault = runtime.claim(url, client)
             if fault is not None:
                 return fault
-        return None
+        if not self._strict_for(url):
+            return None
+        faults = [fault for runtime in runtimes for fault in runtime.faults]
+        if any(_lets_through(fault, url, client) for fault in faults):
+            return None
+        from .._gateway.errors import ApigwFaultError
+
+        raise ApigwFaultError(refusal(method, url, client, faults))
 
     def wants(self, url: str, client: str) -> bool:
-        return any(runtime.wants(url, client) for runtime in self.runtimes)
+        """See :func:`wants`."""
+        for runtime in self.runtimes:
+            for fault, _ in runtime._started:
+                if client in fault.clients and fault.matcher(url):
+                    return True
+        return self._strict_for(url)
+
+    def _strict_for(self, url: str) -> bool:
+        """Whether a call of ``url`` no fault answers is refused: an https
+        execute-api URL, while a runtime that is strict has a started fault."""
+        if not any(runtime.strict and runtime._started for runtime in self.runtimes):
+            return False
+        from urllib.parse import urlsplit
+
+        from .matching import is_execute_api_host
+
+        parts = urlsplit(url)
+        return parts.scheme == "https" and is_execute_api_host(parts.hostname or "")
 
     @staticmethod
     def adapter(client: str) -> types.ModuleType:
@@ -408,14 +441,83 @@ def current() -> Runtime:
     return _BOARD.current()
 
 
-def claim(url: str, client: str) -> Fault | None:
-    """The newest started fault that answers ``url`` for ``client`` now."""
-    return _BOARD.claim(url, client)
+def claim(url: str, client: str, method: str = "GET") -> Fault | None:
+    """What answers a ``client`` call of ``url``, decided here for every
+    adapter (rule 8): the newest started fault that answers it now (one of
+    its ``times`` used), or ``None`` to let it through (see
+    :meth:`Patchboard.claim`); or an ``ApigwFaultError`` naming the call, the
+    started faults and why each does not answer it (:func:`refusal`)."""
+    return _BOARD.claim(url, client, method)
 
 
 def wants(url: str, client: str) -> bool:
-    """Whether a started fault for ``client`` matches ``url``."""
+    """Whether a ``client`` call of ``url`` is for the faults to decide: a
+    started fault matches it, or a refusal may (no ``times`` is used)."""
     return _BOARD.wants(url, client)
+
+
+# -- why a fault does not answer (rule 8) ----------------------------------------
+
+
+def _used_up(fault: Fault) -> bool:
+    remaining = fault._remaining
+    return remaining is not None and remaining <= 0
+
+
+def _lets_through(fault: Fault, url: str, client: str) -> bool:
+    """Whether ``fault`` asks for the call to pass: it would answer it, but
+    its ``sequence=`` or ``then=`` ended with ``after="pass"``."""
+    return (
+        client in fault.clients
+        and fault.matcher(url)
+        and fault.after == "pass"
+        and (fault.sequence is not None or fault.then is not None)
+        and _used_up(fault)
+    )
+
+
+def _calls_used(fault: Fault) -> str:
+    if fault.sequence is not None:
+        n = len(fault.sequence)
+        what = f"its sequence= of {n} item{'s' if n != 1 else ''}"
+    elif fault.then is not None:
+        n = (fault.times or 0) + 1
+        what = f"its times={fault.times} calls and its then= call"
+    else:
+        n = fault.times or 0
+        what = f"its times={n} call{'s' if n != 1 else ''}"
+    return f"{what} {'are' if n != 1 else 'is'} used up ({n} of {n})"
+
+
+def why_not(fault: Fault, url: str, client: str | None) -> str:
+    """Why ``fault`` does not answer a ``client`` call of ``url`` (any
+    client's, for ``None``: the loopback server's)."""
+    if client is not None and client not in fault.clients:
+        clients = " and ".join(fault.clients) or "no client"
+        return f"it answers {clients} calls only, not {client} (clients=)"
+    # the loopback server gives every URL to a fault without url=
+    if (client is not None or fault.matcher.named) and not fault.matcher(url):
+        if fault.matcher.named:
+            return f"the URL is outside its url= ({fault.matcher.description})"
+        return "the URL is not https on an execute-api host"
+    if _used_up(fault):
+        return _calls_used(fault)
+    return "it was stopped or used up while the call arrived"
+
+
+def refusal(method: str, url: str, client: str, faults: list[Fault]) -> str:
+    """The text of the error a refused call raises (see :func:`claim`)."""
+    lines = [
+        f"pytest-apigw-faults refused {method.upper()} {url} ({client}): no started"
+        " fault answers it, and execute-api calls do not reach the network while a"
+        " fault is started (strict mode).",
+        "Started faults, oldest first:",
+        *(f"  {fault!r}: {why_not(fault, url, client)}" for fault in faults),
+        "To let such calls through, set apigw_fault_strict = false in the ini file or"
+        ' pass --apigw-strict=off, or end a fault\'s sequence= or then= with'
+        ' after="pass"; to have a fault answer them, scope its url= to match this URL.',
+    ]
+    return "\n".join(lines)
 
 
 def next_seq() -> int:

@@ -12,7 +12,8 @@ left. A fault made without ``url=`` takes every request the server gets; one
 made with ``url=`` takes the URLs it matches, where a request's URL is
 ``https://{Host}{path}`` when its ``Host`` header names an execute-api host,
 and ``http://{Host}{path}`` (the server's own address) otherwise. With no
-fault to answer, the server says so in a plain-text 404.
+fault to answer, the server says so in a plain-text 404 that names each of
+its faults and why it does not take the request.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any, Literal, TypeAlias
 
 from .._core.fault import Fault
 from .._core.matching import is_execute_api_host
+from .._core.runtime import why_not
 from .._gateway.limits import PAYLOAD_BYTES
 from .._gateway.table import ApigwFaultError
 from .._gateway.wire import WireResponse
@@ -385,8 +387,9 @@ class GatewayServer:
 
     # -- answering --------------------------------------------------------------------
 
-    def _claim(self, url: str) -> Fault | None:
-        for fault in reversed(tuple(self._faults())):
+    @staticmethod
+    def _claim(faults: Sequence[Fault], url: str) -> Fault | None:
+        for fault in reversed(faults):
             takes = fault.matcher(url) if fault.matcher.named else True
             if takes and fault._take():
                 return fault
@@ -400,17 +403,11 @@ class GatewayServer:
         the gateway model refuses it, and the connection is closed after."""
         if unread is not None:
             handler.close_connection = True
-        fault = self._claim(request.url)
+        faults = tuple(self._faults())
+        fault = self._claim(faults, request.url)
         if fault is None:
             logger.warning("%s %s: no fault is injected for it; 404", request.method, request.url)
-            self._plain(
-                handler,
-                404,
-                f"pytest-apigw-faults: no fault answers {request.method} {request.url}."
-                " Inject one first (apigw_fault.inject(...) or the apigw_fault marker),"
-                " or check its url=.\n",
-                close=unread is not None,
-            )
+            self._plain(handler, 404, _unanswered(request, faults), close=unread is not None)
             return
         call = fault.answer(
             _CLIENT,
@@ -447,6 +444,22 @@ class GatewayServer:
             ("content-length", str(len(body))),
         )
         handler.send_wire(WireResponse(status, headers, body), close=close)
+
+
+def _unanswered(request: ServerRequest, faults: Sequence[Fault]) -> str:
+    """The body of the 404 for a request no fault takes: why each does not,
+    in the words of the adapters' refusals (``runtime.why_not``)."""
+    lines = [f"pytest-apigw-faults: no fault answers {request.method} {request.url}."]
+    if faults:
+        lines.append("The server's faults, oldest first:")
+        lines += (f"  {fault!r}: {why_not(fault, request.url, None)}" for fault in faults)
+    else:
+        lines.append("The server has no fault.")
+    lines.append(
+        "Inject one first (apigw_fault.inject(...) or the apigw_fault marker),"
+        " or check its url=."
+    )
+    return "\n".join(lines) + "\n"
 
 
 def _first_values(headers: Sequence[tuple[str, str]]) -> dict[str, str]:
