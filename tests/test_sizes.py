@@ -22,7 +22,6 @@ KNOWN_LONG_FUNCTIONS = frozenset(
         ("_lambda/events.py", "rest_event"),
         ("_lambda/events.py", "http_event_v1"),
         ("_lambda/events.py", "http_event_v2"),
-        ("plugin.py", "pytest_addoption"),
     }
 )
 
