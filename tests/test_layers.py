@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "pytest_apigw_faults"
+import pytest_apigw_faults
+
+# the package under test, from the source tree or from the installed wheel
+PACKAGE = Path(pytest_apigw_faults.__file__).resolve().parent
 LAYERS = {
     "_gateway": 0,
     "_lambda": 1,

@@ -297,7 +297,8 @@ def test_other_hosts_are_left_alone_while_a_fault_is_started(inner: pytest.Pytes
 def test_a_retrying_requests_session_does_not_retry_the_refusal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import requests
+    requests = pytest.importorskip("requests")
+    pytest.importorskip("responses")
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 
@@ -314,7 +315,8 @@ def test_a_retrying_requests_session_does_not_retry_the_refusal(
 def test_a_retrying_httpx_transport_does_not_retry_the_refusal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import httpx
+    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("respx")
 
     support.refuse_network(monkeypatch, "strict")
     with Fault("function_error", api="rest", times=1, clients="httpx") as fault, httpx.Client(
