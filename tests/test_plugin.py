@@ -569,7 +569,7 @@ def test_a_run_that_uses_no_fault_imports_no_http_client(pytester):
             literal(
                 "plugin modules at session end: ['pytest_apigw_faults',"
                 " 'pytest_apigw_faults._core', 'pytest_apigw_faults._core.arguments',"
-                " 'pytest_apigw_faults._core.runtime', 'pytest_apigw_faults._gateway',"
+                " 'pytest_apigw_faults._gateway',"
                 " 'pytest_apigw_faults._gateway.errors', 'pytest_apigw_faults.plugin']"
             ),
         ],

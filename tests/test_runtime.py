@@ -77,7 +77,7 @@ def many_switches() -> Iterator[None]:
 def test_a_pytest_run_has_its_runtime_in_force(pytestconfig: pytest.Config) -> None:
     from pytest_apigw_faults import plugin
 
-    ours = pytestconfig.stash[plugin._RUNTIME]
+    ours = pytestconfig.stash[plugin._RUN].open()
     assert runtime.current() is ours
     assert ours is not runtime.board().default
     with Fault("function_error", api="rest", clients="requests") as fault:

@@ -37,6 +37,12 @@ and one ``time.sleep``), so what is patched is kept by the one
    it is kept on the ``sys`` module, which no copy replaces, and each copy
    of this module finds it there. The hooks of every copy of an adapter ask
    it, and so see the faults of every copy of ``Fault``.
+8. A pytest run does not load this module: it puts itself on a list kept on
+   ``sys`` (``_pytest_apigw_faults_pending``), and its runtime is opened,
+   in the order the runs began, the first time the runtime in force is asked
+   for. So a run that makes no fault loads nothing of the package's
+   machinery, and the stack is what it would be had each run opened its
+   runtime when it began.
 
 The runtime in force
 --------------------
@@ -166,6 +172,12 @@ class Runtime:
         self._holders: tuple[object, ...] = ()  # of the clock, besides faults
         self._seed: tuple[str | None, Iterator[int]] = (None, itertools.count(1))
         self._seed_lock = threading.Lock()
+        #: Where faults started without a seed take one when none was given
+        #: by :meth:`seed_faults_from` (a pytest run: its running test's).
+        self.seed_source: Callable[[], str | None] | None = None
+        #: Told of each fault started here, once it is (a pytest run's
+        #: bookkeeping); what it raises undoes the start.
+        self.watcher: Callable[[Fault], None] | None = None
         self.closed = False
 
     def __repr__(self) -> str:
@@ -191,7 +203,10 @@ class Runtime:
     def next_seed(self) -> str | None:
         with self._seed_lock:
             seed, count = self._seed
-            return None if seed is None else f"{seed}:Fault{next(count)}"
+            if seed is None:
+                source = self.seed_source
+                return None if source is None else source()
+            return f"{seed}:Fault{next(count)}"
 
     # -- faults --------------------------------------------------------------
 
@@ -217,6 +232,9 @@ class Runtime:
                 self._started = self._without(fault)
                 patchboard.settle()
                 raise
+        watcher = self.watcher
+        if watcher is not None:  # outside the lock: it may run pytest's hooks
+            watcher(fault)
 
     def remove(self, fault: Fault) -> None:
         """Stop answering with ``fault``, removing what no started fault
@@ -306,10 +324,24 @@ class Patchboard:
         """A new runtime, in force until it is closed (or another opens)."""
         runtime = Runtime(name)
         with self.lock:
+            self.open_pending()
             self.runtimes = (*self.runtimes, runtime)
         return runtime
 
+    def open_pending(self) -> None:
+        """Open the runtimes of the pytest runs that began without one, oldest
+        first (rule 8); each run is handed its runtime."""
+        with self.lock:
+            while _PENDING:
+                run = _PENDING[0]
+                runtime = Runtime(run.name)
+                self.runtimes = (*self.runtimes, runtime)
+                del _PENDING[0]
+                run.opened(runtime)
+
     def current(self) -> Runtime:
+        if _PENDING:
+            self.open_pending()
         return self.runtimes[-1]
 
     def claim(self, url: str, client: str) -> Fault | None:
@@ -394,6 +426,19 @@ def refuse_reload(module_globals: dict[str, Any]) -> None:
                 " patches its client; stop the faults first"
             )
 
+
+class PendingRun(Protocol):
+    """A pytest run waiting for its runtime (rule 8)."""
+
+    name: str
+
+    def opened(self, runtime: Runtime) -> None:
+        """Take ``runtime``, now open and in force."""
+
+
+#: The runs that began without a runtime, oldest first (rule 8); plugin.py
+#: appends to the same list.
+_PENDING: list[PendingRun] = sys.__dict__.setdefault("_pytest_apigw_faults_pending", [])
 
 # One patchboard per process, for every copy of this module (rule 7).
 _BOARD: Patchboard = sys.__dict__.setdefault("_pytest_apigw_faults_patchboard", Patchboard())
