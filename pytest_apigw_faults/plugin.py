@@ -241,10 +241,8 @@ class _Run:
         self.watch.started(fault)
 
     def close(self) -> None:
-        try:
+        if self in _PENDING:  # never opened
             _PENDING.remove(self)
-        except ValueError:
-            pass
         if self.runtime is not None:
             self.runtime.close()
 
@@ -263,39 +261,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             fault.stop_all()
 
 
-def _options(node: pytest.Item) -> FaultOptions:
-    """The options of the item's ``apigw_fault`` markers, parsed once: those
-    ``pytest_generate_tests`` parsed for its function, unless the item has
-    markers of its own (``pytest.param(..., marks=...)``)."""
-    options = node.stash.get(_OPTIONS, None)
-    if options is None:
-        markers = list(node.iter_markers(_MARKER))
-        parsed = node.config.stash.get(_PARSED, {}).get(_function(node))
-        if parsed is not None and len(parsed[0]) == len(markers) and all(
-            mark is seen for mark, seen in zip(markers, parsed[0], strict=True)
-        ):
-            options = parsed[1]
-        else:
-            options = _parse_markers(node, markers)
-        node.stash[_OPTIONS] = options
-    return options
-
-
 def _function(node: pytest.Item) -> tuple[str, str]:
     """The test function of a test item (or of a function definition)."""
     parent = "" if node.parent is None else node.parent.nodeid
     return parent, getattr(node, "originalname", node.name)
-
-
-def _parse_markers(node: pytest.Item, markers: list[pytest.Mark]) -> FaultOptions:
-    from ._core.options import merge_markers
-    from ._gateway.table import ApigwFaultError
-
-    try:
-        return merge_markers([(m.args, m.kwargs) for m in markers])
-    except ApigwFaultError as error:
-        problem = str(error)
-    pytest.fail(f"{node.nodeid}: bad @pytest.mark.{_MARKER}: {problem}", pytrace=False)
 
 
 _MARKER_FIXTURE = "_apigw_fault_marker"
@@ -306,7 +275,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     markers = list(definition.iter_markers(_MARKER))
     if not markers:
         return
-    options = _parse_markers(definition, markers)
+    from ._pytest.marker import parse_markers
+
+    options = parse_markers(definition, markers)
     # for the items of this function: parsed once, here (see _options)
     metafunc.config.stash.setdefault(_PARSED, {})[_function(definition)] = (markers, options)
     if _MARKER_FIXTURE not in metafunc.fixturenames:
@@ -338,22 +309,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def _apigw_fault_marker(request: pytest.FixtureRequest) -> None:
     """Injects the fault of the test's ``apigw_fault`` marker."""
-    options = _options(request.node)
-    scenario = getattr(request, "param", None)
-    if scenario is not None:  # a row of the matrix
-        from ._core.options import for_scenario
+    from ._pytest.marker import inject
 
-        options = for_scenario(options, scenario)
-    elif not options.single:
-        pytest.fail(
-            f"{request.node.nodeid}: bad @pytest.mark.{_MARKER}: it names no single"
-            " scenario (a name and an api), so it asks for a scenario matrix, which"
-            " only a marker on the test function, its class or its module can give;"
-            " name one scenario here",
-            pytrace=False,
-        )
-    fixture: ApigwFault = request.getfixturevalue("apigw_fault")
-    fixture._inject(options)
+    inject(request)
 
 
 @pytest.fixture
