@@ -17,6 +17,9 @@ and one ``time.sleep``), so what is patched is kept by the one
    it starts, in whichever runtime, and removed when the last one stops, in
    whatever order they stop. Nothing is counted: what must be installed is
    worked out again from the started faults (:meth:`Patchboard.settle`).
+   A client library that is not imported yet has no call to fault: its
+   backend is installed the moment it is imported, while a fault that
+   needs it is started (:class:`_ClientImports`), and not before.
 2. A backend is known by what it patches (its adapter's ``TARGET``:
    ``requests.Session``, ``httpx.HTTPTransport``, ``aiohttp.ClientSession``).
    Faults of any copy of the package's modules share an installed backend; a
@@ -58,7 +61,9 @@ loading the plugin costs next to nothing.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import importlib.util
 import itertools
 import sys
 import threading
@@ -217,7 +222,9 @@ class Runtime:
         """Start answering with ``fault``: its backends installed and the
         clock running if it needs them; all of it, or nothing."""
         patchboard = board()
-        adapters = [patchboard.adapter(client) for client in fault.clients]
+        # the clients imported now; the others get their backend on import (rule 1)
+        ready = [client for client in fault.clients if client in sys.modules]
+        adapters = [patchboard.adapter(client) for client in ready]
         with patchboard.lock:
             if self.closed:
                 raise RuntimeError(f"{self!r} is closed")
@@ -228,10 +235,15 @@ class Runtime:
                 if fault.virtual_time:
                     patchboard.start_clock()
                 self._started = (*self._started, (fault, targets))
+                if len(ready) < len(fault.clients):
+                    patchboard.watch_imports()
             except BaseException:
                 self._started = self._without(fault)
                 patchboard.settle()
                 raise
+        for client in fault.clients:
+            if client not in ready and client in sys.modules:  # imported meanwhile
+                patchboard.imported(client)
         watcher = self.watcher
         if watcher is not None:  # outside the lock: it may run pytest's hooks
             watcher(fault)
@@ -319,6 +331,8 @@ class Patchboard:
         self.installed: dict[object, Backend] = {}
         self.clock: VirtualClock | None = None
         self.sequence = itertools.count()
+        #: On ``sys.meta_path`` while a started fault waits for its client.
+        self.imports: _ClientImports | None = None
 
     def open(self, name: str) -> Runtime:
         """A new runtime, in force until it is closed (or another opens)."""
@@ -370,6 +384,36 @@ class Patchboard:
                 backend.install()
         return target
 
+    def watch_imports(self) -> None:
+        """Install the backend of a client the moment it is imported."""
+        with self.lock:
+            if self.imports is None:
+                self.imports = _ClientImports(self)
+                sys.meta_path.insert(0, self.imports)
+
+    def imported(self, client: str) -> None:
+        """``client`` was imported: install its backend for every started
+        fault that needs it (rule 1)."""
+        waiting = any(
+            client in fault.clients for r in self.runtimes for fault, _ in r._started
+        )
+        if not waiting:
+            return
+        adapter = self.adapter(client)  # outside the lock
+        target: object = adapter.TARGET
+        with self.lock:
+            try:
+                for runtime in self.runtimes:
+                    runtime._started = tuple(
+                        (fault, (*targets, self.install(adapter)))
+                        if client in fault.clients and target not in targets
+                        else (fault, targets)
+                        for fault, targets in runtime._started
+                    )
+            except BaseException:
+                self.settle()
+                raise
+
     def start_clock(self) -> VirtualClock:
         with self.lock:
             clock = self.clock
@@ -398,10 +442,60 @@ class Patchboard:
             if clock is not None and not any(r.holds_clock() for r in self.runtimes):
                 clock.stop()
                 self.clock = None
+            imports = self.imports
+            if imports is not None and not any(
+                len(targets) < len(fault.clients)
+                for r in self.runtimes
+                for fault, targets in r._started
+            ):
+                self.imports = None
+                with contextlib.suppress(ValueError):
+                    sys.meta_path.remove(imports)
         if warnings:
             _warn(warnings)
         if errors:
             raise errors[0]
+
+
+class _ClientImports:
+    """On ``sys.meta_path`` while a started fault waits for its client to be
+    imported: once the client's module has run, its backend is installed."""
+
+    def __init__(self, patchboard: Patchboard) -> None:
+        self._patchboard = patchboard
+        self._finding: set[str] = set()
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> Any:
+        if name not in _CLIENT_NAMES or name in self._finding:
+            return None
+        self._finding.add(name)  # the finders after this one find it
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            self._finding.discard(name)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, found = spec.loader, spec
+        patchboard = self._patchboard
+
+        class _Then:  # runs the client's module, then installs its backend
+            def __getattr__(self, attribute: str) -> Any:
+                return getattr(loader, attribute)
+
+            def create_module(self, spec: Any) -> Any:
+                return loader.create_module(spec)
+
+            def exec_module(self, module: types.ModuleType) -> None:
+                module.__loader__ = found.loader = loader  # its own, from now on
+                loader.exec_module(module)
+                patchboard.imported(name)
+
+        spec.loader = _Then()  # type: ignore[assignment]
+        return spec
+
+
+#: The module of each client, as ``fault.clients`` names it.
+_CLIENT_NAMES = frozenset({"requests", "httpx", "aiohttp"})
 
 
 def _warn(messages: list[str]) -> None:

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from _pytest.fixtures import pytest_fixture_setup as _fixture_setup
 
 if TYPE_CHECKING:
     from .._core.fault import Fault
@@ -25,10 +24,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Watch"]
 
-# pytest sets a fixture up in this hook implementation of its own, which
-# gets the ``fixturedef``: a fault started while a call of it is on the
-# stack is started by that fixture (the innermost one).
-_FIXTURE_SETUP = _fixture_setup.__code__
+# pytest sets a fixture up in its own implementation of the
+# pytest_fixture_setup hook, in the module of FixtureDef, which gets the
+# ``fixturedef``: a fault started while a call of it is on the stack is
+# started by that fixture (the innermost one). Private to pytest: without it,
+# every fault counts as the test's.
+_FIXTURE_SETUP = getattr(
+    getattr(sys.modules[pytest.FixtureDef.__module__], "pytest_fixture_setup", None),
+    "__code__",
+    None,
+)
 
 
 def _fixture_scope(frame: Any) -> str | None:
