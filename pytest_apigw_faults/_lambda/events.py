@@ -9,6 +9,7 @@ source is used, the comment beside the rule says so.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .._gateway.context import request_time
+from .._gateway.context import request_time as _format_request_time
 from .._gateway.table import Api, ApigwFaultError
 from .media import matches_binary, media_type
 from .routes import (
@@ -32,10 +33,10 @@ from .routes import (
 __all__ = ["build_event", "http_event_v1", "http_event_v2", "payload_size", "rest_event"]
 
 
-
-
+@functools.lru_cache(maxsize=256)
 def _short_id(*parts: str) -> str:
-    """A stable 6-character lowercase id (resourceId, deploymentId)."""
+    """A stable 6-character lowercase id (resourceId, deploymentId): the
+    same for every call of a fault, so worked out once."""
     digest = int(hashlib.sha256("\0".join(parts).encode()).hexdigest(), 16)
     alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
     chars = []
@@ -45,6 +46,14 @@ def _short_id(*parts: str) -> str:
     return "".join(chars)
 
 
+@functools.lru_cache(maxsize=64)
+def _second_time(second: int) -> str:
+    return _format_request_time(second * 1000)
+
+
+def request_time(epoch_ms: int) -> str:
+    """``requestTime``: to the second, so formatted once per second."""
+    return _second_time(epoch_ms // 1000)
 
 
 _HTTP_TEXT_TYPES = frozenset({"application/json", "application/xml", "application/javascript"})
