@@ -145,7 +145,7 @@ def test_a_client_imported_while_a_fault_is_started_is_faulted_from_its_import()
             assert len(fault.calls) == 3
         assert runtime.board().installed == {{}}
         assert runtime.board().imports is None
-        assert not any(type(f).__name__ == "_ClientImports" for f in sys.meta_path)
+        assert not any(type(f).__name__ == "ClientImports" for f in sys.meta_path)
         assert httpx.HTTPTransport.handle_request.__module__ == "httpx._transports.default"
         print("done")
         """

@@ -19,7 +19,7 @@ and one ``time.sleep``), so what is patched is kept by the one
    worked out again from the started faults (:meth:`Patchboard.settle`).
    A client library that is not imported yet has no call to fault: its
    backend is installed the moment it is imported, while a fault that
-   needs it is started (:class:`_ClientImports`), and not before.
+   needs it is started (:mod:`.imports`), and not before.
 2. A backend is known by what it patches (its adapter's ``TARGET``:
    ``requests.Session``, ``httpx.HTTPTransport``, ``aiohttp.ClientSession``).
    Faults of any copy of the package's modules share an installed backend; a
@@ -63,7 +63,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import importlib.util
 import itertools
 import sys
 import threading
@@ -74,6 +73,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 if TYPE_CHECKING:
     from .clock import VirtualClock
     from .fault import Fault
+    from .imports import ClientImports
 
 __all__ = [
     "Patchboard",
@@ -332,7 +332,7 @@ class Patchboard:
         self.clock: VirtualClock | None = None
         self.sequence = itertools.count()
         #: On ``sys.meta_path`` while a started fault waits for its client.
-        self.imports: _ClientImports | None = None
+        self.imports: ClientImports | None = None
 
     def open(self, name: str) -> Runtime:
         """A new runtime, in force until it is closed (or another opens)."""
@@ -388,7 +388,9 @@ class Patchboard:
         """Install the backend of a client the moment it is imported."""
         with self.lock:
             if self.imports is None:
-                self.imports = _ClientImports(self)
+                from .imports import ClientImports
+
+                self.imports = ClientImports(self)
                 sys.meta_path.insert(0, self.imports)
 
     def imported(self, client: str) -> None:
@@ -455,47 +457,6 @@ class Patchboard:
             _warn(warnings)
         if errors:
             raise errors[0]
-
-
-class _ClientImports:
-    """On ``sys.meta_path`` while a started fault waits for its client to be
-    imported: once the client's module has run, its backend is installed."""
-
-    def __init__(self, patchboard: Patchboard) -> None:
-        self._patchboard = patchboard
-        self._finding: set[str] = set()
-
-    def find_spec(self, name: str, path: object = None, target: object = None) -> Any:
-        if name not in _CLIENT_NAMES or name in self._finding:
-            return None
-        self._finding.add(name)  # the finders after this one find it
-        try:
-            spec = importlib.util.find_spec(name)
-        finally:
-            self._finding.discard(name)
-        if spec is None or spec.loader is None:
-            return spec
-        loader, found = spec.loader, spec
-        patchboard = self._patchboard
-
-        class _Then:  # runs the client's module, then installs its backend
-            def __getattr__(self, attribute: str) -> Any:
-                return getattr(loader, attribute)
-
-            def create_module(self, spec: Any) -> Any:
-                return loader.create_module(spec)
-
-            def exec_module(self, module: types.ModuleType) -> None:
-                module.__loader__ = found.loader = loader  # its own, from now on
-                loader.exec_module(module)
-                patchboard.imported(name)
-
-        spec.loader = _Then()  # type: ignore[assignment]
-        return spec
-
-
-#: The module of each client, as ``fault.clients`` names it.
-_CLIENT_NAMES = frozenset({"requests", "httpx", "aiohttp"})
 
 
 def _warn(messages: list[str]) -> None:
