@@ -125,7 +125,12 @@ def header_names(
     return tuple(names)
 
 
-@dataclass(frozen=True)
+# The clients' header mappings, whose lookups ignore case already (requests,
+# httpx, aiohttp/multidict): a miss there is a miss.
+_CASELESS = frozenset({"CaseInsensitiveDict", "Headers", "CIMultiDict", "CIMultiDictProxy"})
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     """What the gateway sees of a request: its method, URL and headers.
 
@@ -138,8 +143,9 @@ class Incoming:
     headers: Mapping[str, str] = field(default_factory=dict)
 
     def header(self, name: str) -> str | None:
-        value = self.headers.get(name)
-        if value is not None:
+        headers = self.headers
+        value = headers.get(name)
+        if value is not None or type(headers).__name__ in _CASELESS:
             return value
         lowered = name.lower()
         for key, item in self.headers.items():
@@ -151,7 +157,7 @@ class Incoming:
 _GET = Incoming()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WireResponse:
     """A response as it leaves the gateway: status, ordered headers, body."""
 
@@ -168,7 +174,7 @@ class WireResponse:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exchange:
     """What the gateway did with one request.
 
@@ -189,7 +195,7 @@ class Exchange:
     lambda_request_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LambdaIds:
     """The ids of one request that reaches a Lambda, drawn before it runs:
     the event carries the same ids as the response headers.
