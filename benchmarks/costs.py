@@ -11,7 +11,12 @@ A measurement, not a test: run it with the project's interpreter,
   what every test of a project that merely has the plugin installed pays.
 * **Per start/stop**: ``Fault(...).start(); .stop()`` for each client set,
   against the bare mock it is built on (``responses.RequestsMock`` started and
-  stopped; ``respx.mock`` likewise), in this process.
+  stopped; ``respx.mock`` likewise), in this process (which imports every
+  client, so every backend is installed).
+* **Per start/stop, requests only**: in a subprocess that imports requests
+  and no other client (a test suite that uses requests), a fault for the
+  default clients (every installed one) against bare ``responses``: the
+  backends of clients that are not imported are not installed.
 
 Every figure is a median over rounds; the two sides of a comparison run
 alternately. Nothing touches the network.
@@ -30,6 +35,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 LOOP_TIMER = """
 import json, os, time
@@ -158,6 +164,58 @@ def start_stop(starts: int, rounds: int) -> list[tuple[str, float, str, float]]:
     return figures
 
 
+REQUESTS_ONLY = """
+import json, statistics, sys, time
+
+import requests
+import responses
+from pytest_apigw_faults import Fault
+
+starts, rounds = int(sys.argv[1]), int(sys.argv[2])
+fault = Fault("function_error", api="rest", seed="bench")
+
+
+def cycle():
+    fault.start()
+    fault.stop()
+
+
+def bare():
+    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+    mock.start()
+    mock.stop(allow_assert=False)
+
+
+def timed(action):
+    start = time.perf_counter()
+    for _ in range(starts):
+        action()
+    return (time.perf_counter() - start) / starts * 1e6
+
+
+cycle(), bare()
+faulted, plain = [], []
+for r in range(rounds):
+    sides = [(faulted, cycle), (plain, bare)]
+    for bucket, action in sides if r % 2 == 0 else reversed(sides):
+        bucket.append(timed(action))
+clients = [m for m in ("httpx", "aiohttp", "respx", "aioresponses") if m in sys.modules]
+print(json.dumps({"fault": statistics.median(faulted), "bare": statistics.median(plain),
+                  "clients": fault.clients, "imported": clients}))
+"""
+
+
+def start_stop_requests_only(starts: int, rounds: int) -> dict[str, Any]:
+    """µs per start/stop of a default-clients fault and of bare responses, in
+    a process that imports requests only; and what else it imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", REQUESTS_ONLY, str(starts), str(rounds)],
+        env=_clean_env(), capture_output=True, text=True, check=True,
+    )
+    figures: dict[str, Any] = json.loads(done.stdout)
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tests", type=int, default=2000, help="trivial tests per run")
@@ -176,6 +234,13 @@ def main(argv: list[str] | None = None) -> int:
             f"   {bare_name} {bare_us:8.1f} us   ratio {fault_us / bare_us:.2f}"
         )
         print(f"  {name:32} {fault_us:8.1f} us{bare}")
+    only = start_stop_requests_only(args.starts, args.rounds)
+    print(
+        f"  {'Fault() importing requests only':32} {only['fault']:8.1f} us"
+        f"   responses.RequestsMock {only['bare']:8.1f} us"
+        f"   ratio {only['fault'] / only['bare']:.2f}"
+        f"   (other clients imported: {only['imported'] or 'none'})"
+    )
     return 0
 
 

@@ -7,18 +7,20 @@ scenario table are imported only when a test uses a fault.
 
 from __future__ import annotations
 
+import itertools
 import os
-import weakref
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._core import runtime as _runtime
-
 if TYPE_CHECKING:
+    from ._core.fault import Fault
     from ._core.options import FaultOptions
+    from ._core.runtime import Runtime
     from ._pytest.fixture import ApigwFault
+    from ._pytest.watch import Watch
 
 
 def _key(name: str) -> Any:
@@ -36,11 +38,9 @@ _ARGUMENT_KEYS = (
     "apigw_fault_gateway_responses",
     "apigw_fault_clients",
 )
-_RUNTIME: pytest.StashKey[_runtime.Runtime] = _key("_RUNTIME")
+_RUN: pytest.StashKey[_Run] = _key("_RUN")
 _SEED: pytest.StashKey[str] = _key("_SEED")
 _DEFAULTS: pytest.StashKey[dict[str, Any]] = _key("_DEFAULTS")
-_STARTED_BEFORE: pytest.StashKey[tuple[Any, ...]] = _key("_STARTED_BEFORE")
-_LONG_LIVED: pytest.StashKey[weakref.WeakSet[Any]] = _key("_LONG_LIVED")
 _REPORT: pytest.StashKey[bool] = _key("_REPORT")  # whether tests record report rows
 # a test item's marker options, and those each test function's markers gave
 _OPTIONS: pytest.StashKey[FaultOptions] = _key("_OPTIONS")
@@ -161,11 +161,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SEED] = str(seed)
     config.stash[_DEFAULTS] = _ini_defaults(config)
     # the run's faults, clock holds and seeds; in force until unconfigure
-    runtime = config.stash[_RUNTIME] = _runtime.board().open(f"pytest run {id(config):#x}")
-    strict = config.getoption("apigw_strict")
-    runtime.strict = (
-        bool(config.getini("apigw_fault_strict")) if strict is None else _STRICT_CHOICES[strict]
-    )
+    config.stash[_RUN] = _Run(config)
     json_path = config.getoption("apigw_report_json")
     report = bool(
         config.getoption("apigw_report") or config.getini("apigw_fault_report") or json_path
@@ -215,86 +211,90 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"apigw-faults: seed {config.stash[_SEED]} (reproduce with --apigw-seed)"
 
 
-def _runtime_of(config: pytest.Config) -> _runtime.Runtime:
-    """The run's runtime (the one in force, if this run has none)."""
-    return config.stash.get(_RUNTIME, None) or _runtime.current()
+#: The pytest runs waiting for their runtime, shared with ``_core.runtime``
+#: (its rule 8), which this module does not load.
+_PENDING: list[Any] = sys.__dict__.setdefault("_pytest_apigw_faults_pending", [])
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
-    runtime = _runtime_of(item.config)
-    # faults made by hand in this test take their ids from its seed
-    runtime.seed_faults_from(f"{item.config.stash[_SEED]}:{item.nodeid}")
-    item.stash[_STARTED_BEFORE] = runtime.faults
-    return (yield)
+class _Run:
+    """One pytest run's part of the runtime: the runtime itself, opened when
+    a fault first needs it, the running test, whose seed faults made by hand
+    take, and the bookkeeping that starts with the run's first fault.
+
+    Until then, a test costs one assignment: no fixture, no wrapper."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.name = f"pytest run {id(config):#x}"
+        self.seed = config.stash[_SEED]
+        strict = config.getoption("apigw_strict")
+        #: strict mode: the command-line option, else the ini key
+        self.strict = (
+            bool(config.getini("apigw_fault_strict")) if strict is None else _STRICT_CHOICES[strict]
+        )
+        self.runtime: Runtime | None = None
+        self.test: pytest.Item | None = None
+        self._count: Iterator[int] | None = None  # of the test's hand-made faults
+        self.watch: Watch | None = None
+        _PENDING.append(self)
+
+    def opened(self, runtime: Runtime) -> None:
+        runtime.strict = self.strict
+        runtime.seed_source = self.next_seed
+        runtime.watcher = self.started
+        self.runtime = runtime
+
+    def open(self) -> Runtime:
+        """The run's runtime, opened now if need be (with every run's before it)."""
+        if self.runtime is None:
+            from ._core.runtime import board
+
+            board().open_pending()
+        assert self.runtime is not None
+        return self.runtime
+
+    def begin(self, item: pytest.Item) -> None:
+        self.test = item
+        self._count = None
+        if self.watch is not None:
+            self.watch.begin()
+
+    def next_seed(self) -> str | None:
+        """Faults made by hand in a test take their ids from its seed:
+        ``seed:nodeid:Fault1``, ``Fault2``, ...; elsewhere they are random."""
+        test = self.test
+        if test is None:
+            return None
+        if self._count is None:
+            self._count = itertools.count(1)
+        return f"{self.seed}:{test.nodeid}:Fault{next(self._count)}"
+
+    def started(self, fault: Fault) -> None:
+        if self.watch is None:  # the run's first fault
+            from ._pytest.watch import Watch
+
+            self.watch = Watch(self)
+        self.watch.started(fault)
+
+    def close(self) -> None:
+        if self in _PENDING:  # never opened
+            _PENDING.remove(self)
+        if self.runtime is not None:
+            self.runtime.close()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: Any) -> Iterator[Any]:
-    """Faults a module- or session-scoped fixture starts are meant to outlive
-    the test that first needs them: note them, so they are not reported."""
-    if fixturedef.scope == "function":
-        return (yield)
-    runtime = _runtime_of(request.config)
-    before = runtime.faults
-    try:
-        return (yield)
-    finally:
-        kept = request.config.stash.setdefault(_LONG_LIVED, weakref.WeakSet())
-        kept.update(fault for fault in runtime.faults if fault not in before)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
-    try:
-        return (yield)
-    finally:
-        _runtime_of(item.config).seed_faults_from(None)
-        _stop_left_started(item)
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.config.stash[_RUN].begin(item)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """No fault outlives the session, not even one a test started by hand and
     never stopped before Ctrl-C (pytest then skips the test's teardown)."""
-    for fault in _runtime_of(session.config).faults:
-        fault.stop_all()
-
-
-def _stop_left_started(item: pytest.Item) -> None:
-    """Stop the faults the test (or its function-scoped fixtures) started and
-    left started, and say so."""
-    before = item.stash.get(_STARTED_BEFORE, None)
-    if before is None:
-        return
-    kept = item.config.stash.get(_LONG_LIVED, ())
-    left = [f for f in _runtime_of(item.config).faults if f not in before and f not in kept]
-    for fault in left:
-        fault.stop_all()
-    if left:
-        pytest.fail(
-            f"{item.nodeid} started {', '.join(map(repr, left))} and did not stop it;"
-            " it is stopped now. Use `with Fault(...)`, the decorator, or"
-            " apigw_fault.inject(...), which stop by themselves",
-            pytrace=False,
-        )
-
-
-def _options(node: pytest.Item) -> FaultOptions:
-    """The options of the item's ``apigw_fault`` markers, parsed once: those
-    ``pytest_generate_tests`` parsed for its function, unless the item has
-    markers of its own (``pytest.param(..., marks=...)``)."""
-    options = node.stash.get(_OPTIONS, None)
-    if options is None:
-        markers = list(node.iter_markers(_MARKER))
-        parsed = node.config.stash.get(_PARSED, {}).get(_function(node))
-        if parsed is not None and len(parsed[0]) == len(markers) and all(
-            mark is seen for mark, seen in zip(markers, parsed[0], strict=True)
-        ):
-            options = parsed[1]
-        else:
-            options = _parse_markers(node, markers)
-        node.stash[_OPTIONS] = options
-    return options
+    runtime = session.config.stash[_RUN].runtime
+    if runtime is not None:
+        for fault in runtime.faults:
+            fault.stop_all()
 
 
 def _function(node: pytest.Item) -> tuple[str, str]:
@@ -303,15 +303,7 @@ def _function(node: pytest.Item) -> tuple[str, str]:
     return parent, getattr(node, "originalname", node.name)
 
 
-def _parse_markers(node: pytest.Item, markers: list[pytest.Mark]) -> FaultOptions:
-    from ._core.options import merge_markers
-    from ._gateway.table import ApigwFaultError
-
-    try:
-        return merge_markers([(m.args, m.kwargs) for m in markers])
-    except ApigwFaultError as error:
-        problem = str(error)
-    pytest.fail(f"{node.nodeid}: bad @pytest.mark.{_MARKER}: {problem}", pytrace=False)
+_MARKER_FIXTURE = "_apigw_fault_marker"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -319,38 +311,43 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     markers = list(definition.iter_markers(_MARKER))
     if not markers:
         return
-    options = _parse_markers(definition, markers)
+    from ._pytest.marker import parse_markers
+
+    options = parse_markers(definition, markers)
     # for the items of this function: parsed once, here (see _options)
     metafunc.config.stash.setdefault(_PARSED, {})[_function(definition)] = (markers, options)
+    if _MARKER_FIXTURE not in metafunc.fixturenames:
+        metafunc.fixturenames.insert(0, _MARKER_FIXTURE)
     if options.single:
         return
     rows = options.scenarios()
-    metafunc.parametrize(
-        "_apigw_fault_marker", rows, indirect=True, ids=[row.id for row in rows]
-    )
+    metafunc.parametrize(_MARKER_FIXTURE, rows, indirect=True, ids=[row.id for row in rows])
 
 
-@pytest.fixture(autouse=True)
-def _apigw_fault_marker(request: pytest.FixtureRequest) -> None:
-    """Injects the fault of an ``apigw_fault`` marker, if the test has one."""
-    if request.node.get_closest_marker(_MARKER) is None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Only the tests with a marker get the fixture that injects its fault
+    (first, so that the fault is started before their other fixtures): a
+    marker on the function, its class or its module (its name is in
+    ``_PARSED``, and parametrizing may have dropped the fixture again), or
+    on one of its parameters (``pytest.param(..., marks=...)``)."""
+    if not items:
         return
-    options = _options(request.node)
-    scenario = getattr(request, "param", None)
-    if scenario is not None:  # a row of the matrix
-        from ._core.options import for_scenario
+    parsed = items[0].config.stash.get(_PARSED, {})
+    for item in items:
+        names: list[str] | None = getattr(item, "fixturenames", None)
+        if names is None or _MARKER_FIXTURE in names:
+            continue
+        marked = bool(parsed) and _function(item) in parsed
+        if marked or any(mark.name == _MARKER for mark in item.own_markers):
+            names.insert(0, _MARKER_FIXTURE)
 
-        options = for_scenario(options, scenario)
-    elif not options.single:
-        pytest.fail(
-            f"{request.node.nodeid}: bad @pytest.mark.{_MARKER}: it names no single"
-            " scenario (a name and an api), so it asks for a scenario matrix, which"
-            " only a marker on the test function, its class or its module can give;"
-            " name one scenario here",
-            pytrace=False,
-        )
-    fixture: ApigwFault = request.getfixturevalue("apigw_fault")
-    fixture._inject(options)
+
+@pytest.fixture
+def _apigw_fault_marker(request: pytest.FixtureRequest) -> None:
+    """Injects the fault of the test's ``apigw_fault`` marker."""
+    from ._pytest.marker import inject
+
+    inject(request)
 
 
 @pytest.fixture
@@ -367,7 +364,7 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
     fixture = ApigwFault(
         seed=f"{request.config.stash[_SEED]}:{request.node.nodeid}",
         defaults=request.config.stash[_DEFAULTS],
-        runtime=_runtime_of(request.config),
+        runtime=request.config.stash[_RUN].open(),
     )
     try:
         yield fixture
@@ -383,6 +380,6 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """No fault, and no virtual time, outlives the run, even one interrupted
     in a test; the runtime in force is the outer run's again (pytester)."""
-    runtime = config.stash.get(_RUNTIME, None)
-    if runtime is not None:
-        runtime.close()
+    run = config.stash.get(_RUN, None)
+    if run is not None:
+        run.close()

@@ -400,3 +400,50 @@ def test_a_faulted_response_keeps_its_elapsed_through_pickle() -> None:
     with Fault("integration_timeout", api="rest"):
         response = requests.get(API, timeout=60)
     assert pickle.loads(pickle.dumps(response)).elapsed.total_seconds() == 29
+
+
+def test_the_first_fault_of_a_run_started_by_a_module_fixture_is_not_reported(
+    pytester: pytest.Pytester,
+) -> None:
+    # The bookkeeping of faults left started begins with the run's first
+    # fault; here that fault comes from a module-scoped fixture, in the
+    # middle of the first test's setup.
+    set_up_inner(pytester)
+    pytester.makepyfile(
+        test_user_first="""
+        import pytest
+        import requests
+
+        URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
+
+        @pytest.fixture(scope="module")
+        def shared():
+            from pytest_apigw_faults import Fault
+
+            fault = Fault("lambda_throttled", api="rest", clients="requests").start()
+            yield fault
+            fault.stop()
+
+        @pytest.fixture
+        def leaky(shared):
+            from pytest_apigw_faults import Fault
+
+            return Fault("function_error", api="rest", url=URL + "/leak").start()
+
+        def test_first(shared):
+            assert requests.get(URL, timeout=5).status_code == 500
+
+        def test_second(shared):
+            assert requests.get(URL, timeout=5).status_code == 500
+
+        def test_leaks(leaky):
+            assert requests.get(URL + "/leak", timeout=5).status_code == 502
+
+        def test_after(shared):  # the leak is stopped; the shared fault answers
+            assert requests.get(URL + "/leak", timeout=5).status_code == 500
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=4, errors=1)
+    result.stdout.fnmatch_lines(["*test_user_first.py::test_leaks started Fault('function_error'*"])
+    result.stdout.no_fnmatch_line("*lambda_throttled*did not stop*")

@@ -77,7 +77,7 @@ def many_switches() -> Iterator[None]:
 def test_a_pytest_run_has_its_runtime_in_force(pytestconfig: pytest.Config) -> None:
     from pytest_apigw_faults import plugin
 
-    ours = pytestconfig.stash[plugin._RUNTIME]
+    ours = pytestconfig.stash[plugin._RUN].open()
     assert runtime.current() is ours
     assert ours is not runtime.board().default
     with Fault("function_error", api="rest", clients="requests") as fault:
@@ -99,6 +99,54 @@ def test_outside_pytest_the_default_runtime_serves() -> None:
             assert requests.get({URL!r}, timeout=5).status_code == 502
         assert runtime.board().installed == {{}}
         assert requests.Session.get_adapter.__module__ == "requests.sessions"
+        print("done")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "done\n"
+
+
+def test_a_client_imported_while_a_fault_is_started_is_faulted_from_its_import() -> None:
+    # A fault for every client installs only the backends of the clients
+    # imported when it starts; httpx and aiohttp, imported later, get theirs
+    # on import, and nothing of them stays once the fault stops.
+    pytest.importorskip("respx")
+    pytest.importorskip("aioresponses")
+    script = textwrap.dedent(
+        f"""
+        import asyncio
+        import sys
+
+        import requests
+        from pytest_apigw_faults import Fault
+        from pytest_apigw_faults._core import runtime
+
+        with Fault("function_error", api="rest") as fault:
+            assert fault.clients == ("requests", "httpx", "aiohttp"), fault.clients
+            assert "httpx" not in sys.modules and "respx" not in sys.modules
+            assert list(runtime.board().installed) == [requests.Session]
+            assert requests.get({URL!r}, timeout=5).status_code == 502
+            import httpx
+
+            assert httpx.__spec__.loader is httpx.__loader__
+            assert type(httpx.__loader__).__name__ == "SourceFileLoader"
+            assert httpx.get({URL!r}).status_code == 502
+            import aiohttp
+
+            async def get():
+                async with aiohttp.ClientSession() as session:
+                    async with session.get({URL!r}) as response:
+                        return response.status
+
+            assert asyncio.run(get()) == 502
+            assert len(fault.calls) == 3
+        assert runtime.board().installed == {{}}
+        assert runtime.board().imports is None
+        assert not any(type(f).__name__ == "ClientImports" for f in sys.meta_path)
+        assert httpx.HTTPTransport.handle_request.__module__ == "httpx._transports.default"
         print("done")
         """
     )

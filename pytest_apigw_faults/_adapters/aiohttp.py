@@ -38,6 +38,7 @@ from aioresponses import aioresponses
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from .._core import patches as _patches
 from .._core import runtime as _runtime
 from .._core.fault import Call, Fault
 from .._gateway.wire import WireResponse
@@ -278,7 +279,7 @@ class Backend:
     """Installs the hook, and the hand-down in mocks started meanwhile."""
 
     def __init__(self) -> None:
-        self._patches = _runtime.Patches()
+        self._patches = _patches.Patches()
 
     def install(self) -> None:
         self._patches.apply(aioresponses, "start", _start)

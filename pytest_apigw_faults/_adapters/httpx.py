@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
+from .._core import patches as _patches
 from .._core import runtime as _runtime
 from .._core.fault import Fault
 from .._gateway.table import ApigwFaultError
@@ -168,7 +169,7 @@ class Backend:
     """Patches the transports, refusing to stack on a foreign patch."""
 
     def __init__(self) -> None:
-        self._patches = _runtime.Patches()
+        self._patches = _patches.Patches()
 
     def install(self) -> None:
         for cls, method in _TARGETS.items():
@@ -188,9 +189,9 @@ class Backend:
 
 
 def _refuse_foreign(cls: type, method: str) -> None:
-    current = _runtime.unwrap(cls.__dict__[method])
+    current = _patches.unwrap(cls.__dict__[method])
     target = f"httpx.{cls.__name__}.{method}"
-    if _runtime.is_ours(current):
+    if _patches.is_ours(current):
         raise ApigwFaultError(
             f"{target} is patched by pytest-apigw-faults, but not through the"
             " process's patchboard (sys._pytest_apigw_faults_patchboard was"

@@ -30,6 +30,7 @@ from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from .._core import patches as _patches
 from .._core import runtime as _runtime
 from .._core.fault import Call, Fault
 from . import _internals
@@ -376,7 +377,7 @@ class Backend:
     """The ``get_adapter`` hook, and the ``responses`` mock behind it."""
 
     def __init__(self) -> None:
-        self._patches = _runtime.Patches()
+        self._patches = _patches.Patches()
 
     def install(self) -> None:
         # leaves a file-like request body unread: no fault reads bodies, and

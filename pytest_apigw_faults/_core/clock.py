@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._gateway.table import ApigwFaultError
+from . import patches as _patches
 from . import runtime as _runtime
 
 __all__ = ["Sleep", "VirtualClock", "running"]
@@ -66,7 +67,7 @@ class VirtualClock:
         self.running = False
         self._travel: Any = None
         self._traveller: Any = None
-        self._patches = _runtime.Patches()
+        self._patches = _patches.Patches()
         self._monotonic0 = 0.0
         self._perf0 = 0.0
         self._real_monotonic: Callable[[], float] = time.monotonic
@@ -121,9 +122,9 @@ class VirtualClock:
 
     def _patch(self) -> None:
         clock = self
-        self._real_monotonic = _runtime.unwrap(time.monotonic)
+        self._real_monotonic = _patches.unwrap(time.monotonic)
         self._monotonic0 = self._real_monotonic()
-        self._perf0 = _runtime.unwrap(time.perf_counter)()
+        self._perf0 = _patches.unwrap(time.perf_counter)()
 
         def sleep(real_sleep: Callable[[float], None]) -> Callable[[float], None]:
             def sleep(seconds: float) -> None:

@@ -40,7 +40,7 @@ class ApigwFaultWarning(UserWarning):
     """A fault cannot reach every client that is installed."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     """One request a fault answered.
 
@@ -413,7 +413,8 @@ class Fault(Activation):
             waited=waited,
         )
         with self._lock:
-            self._spent[request] = call.elapsed
+            if spent is None:  # else the adapter counts the attempts itself
+                self._spent[request] = call.elapsed
             self.calls.append(call)
         if clock is not None:
             clock.advance(waited)  # once per attempt, here only

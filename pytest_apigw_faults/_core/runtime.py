@@ -17,6 +17,9 @@ and one ``time.sleep``), so what is patched is kept by the one
    it starts, in whichever runtime, and removed when the last one stops, in
    whatever order they stop. Nothing is counted: what must be installed is
    worked out again from the started faults (:meth:`Patchboard.settle`).
+   A client library that is not imported yet has no call to fault: its
+   backend is installed the moment it is imported, while a fault that
+   needs it is started (:mod:`.imports`), and not before.
 2. A backend is known by what it patches (its adapter's ``TARGET``:
    ``requests.Session``, ``httpx.HTTPTransport``, ``aiohttp.ClientSession``).
    Faults of any copy of the package's modules share an installed backend; a
@@ -44,6 +47,12 @@ and one ``time.sleep``), so what is patched is kept by the one
    not, unless a fault that would answer it ended its ``sequence=`` or
    ``then=`` with ``after="pass"``. Other URLs, and every call while no
    fault is started, pass.
+9. A pytest run does not load this module: it puts itself on a list kept on
+   ``sys`` (``_pytest_apigw_faults_pending``), and its runtime is opened,
+   in the order the runs began, the first time the runtime in force is asked
+   for. So a run that makes no fault loads nothing of the package's
+   machinery, and the stack is what it would be had each run opened its
+   runtime when it began.
 
 The runtime in force
 --------------------
@@ -59,6 +68,7 @@ loading the plugin costs next to nothing.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import itertools
 import sys
@@ -67,9 +77,13 @@ import types
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from .patches import Patches
+from .refusal import lets_through, refusal, why_not
+
 if TYPE_CHECKING:
     from .clock import VirtualClock
     from .fault import Fault
+    from .imports import ClientImports
 
 __all__ = [
     "Patchboard",
@@ -84,74 +98,6 @@ __all__ = [
     "wants",
     "why_not",
 ]
-
-#: Marks every function that replaces a client's (or the clock's) own.
-OURS = "_apigw_faults_patch"
-#: Marks one of ours left under a foreign patch: what it stands for.
-STANDS_FOR = "_apigw_faults_stands_for"
-
-
-def _marks(value: object) -> dict[str, Any]:
-    # functions only: a Mock would answer any attribute
-    return value.__dict__ if isinstance(value, types.FunctionType) else {}
-
-
-def unwrap(value: Any) -> Any:
-    """``value``, or what the function of ours left there stands for."""
-    while STANDS_FOR in (marks := _marks(value)):
-        value = marks[STANDS_FOR]
-    return value
-
-
-def is_ours(value: object) -> bool:
-    """Whether ``value`` is a live replacement made by this package (of this
-    copy of its modules or another)."""
-    marks = _marks(value)
-    return OURS in marks and STANDS_FOR not in marks
-
-
-class Patches:
-    """Attributes replaced, and put back, as a whole.
-
-    Each replacement is recorded before it is made, and forgotten only once
-    undone, so that :meth:`undo` after an exception or interrupt at any line
-    puts back exactly what was replaced, and can run again.
-    """
-
-    def __init__(self) -> None:
-        self._made: list[tuple[Any, str, Any, Any]] = []
-
-    def __bool__(self) -> bool:
-        return bool(self._made)
-
-    def apply(self, owner: Any, name: str, make: Callable[[Any], Any]) -> Any:
-        """Replace ``owner.name`` with ``make(original)``; a function of ours
-        left there, stale, is taken off first (rule 6)."""
-        original = unwrap(owner.__dict__[name])
-        replacement = make(original)
-        replacement.__dict__[OURS] = True
-        self._made.append((owner, name, original, replacement))
-        setattr(owner, name, replacement)
-        return replacement
-
-    def undo(self) -> list[tuple[Any, str, Any]]:
-        """Put back, newest first, what each replacement replaced; the
-        ``(owner, name, patch)`` of those a foreign patch covers now (rule 6)."""
-        covered: list[tuple[Any, str, Any]] = []
-        while self._made:
-            owner, name, original, replacement = self._made[-1]
-            now = owner.__dict__.get(name)
-            # what was replaced, or what it stands for if it is ours, stale
-            # now (another patchboard's, taken off under this one)
-            real = unwrap(original)
-            if now is replacement or (now is not real and unwrap(now) is real):
-                setattr(owner, name, real)
-            elif now is not real:
-                replacement.__dict__[STANDS_FOR] = original
-                covered.append((owner, name, now))
-            self._made.pop()
-        return covered
-
 
 class Backend(Protocol):
     """One client adapter's patches, made by ``Backend()`` of its module."""
@@ -178,6 +124,12 @@ class Runtime:
         self._holders: tuple[object, ...] = ()  # of the clock, besides faults
         self._seed: tuple[str | None, Iterator[int]] = (None, itertools.count(1))
         self._seed_lock = threading.Lock()
+        #: Where faults started without a seed take one when none was given
+        #: by :meth:`seed_faults_from` (a pytest run: its running test's).
+        self.seed_source: Callable[[], str | None] | None = None
+        #: Told of each fault started here, once it is (a pytest run's
+        #: bookkeeping); what it raises undoes the start.
+        self.watcher: Callable[[Fault], None] | None = None
         self.closed = False
 
     def __repr__(self) -> str:
@@ -203,7 +155,10 @@ class Runtime:
     def next_seed(self) -> str | None:
         with self._seed_lock:
             seed, count = self._seed
-            return None if seed is None else f"{seed}:Fault{next(count)}"
+            if seed is None:
+                source = self.seed_source
+                return None if source is None else source()
+            return f"{seed}:Fault{next(count)}"
 
     # -- faults --------------------------------------------------------------
 
@@ -214,7 +169,9 @@ class Runtime:
         """Start answering with ``fault``: its backends installed and the
         clock running if it needs them; all of it, or nothing."""
         patchboard = board()
-        adapters = [patchboard.adapter(client) for client in fault.clients]
+        # the clients imported now; the others get their backend on import (rule 1)
+        ready = [client for client in fault.clients if client in sys.modules]
+        adapters = [patchboard.adapter(client) for client in ready]
         with patchboard.lock:
             if self.closed:
                 raise RuntimeError(f"{self!r} is closed")
@@ -225,10 +182,18 @@ class Runtime:
                 if fault.virtual_time:
                     patchboard.start_clock()
                 self._started = (*self._started, (fault, targets))
+                if len(ready) < len(fault.clients):
+                    patchboard.watch_imports()
             except BaseException:
                 self._started = self._without(fault)
                 patchboard.settle()
                 raise
+        for client in fault.clients:
+            if client not in ready and client in sys.modules:  # imported meanwhile
+                patchboard.imported(client)
+        watcher = self.watcher
+        if watcher is not None:  # outside the lock: it may run pytest's hooks
+            watcher(fault)
 
     def remove(self, fault: Fault) -> None:
         """Stop answering with ``fault``, removing what no started fault
@@ -308,15 +273,31 @@ class Patchboard:
         self.installed: dict[object, Backend] = {}
         self.clock: VirtualClock | None = None
         self.sequence = itertools.count()
+        #: On ``sys.meta_path`` while a started fault waits for its client.
+        self.imports: ClientImports | None = None
 
     def open(self, name: str) -> Runtime:
         """A new runtime, in force until it is closed (or another opens)."""
         runtime = Runtime(name)
         with self.lock:
+            self.open_pending()
             self.runtimes = (*self.runtimes, runtime)
         return runtime
 
+    def open_pending(self) -> None:
+        """Open the runtimes of the pytest runs that began without one, oldest
+        first (rule 8); each run is handed its runtime."""
+        with self.lock:
+            while _PENDING:
+                run = _PENDING[0]
+                runtime = Runtime(run.name)
+                self.runtimes = (*self.runtimes, runtime)
+                del _PENDING[0]
+                run.opened(runtime)
+
     def current(self) -> Runtime:
+        if _PENDING:
+            self.open_pending()
         return self.runtimes[-1]
 
     def claim(self, url: str, client: str, method: str) -> Fault | None:
@@ -329,7 +310,7 @@ class Patchboard:
         if not self._strict_for(url):
             return None
         faults = [fault for runtime in runtimes for fault in runtime.faults]
-        if any(_lets_through(fault, url, client) for fault in faults):
+        if any(lets_through(fault, url, client) for fault in faults):
             return None
         from .._gateway.errors import ApigwFaultError
 
@@ -371,6 +352,38 @@ class Patchboard:
                 backend.install()
         return target
 
+    def watch_imports(self) -> None:
+        """Install the backend of a client the moment it is imported."""
+        with self.lock:
+            if self.imports is None:
+                from .imports import ClientImports
+
+                self.imports = ClientImports(self)
+                sys.meta_path.insert(0, self.imports)
+
+    def imported(self, client: str) -> None:
+        """``client`` was imported: install its backend for every started
+        fault that needs it (rule 1)."""
+        waiting = any(
+            client in fault.clients for r in self.runtimes for fault, _ in r._started
+        )
+        if not waiting:
+            return
+        adapter = self.adapter(client)  # outside the lock
+        target: object = adapter.TARGET
+        with self.lock:
+            try:
+                for runtime in self.runtimes:
+                    runtime._started = tuple(
+                        (fault, (*targets, self.install(adapter)))
+                        if client in fault.clients and target not in targets
+                        else (fault, targets)
+                        for fault, targets in runtime._started
+                    )
+            except BaseException:
+                self.settle()
+                raise
+
     def start_clock(self) -> VirtualClock:
         with self.lock:
             clock = self.clock
@@ -399,6 +412,15 @@ class Patchboard:
             if clock is not None and not any(r.holds_clock() for r in self.runtimes):
                 clock.stop()
                 self.clock = None
+            imports = self.imports
+            if imports is not None and not any(
+                len(targets) < len(fault.clients)
+                for r in self.runtimes
+                for fault, targets in r._started
+            ):
+                self.imports = None
+                with contextlib.suppress(ValueError):
+                    sys.meta_path.remove(imports)
         if warnings:
             _warn(warnings)
         if errors:
@@ -428,6 +450,19 @@ def refuse_reload(module_globals: dict[str, Any]) -> None:
             )
 
 
+class PendingRun(Protocol):
+    """A pytest run waiting for its runtime (rule 8)."""
+
+    name: str
+
+    def opened(self, runtime: Runtime) -> None:
+        """Take ``runtime``, now open and in force."""
+
+
+#: The runs that began without a runtime, oldest first (rule 8); plugin.py
+#: appends to the same list.
+_PENDING: list[PendingRun] = sys.__dict__.setdefault("_pytest_apigw_faults_pending", [])
+
 # One patchboard per process, for every copy of this module (rule 7).
 _BOARD: Patchboard = sys.__dict__.setdefault("_pytest_apigw_faults_patchboard", Patchboard())
 
@@ -454,70 +489,6 @@ def wants(url: str, client: str) -> bool:
     """Whether a ``client`` call of ``url`` is for the faults to decide: a
     started fault matches it, or a refusal may (no ``times`` is used)."""
     return _BOARD.wants(url, client)
-
-
-# -- why a fault does not answer (rule 8) ----------------------------------------
-
-
-def _used_up(fault: Fault) -> bool:
-    remaining = fault._remaining
-    return remaining is not None and remaining <= 0
-
-
-def _lets_through(fault: Fault, url: str, client: str) -> bool:
-    """Whether ``fault`` asks for the call to pass: it would answer it, but
-    its ``sequence=`` or ``then=`` ended with ``after="pass"``."""
-    return (
-        client in fault.clients
-        and fault.matcher(url)
-        and fault.after == "pass"
-        and (fault.sequence is not None or fault.then is not None)
-        and _used_up(fault)
-    )
-
-
-def _calls_used(fault: Fault) -> str:
-    if fault.sequence is not None:
-        n = len(fault.sequence)
-        what = f"its sequence= of {n} item{'s' if n != 1 else ''}"
-    elif fault.then is not None:
-        n = (fault.times or 0) + 1
-        what = f"its times={fault.times} calls and its then= call"
-    else:
-        n = fault.times or 0
-        what = f"its times={n} call{'s' if n != 1 else ''}"
-    return f"{what} {'are' if n != 1 else 'is'} used up ({n} of {n})"
-
-
-def why_not(fault: Fault, url: str, client: str | None) -> str:
-    """Why ``fault`` does not answer a ``client`` call of ``url`` (any
-    client's, for ``None``: the loopback server's)."""
-    if client is not None and client not in fault.clients:
-        clients = " and ".join(fault.clients) or "no client"
-        return f"it answers {clients} calls only, not {client} (clients=)"
-    # the loopback server gives every URL to a fault without url=
-    if (client is not None or fault.matcher.named) and not fault.matcher(url):
-        if fault.matcher.named:
-            return f"the URL is outside its url= ({fault.matcher.description})"
-        return "the URL is not https on an execute-api host"
-    if _used_up(fault):
-        return _calls_used(fault)
-    return "it was stopped or used up while the call arrived"
-
-
-def refusal(method: str, url: str, client: str, faults: list[Fault]) -> str:
-    """The text of the error a refused call raises (see :func:`claim`)."""
-    lines = [
-        f"pytest-apigw-faults refused {method.upper()} {url} ({client}): no started"
-        " fault answers it, and execute-api calls do not reach the network while a"
-        " fault is started (strict mode).",
-        "Started faults, oldest first:",
-        *(f"  {fault!r}: {why_not(fault, url, client)}" for fault in faults),
-        "To let such calls through, set apigw_fault_strict = false in the ini file or"
-        ' pass --apigw-strict=off, or end a fault\'s sequence= or then= with'
-        ' after="pass"; to have a fault answer them, scope its url= to match this URL.',
-    ]
-    return "\n".join(lines)
 
 
 def next_seq() -> int:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from base64 import urlsafe_b64encode
+from binascii import b2a_base64
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from email.utils import formatdate
 from random import Random
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from .records import _GET, Exchange, Incoming, LambdaIds, WireResponse
 from .table import Api, Endpoint, Phase, Scenario
 
 if TYPE_CHECKING:
@@ -84,6 +84,10 @@ _RESERVED = frozenset(
 _POPS = ("YTO50-P2", "DUB56-P1", "NRT20-C4", "MIA3-P5", "HIO50-C1", "IAD89-P1")
 
 
+# base64 to its URL-safe alphabet, as base64.urlsafe_b64encode
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 @functools.lru_cache(maxsize=64)
 def _http_date(second: int) -> str:
     return formatdate(second, usegmt=True)
@@ -119,88 +123,6 @@ def header_names(
     if endpoint is Endpoint.EDGE:
         names += _CLOUDFRONT_HEADERS
     return tuple(names)
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """What the gateway sees of a request: its method, URL and headers.
-
-    ``headers`` is any mapping; lookups ignore case, as the clients' own
-    header mappings do.
-    """
-
-    method: str = "GET"
-    url: str = ""
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-    def header(self, name: str) -> str | None:
-        value = self.headers.get(name)
-        if value is not None:
-            return value
-        lowered = name.lower()
-        for key, item in self.headers.items():
-            if key.lower() == lowered:
-                return item
-        return None
-
-
-_GET = Incoming()
-
-
-@dataclass(frozen=True)
-class WireResponse:
-    """A response as it leaves the gateway: status, ordered headers, body."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        """The value of header ``name`` (case-insensitive), or ``None``."""
-        lowered = name.lower()
-        for key, value in self.headers:
-            if key == lowered:
-                return value
-        return None
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """What the gateway did with one request.
-
-    ``scenario`` is the failure it answered with, or ``None`` when a Lambda
-    handler's valid result answered: ``result`` is then that result.
-    ``event`` is the event a Lambda was invoked with (``None`` when none
-    was) and ``lambda_request_id`` its ``context.aws_request_id``.
-    """
-
-    scenario: Scenario | None
-    response: WireResponse
-    request_id: str
-    arrived_at: float
-    latency: float
-    logs: tuple[str, ...]
-    result: ProxyResult | None = None
-    event: Mapping[str, object] | None = None
-    lambda_request_id: str | None = None
-
-
-@dataclass(frozen=True)
-class LambdaIds:
-    """The ids of one request that reaches a Lambda, drawn before it runs:
-    the event carries the same ids as the response headers.
-
-    REST: ``request_id`` is ``x-amzn-requestid`` (a UUID) and
-    ``extended_request_id`` ``x-amz-apigw-id``; HTTP API: both are
-    ``apigw-requestid``. ``trace_id`` is what the gateway passes on as
-    ``X-Amzn-Trace-Id`` (and, REST, answers with); ``lambda_request_id`` the
-    Lambda invocation's own id.
-    """
-
-    request_id: str
-    extended_request_id: str
-    trace_id: str
-    lambda_request_id: str
 
 
 # The header order of a valid Lambda answer. ⚠️ Inferred, not captured as a
@@ -275,7 +197,7 @@ class Gateway:
 
     def _b64(self, size: int) -> str:
         raw = self._random.getrandbits(size * 8).to_bytes(size, "big")
-        return urlsafe_b64encode(raw).decode("ascii")
+        return b2a_base64(raw, newline=False).translate(_URLSAFE).decode("ascii")
 
     def _trace(self, arrived_at: float, incoming: str | None) -> str:
         # A client's own trace header comes back whole when it has a Parent;
@@ -311,17 +233,7 @@ class Gateway:
         """The exchange of a valid Lambda ``result``: its status, headers and
         body with API Gateway's own success headers around them (the order
         noted above ``_REMAPPED``). A HEAD request gets no body."""
-        lambda_headers: list[tuple[str, str]] = []
-        content_type: str | None = None
-        for name, value in result.headers:
-            lowered = name.lower()  # HTTP/2, as the captures
-            if lowered == "content-type" and content_type is None:
-                content_type = value
-            elif lowered in _RESERVED:
-                if api is Api.REST and lowered in _REMAPPED:
-                    lambda_headers.append((f"x-amzn-remapped-{lowered}", value))
-            else:
-                lambda_headers.append((lowered, value))
+        content_type, lambda_headers = _lambda_headers(result.headers, api)
         body = result.body
         date = _http_date(int(arrived_at + latency))
         head = [("content-type", content_type)] if content_type is not None else []
@@ -397,63 +309,124 @@ class Gateway:
         """
         if latency is None:
             latency = self.latency(scenario)
-        date = _http_date(int(arrived_at + latency))
-        status, content_type, body = scenario.status, scenario.content_type, scenario.body
-        values: dict[str, str] = dict(scenario.extra_headers)
-        custom: tuple[tuple[str, str], ...] = ()
+        answer = _Answer(scenario)
         with self._lock:
             if scenario.api is Api.HTTP:
-                request_id = self._b64(11) if ids is None else ids.request_id
-                values["apigw-requestid"] = request_id
-                written: tuple[str, ...] = ()
+                answer.request_id = self._b64(11) if ids is None else ids.request_id
+                answer.values["apigw-requestid"] = answer.request_id
             else:
-                # CloudFront refuses a request before API Gateway gives it an id
-                cloudfront = scenario.phase is Phase.CLOUDFRONT
-                if ids is not None and not cloudfront:
-                    request_id = ids.request_id
-                else:
-                    request_id = "" if cloudfront else self._uuid()
-                if not cloudfront:
-                    extended = self._b64(11) if ids is None else ids.extended_request_id
-                    values["x-amzn-requestid"] = request_id
-                    values["x-amzn-errortype"] = scenario.error_type or ""
-                    values["x-amz-apigw-id"] = extended
-                    if scenario.traced:
-                        values["x-amzn-trace-id"] = (
-                            self._trace(arrived_at, request.header("X-Amzn-Trace-Id"))
-                            if ids is None
-                            else ids.trace_id
-                        )
-                    if self.responses is not None:
-                        rendered = self.responses.render(
-                            scenario, request, request_id, extended, arrived_at
-                        )
-                        if rendered is not None:
-                            status, content_type, body, added = rendered
-                            # API Gateway's own headers cannot be replaced
-                            custom = tuple(h for h in added if h[0] not in _RESERVED)
-                if self.endpoint is Endpoint.EDGE:
-                    values.update(self._cloudfront(status))
-                if logs is None:
-                    written = self._log(scenario, request_id, latency)
-                else:
-                    written = tuple(f"({request_id}) {line}" for line in logs)
-        values.update(custom)
-        values["date"] = date
-        values["content-type"] = content_type
-        values["content-length"] = str(len(body))
-        names = header_names(scenario, self.endpoint, tuple(name for name, _ in custom))
+                self._rest(answer, arrived_at, request, ids)
+                answer.logs = (
+                    self._log(scenario, answer.request_id, latency)
+                    if logs is None
+                    else tuple(f"({answer.request_id}) {line}" for line in logs)
+                )
         return Exchange(
             scenario=scenario,
             response=WireResponse(
-                status,
-                tuple((name, values[name]) for name in names),
-                b"" if request.method == "HEAD" else body,
+                answer.status,
+                answer.headers(self.endpoint, _http_date(int(arrived_at + latency))),
+                b"" if request.method == "HEAD" else answer.body,
             ),
-            request_id=request_id,
+            request_id=answer.request_id,
             arrived_at=arrived_at,
             latency=latency,
-            logs=written,
+            logs=answer.logs,
             event=event,
             lambda_request_id=None if ids is None else ids.lambda_request_id,
         )
+
+    def _rest(
+        self, answer: _Answer, arrived_at: float, request: Incoming, ids: LambdaIds | None
+    ) -> None:
+        """The ids, the customisation and CloudFront's headers of a REST
+        answer; call with the lock held."""
+        scenario, values = answer.scenario, answer.values
+        if scenario.phase is Phase.CLOUDFRONT:
+            # CloudFront refuses a request before API Gateway gives it an id
+            answer.request_id = ""
+        else:
+            request_id = answer.request_id = self._uuid() if ids is None else ids.request_id
+            extended = self._b64(11) if ids is None else ids.extended_request_id
+            values["x-amzn-requestid"] = request_id
+            values["x-amzn-errortype"] = scenario.error_type or ""
+            values["x-amz-apigw-id"] = extended
+            if scenario.traced:
+                values["x-amzn-trace-id"] = (
+                    self._trace(arrived_at, request.header("X-Amzn-Trace-Id"))
+                    if ids is None
+                    else ids.trace_id
+                )
+            if self.responses is not None:
+                rendered = self.responses.render(
+                    scenario, request, request_id, extended, arrived_at
+                )
+                if rendered is not None:
+                    answer.status, answer.content_type, answer.body, added = rendered
+                    # API Gateway's own headers cannot be replaced
+                    answer.custom = tuple(h for h in added if h[0] not in _RESERVED)
+        if self.endpoint is Endpoint.EDGE:
+            values.update(self._cloudfront(answer.status))
+
+
+class _Answer:
+    """A failure's answer while the gateway puts it together."""
+
+    __slots__ = ("body", "content_type", "custom", "logs", "request_id", "scenario", "status",
+                 "values")
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.status = scenario.status
+        self.content_type = scenario.content_type
+        self.body = scenario.body
+        self.values: dict[str, str] = dict(scenario.extra_headers)
+        self.custom: tuple[tuple[str, str], ...] = ()
+        self.request_id = ""
+        self.logs: tuple[str, ...] = ()
+
+    def headers(self, endpoint: Endpoint, date: str) -> tuple[tuple[str, str], ...]:
+        values = self.values
+        values.update(self.custom)
+        values["date"] = date
+        values["content-type"] = self.content_type
+        values["content-length"] = str(len(self.body))
+        custom = tuple(name for name, _ in self.custom)
+        names = header_names(self.scenario, endpoint, custom) if custom else _names(
+            self.scenario, endpoint
+        )
+        return tuple([(name, values[name]) for name in names])
+
+
+# The header order of each row on each endpoint, without a customisation.
+_NAMES: dict[tuple[int, Endpoint], tuple[Scenario, tuple[str, ...]]] = {}
+
+
+def _names(scenario: Scenario, endpoint: Endpoint) -> tuple[str, ...]:
+    known = _NAMES.get((id(scenario), endpoint))
+    if known is not None and known[0] is scenario:
+        return known[1]
+    names = header_names(scenario, endpoint)
+    if len(_NAMES) < 1024:
+        _NAMES[(id(scenario), endpoint)] = (scenario, names)
+    return names
+
+
+def _lambda_headers(
+    headers: tuple[tuple[str, str], ...], api: Api
+) -> tuple[str | None, list[tuple[str, str]]]:
+    """The content-type of a Lambda result's headers, and the others as API
+    Gateway passes them on (lower-case; its own names dropped, or remapped
+    on REST)."""
+    lambda_headers: list[tuple[str, str]] = []
+    content_type: str | None = None
+    for name, value in headers:
+        lowered = name.lower()  # HTTP/2, as the captures
+        if lowered == "content-type" and content_type is None:
+            content_type = value
+        elif lowered in _RESERVED:
+            if api is Api.REST and lowered in _REMAPPED:
+                lambda_headers.append((f"x-amzn-remapped-{lowered}", value))
+        else:
+            lambda_headers.append((lowered, value))
+    return content_type, lambda_headers

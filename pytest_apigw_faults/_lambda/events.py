@@ -9,6 +9,7 @@ source is used, the comment beside the rule says so.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .._gateway.context import request_time
+from .._gateway.context import request_time as _format_request_time
 from .._gateway.table import Api, ApigwFaultError
 from .media import matches_binary, media_type
 from .routes import (
@@ -32,10 +33,10 @@ from .routes import (
 __all__ = ["build_event", "http_event_v1", "http_event_v2", "payload_size", "rest_event"]
 
 
-
-
+@functools.lru_cache(maxsize=256)
 def _short_id(*parts: str) -> str:
-    """A stable 6-character lowercase id (resourceId, deploymentId)."""
+    """A stable 6-character lowercase id (resourceId, deploymentId): the
+    same for every call of a fault, so worked out once."""
     digest = int(hashlib.sha256("\0".join(parts).encode()).hexdigest(), 16)
     alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
     chars = []
@@ -45,6 +46,14 @@ def _short_id(*parts: str) -> str:
     return "".join(chars)
 
 
+@functools.lru_cache(maxsize=64)
+def _second_time(second: int) -> str:
+    return _format_request_time(second * 1000)
+
+
+def request_time(epoch_ms: int) -> str:
+    """``requestTime``: to the second, so formatted once per second."""
+    return _second_time(epoch_ms // 1000)
 
 
 _HTTP_TEXT_TYPES = frozenset({"application/json", "application/xml", "application/javascript"})
@@ -209,7 +218,6 @@ def rest_event(
     query = _group(parsed.query)
     binary = matches_binary(media_type(request.header("content-type")), api.binary_media_types)
     body, encoded = _encode_body(request.body, binary)
-    user_agent = request.header("user-agent")
     return {
         "resource": api.route,
         "path": parsed.route_path,
@@ -223,26 +231,40 @@ def rest_event(
         "multiValueQueryStringParameters": {n: list(vs) for n, vs in query.values()} or None,
         "pathParameters": parsed.path_parameters or None,
         "stageVariables": dict(api.stage_variables) or None,
-        "requestContext": {
-            "accountId": api.account_id,
-            "apiId": parsed.api_id,
-            "deploymentId": _short_id("deployment", parsed.api_id, parsed.stage),
-            "domainName": parsed.host,
-            "domainPrefix": parsed.domain_prefix,
-            "extendedRequestId": extended_request_id,
-            "httpMethod": request.method,
-            "identity": _identity(api, user_agent),
-            "path": parsed.raw_path,
-            "protocol": api.protocol,
-            "requestId": request_id,
-            "requestTime": request_time(time_epoch_ms),
-            "requestTimeEpoch": time_epoch_ms,
-            "resourceId": _short_id("resource", parsed.api_id, api.route),
-            "resourcePath": api.route,
-            "stage": parsed.stage,
-        },
+        "requestContext": _rest_context(
+            request, api, parsed, request_id, extended_request_id, time_epoch_ms
+        ),
         "body": body,
         "isBase64Encoded": encoded,
+    }
+
+
+def _rest_context(
+    request: ProxyRequest,
+    api: ProxyApi,
+    parsed: _Parsed,
+    request_id: str,
+    extended_request_id: str,
+    time_epoch_ms: int,
+) -> dict[str, Any]:
+    """The ``requestContext`` of a REST event."""
+    return {
+        "accountId": api.account_id,
+        "apiId": parsed.api_id,
+        "deploymentId": _short_id("deployment", parsed.api_id, parsed.stage),
+        "domainName": parsed.host,
+        "domainPrefix": parsed.domain_prefix,
+        "extendedRequestId": extended_request_id,
+        "httpMethod": request.method,
+        "identity": _identity(api, request.header("user-agent")),
+        "path": parsed.raw_path,
+        "protocol": api.protocol,
+        "requestId": request_id,
+        "requestTime": request_time(time_epoch_ms),
+        "requestTimeEpoch": time_epoch_ms,
+        "resourceId": _short_id("resource", parsed.api_id, api.route),
+        "resourcePath": api.route,
+        "stage": parsed.stage,
     }
 
 
@@ -307,7 +329,22 @@ def http_event_v2(
     event["headers"] = {name: ",".join(values) for name, values in grouped.values()}
     if query:
         event["queryStringParameters"] = {n: ",".join(vs) for n, vs in query.values()}
-    event["requestContext"] = {
+    event["requestContext"] = _v2_context(request, api, parsed, request_id, time_epoch_ms)
+    if body is not None:
+        event["body"] = body
+    if parsed.path_parameters:
+        event["pathParameters"] = parsed.path_parameters
+    event["isBase64Encoded"] = encoded
+    if api.stage_variables:
+        event["stageVariables"] = dict(api.stage_variables)
+    return event
+
+
+def _v2_context(
+    request: ProxyRequest, api: ProxyApi, parsed: _Parsed, request_id: str, time_epoch_ms: int
+) -> dict[str, Any]:
+    """The ``requestContext`` of an HTTP API payload 2.0 event."""
+    return {
         "accountId": api.account_id,
         "apiId": parsed.api_id,
         "domainName": parsed.host,
@@ -325,14 +362,6 @@ def http_event_v2(
         "time": request_time(time_epoch_ms),
         "timeEpoch": time_epoch_ms,
     }
-    if body is not None:
-        event["body"] = body
-    if parsed.path_parameters:
-        event["pathParameters"] = parsed.path_parameters
-    event["isBase64Encoded"] = encoded
-    if api.stage_variables:
-        event["stageVariables"] = dict(api.stage_variables)
-    return event
 
 
 def http_event_v1(
@@ -373,28 +402,40 @@ def http_event_v1(
         "multiValueHeaders": {name: list(values) for name, values in grouped.values()},
         "queryStringParameters": {n: vs[0] for n, vs in query.values()} or None,
         "multiValueQueryStringParameters": {n: list(vs) for n, vs in query.values()} or None,
-        "requestContext": {
-            "accountId": api.account_id,
-            "apiId": parsed.api_id,
-            "authorizer": {"claims": None, "scopes": None},
-            "domainName": parsed.host,
-            "domainPrefix": parsed.domain_prefix,
-            "extendedRequestId": request_id,
-            "httpMethod": request.method,
-            "identity": _identity(api, request.header("user-agent")),
-            "path": parsed.raw_path,
-            "protocol": api.protocol,
-            "requestId": request_id,
-            "requestTime": request_time(time_epoch_ms),
-            "requestTimeEpoch": time_epoch_ms,
-            "resourceId": None,
-            "resourcePath": resource,
-            "stage": parsed.stage,
-        },
+        "requestContext": _v1_context(request, api, parsed, request_id, time_epoch_ms, resource),
         "pathParameters": parsed.path_parameters or None,
         "stageVariables": dict(api.stage_variables) or None,
         "body": body,
         "isBase64Encoded": encoded,
+    }
+
+
+def _v1_context(
+    request: ProxyRequest,
+    api: ProxyApi,
+    parsed: _Parsed,
+    request_id: str,
+    time_epoch_ms: int,
+    resource: str,
+) -> dict[str, Any]:
+    """The ``requestContext`` of an HTTP API payload 1.0 event."""
+    return {
+        "accountId": api.account_id,
+        "apiId": parsed.api_id,
+        "authorizer": {"claims": None, "scopes": None},
+        "domainName": parsed.host,
+        "domainPrefix": parsed.domain_prefix,
+        "extendedRequestId": request_id,
+        "httpMethod": request.method,
+        "identity": _identity(api, request.header("user-agent")),
+        "path": parsed.raw_path,
+        "protocol": api.protocol,
+        "requestId": request_id,
+        "requestTime": request_time(time_epoch_ms),
+        "requestTimeEpoch": time_epoch_ms,
+        "resourceId": None,
+        "resourcePath": resource,
+        "stage": parsed.stage,
     }
 
 

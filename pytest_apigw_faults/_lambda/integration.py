@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from .._gateway.admission import refusal
-from .._gateway.limits import DEFAULT_FUNCTION_TIMEOUT
+from .._gateway.limits import DEFAULT_FUNCTION_TIMEOUT, LAMBDA_PAYLOAD_BYTES
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming, LambdaIds
 from .events import build_event, payload_size
@@ -149,6 +149,28 @@ class Integration:
             binary_media_types=binary_media_types or (),
         )
         self.handler_duration = handler_duration
+        # what the API adds to every event, in characters (see _payload)
+        self._constant = 16384 + 4 * sum(
+            len(name) + len(value) for name, value in self.proxy_api.stage_variables.items()
+        ) + 4 * len(self.proxy_api.route)
+
+    def _payload(self, request: ProxyRequest, event: object) -> int:
+        """The size of the invocation payload of ``event``, or, when it cannot
+        come near Lambda's limit, an upper bound of it (spares encoding it).
+
+        Every string of the event comes from the body (once, base64 at most
+        4/3 of it), the headers (at most four times: headers, multi-value
+        headers, cookies, the identity), the URL (path, query twice, host,
+        parameters: at most eight times) or the API; JSON writes a character
+        in at most 6 bytes (an escape)."""
+        chars = (
+            2 * len(request.body)
+            + 4 * sum(len(name) + len(value) + 8 for name, value in request.headers)
+            + 8 * len(request.url)
+            + self._constant
+        )
+        bound = 6 * chars
+        return bound if bound <= LAMBDA_PAYLOAD_BYTES else payload_size(event)
 
     def _duration(self, event: object) -> float:
         duration = self.handler_duration
@@ -185,7 +207,7 @@ class Integration:
             route=route,
         )
         refused = refusal(
-            api, gateway.endpoint, len(body), invokes=True, payload=payload_size(event)
+            api, gateway.endpoint, len(body), invokes=True, payload=self._payload(request, event)
         )
         if refused is not None:  # Lambda refuses the invocation: the handler never runs
             return gateway.respond(refused, arrived_at, incoming)

@@ -21,6 +21,7 @@ Sources (tags of ``api-gateway-behaviour.md`` where it has them):
 from __future__ import annotations
 
 import decimal
+import functools
 import hashlib
 import inspect
 import json
@@ -170,12 +171,29 @@ def response_too_large_payload() -> dict[str, str]:
     return {"errorMessage": _RESPONSE_TOO_LARGE_MESSAGE, "errorType": RESPONSE_TOO_LARGE_TYPE}
 
 
+@functools.lru_cache(maxsize=64)
+def _log_stream(function_name: str, function_version: str, day_number: int) -> str:
+    """One stream per execution environment: ``YYYY/MM/DD/[version]<32 hex>``,
+    the same all day (``day_number``: days since the epoch, UTC)."""
+    day = time.strftime("%Y/%m/%d", time.gmtime(day_number * 86400))
+    instance = hashlib.sha256(f"{function_name}/{day}".encode()).hexdigest()[:32]
+    return f"{day}/[{function_version}]{instance}"
+
+
+@functools.lru_cache(maxsize=64)
+def _function_arn(region: str, account_id: str, function_name: str) -> str:
+    return f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
+
+
 @dataclass(frozen=True)
 class CognitoIdentity:
     """``context.identity``: empty for calls that come through API Gateway."""
 
     cognito_identity_id: str | None = None
     cognito_identity_pool_id: str | None = None
+
+
+_NO_IDENTITY = CognitoIdentity()  # frozen: one for every context
 
 
 class LambdaContext:
@@ -216,15 +234,12 @@ class LambdaContext:
         self.function_name = function_name
         self.function_version = function_version
         self.memory_limit_in_mb = str(memory_limit_in_mb)
-        self.invoked_function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
+        self.invoked_function_arn = _function_arn(region, account_id, function_name)
         self.log_group_name = f"/aws/lambda/{function_name}"
         if log_stream_name is None:
-            # One stream per execution environment: YYYY/MM/DD/[version]<32 hex>.
-            day = time.strftime("%Y/%m/%d", time.gmtime(start))
-            instance = hashlib.sha256(f"{function_name}/{day}".encode()).hexdigest()[:32]
-            log_stream_name = f"{day}/[{function_version}]{instance}"
+            log_stream_name = _log_stream(function_name, function_version, int(start // 86400))
         self.log_stream_name = log_stream_name
-        self.identity = CognitoIdentity()
+        self.identity = _NO_IDENTITY
         self.client_context: object = None
 
     @property

@@ -32,7 +32,7 @@ from typing import Any, Literal, TypeAlias
 
 from .._core.fault import Fault
 from .._core.matching import is_execute_api_host
-from .._core.runtime import why_not
+from .._core.refusal import why_not
 from .._gateway.limits import PAYLOAD_BYTES
 from .._gateway.table import ApigwFaultError
 from .._gateway.wire import WireResponse
@@ -448,7 +448,7 @@ class GatewayServer:
 
 def _unanswered(request: ServerRequest, faults: Sequence[Fault]) -> str:
     """The body of the 404 for a request no fault takes: why each does not,
-    in the words of the adapters' refusals (``runtime.why_not``)."""
+    in the words of the adapters' refusals (``refusal.why_not``)."""
     lines = [f"pytest-apigw-faults: no fault answers {request.method} {request.url}."]
     if faults:
         lines.append("The server's faults, oldest first:")
