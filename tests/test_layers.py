@@ -36,7 +36,7 @@ ALLOWED_LIBRARIES = {
     "_gateway": {"yaml"},  # gateway responses from a YAML document, imported on use
     "_lambda": set(),
     "_core": {"time_machine"},  # virtual time, imported on use
-    "_adapters": CLIENT_LIBRARIES,
+    "_adapters": CLIENT_LIBRARIES | {"pytest"},  # _internals: pytest's private parts too
     "_docs": set(),
     "_serve": set(),
     "_pytest": {"pytest"},

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -51,6 +52,7 @@ __all__ = [
     "aiohttp_stream",
     "aioresponses_patch_options",
     "build_url",
+    "fixture_scope",
     "merge_params",
     "new_client_response",
     "prepare_headers",
@@ -382,3 +384,28 @@ def terminal_width(terminalreporter: Any) -> int:
     """``TerminalReporter._tw.fullwidth``: the width of the terminal pytest
     writes to (there is no public accessor). Checked: pytest 8.0.0, 9.2.0."""
     return int(terminalreporter._tw.fullwidth)
+
+
+@functools.cache
+def _fixture_setup_code() -> Any:
+    """The code of pytest's own ``pytest_fixture_setup`` hook, in the module
+    of ``FixtureDef``."""
+    import pytest
+
+    module = sys.modules[pytest.FixtureDef.__module__]
+    return getattr(getattr(module, "pytest_fixture_setup", None), "__code__", None)
+
+
+def fixture_scope(frame: Any) -> str | None:
+    """The scope of the innermost fixture pytest is setting up in ``frame``'s
+    stack (``None``: none): pytest sets a fixture up in its own
+    ``pytest_fixture_setup(fixturedef, request)``, whose ``fixturedef`` local
+    says the scope. Without it every fault counts as the test's.
+    Checked: pytest 8.0.0 (the install matrix's lowest row), 9.2.0."""
+    code = _fixture_setup_code()
+    while frame is not None:
+        if frame.f_code is code:
+            fixturedef = frame.f_locals.get("fixturedef")
+            return str(getattr(fixturedef, "scope", "function"))
+        frame = frame.f_back
+    return None

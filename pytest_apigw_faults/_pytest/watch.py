@@ -14,37 +14,17 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
+
+from .._adapters._internals import fixture_scope
 
 if TYPE_CHECKING:
     from .._core.fault import Fault
     from ..plugin import _Run
 
 __all__ = ["Watch"]
-
-# pytest sets a fixture up in its own implementation of the
-# pytest_fixture_setup hook, in the module of FixtureDef, which gets the
-# ``fixturedef``: a fault started while a call of it is on the stack is
-# started by that fixture (the innermost one). Private to pytest: without it,
-# every fault counts as the test's.
-_FIXTURE_SETUP = getattr(
-    getattr(sys.modules[pytest.FixtureDef.__module__], "pytest_fixture_setup", None),
-    "__code__",
-    None,
-)
-
-
-def _fixture_scope(frame: Any) -> str | None:
-    """The scope of the innermost fixture being set up in ``frame``'s stack."""
-    while frame is not None:
-        if frame.f_code is _FIXTURE_SETUP:
-            fixturedef = frame.f_locals.get("fixturedef")
-            return str(getattr(fixturedef, "scope", "function"))
-        frame = frame.f_back
-    return None
-
 
 class Watch:
     """Registered as a pytest plugin when the run's first fault starts."""
@@ -62,7 +42,7 @@ class Watch:
         self._before = self._runtime.faults
 
     def started(self, fault: Fault) -> None:
-        scope = _fixture_scope(sys._getframe(1))
+        scope = fixture_scope(sys._getframe(1))
         if scope is not None and scope != "function":
             self._kept.add(fault)
 
