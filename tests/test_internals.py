@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -192,6 +193,11 @@ def test_no_other_module_imports_private_parts_of_a_library(path: Path) -> None:
 
 @pytest.mark.parametrize("path", _others(), ids=_label)
 def test_no_other_module_touches_private_attributes_of_a_library(path: Path) -> None:
+    client = path.stem if path.parent.name == "_adapters" else None
+    if client in {"requests", "httpx", "aiohttp"} and importlib.util.find_spec(client) is None:
+        # which private methods an adapter's subclass overrides is known only
+        # where its client is installed (the install matrix's other rows)
+        pytest.skip(f"{client} is not installed")
     assert private_attributes(path) == [], (
         f"{_label(path)} touches private attributes of a third-party library:"
         " reach them through _adapters/_internals.py, with the versions checked"
