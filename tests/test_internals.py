@@ -227,7 +227,7 @@ def test_the_checks_find_what_they_look_for() -> None:
         "ClientSession._hidden = 1\n"
         "aiohttp.client._thing()\n"
         "class Mock(responses.RequestsMock):\n"
-        "    def _read_filelike_body(self, body): return body\n"
+        "    def _on_request(self, adapter, request): return None\n"
         "class Handler:\n"
         "    def _request(self): return self._request()\n"
         "    def other(self): return self._tw\n"
@@ -237,7 +237,7 @@ def test_the_checks_find_what_they_look_for() -> None:
         "line 4: '_body'",
         "line 5: ._hidden",
         "line 6: ._thing",
-        "line 8: overrides _read_filelike_body",
+        "line 8: overrides _on_request",  # a private method of every responses release
         "line 11: ._tw",
     ]
 

@@ -578,10 +578,12 @@ def test_a_run_that_uses_no_fault_imports_no_http_client(pytester):
 
 
 def test_the_start_up_check_sees_clients_a_fault_imports(pytester):
-    # The same measurement, with a test that uses a fault: it does see the
-    # backends of the clients imported (requests by the test, httpx by
-    # pytest-httpx's plugin), and only those: aiohttp, not imported, gets its
-    # backend if it is imported while the fault is started.
+    # The same measurement, with a test that uses a fault: it sees the backend
+    # of the client the test imports (requests), and only that one: httpx and
+    # aiohttp, not imported, get theirs if they are imported while the fault
+    # is started. (pytest-httpx's plugin, which imports httpx, is left out.)
+    pytest.importorskip("requests")
+    pytest.importorskip("responses")
     pytester.makeini(INI)
     pytester.makeconftest(LOADED_REPORT + NO_NETWORK)
     pytester.makepyfile(
@@ -595,8 +597,7 @@ def test_the_start_up_check_sees_clients_a_fault_imports(pytester):
             pass
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:respx")
+    result = pytester.runpytest_subprocess("-p", "no:respx", "-p", "no:pytest_httpx")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(
-        [literal("client modules at session end: ['requests', 'httpx', 'responses', 'respx']")]
-    )
+    clients = literal("client modules at session end: ['requests', 'responses']")
+    result.stdout.fnmatch_lines([clients])
