@@ -1,4 +1,4 @@
-"""``python -m pytest_apigw_faults serve|list``: see :mod:`._cli`."""
+"""``python -m pytest_apigw_faults serve|list``: see :mod:`._serve.cli`."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Generated documentation: the README's scenario and retry-guidance tables."""
+"""Generated documentation: the README's scenario, argument and retry-guidance tables."""
