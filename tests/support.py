@@ -190,3 +190,18 @@ def clock_moves() -> bool:
 def server_threads() -> list[str]:
     """The threads of loopback gateways still running."""
     return [t.name for t in threading.enumerate() if t.name.startswith("apigw-faults server")]
+
+
+def assert_untouched() -> None:
+    """The clients and clocks are as the session found them, and the runtime
+    has nothing installed and no clock running."""
+    from pytest_apigw_faults._core import runtime
+
+    assert replaced_functions() == _REAL
+    assert clock_moves()
+    assert server_threads() == []
+    assert runtime.board().installed == {}
+    assert runtime.board().clock is None
+
+
+_REAL = replaced_functions()  # as the session found them

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import NO_NETWORK, clock_moves, replaced_functions, server_threads, set_up_inner
+from support import NO_NETWORK, assert_untouched, set_up_inner
 
 import pytest_apigw_faults
 from pytest_apigw_faults import Fault
@@ -44,20 +44,11 @@ KEPT = {
 }
 
 
-REAL = replaced_functions()
 
 
 def needs(client: str) -> None:
     pytest.importorskip(client)
     pytest.importorskip(BACKENDS[client])
-
-
-def assert_untouched() -> None:
-    assert replaced_functions() == REAL
-    assert clock_moves()
-    assert server_threads() == []
-    assert runtime.board().installed == {}
-    assert runtime.board().clock is None
 
 
 @pytest.fixture(autouse=True)

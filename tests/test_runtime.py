@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from support import clock_moves, replaced_functions, server_threads, set_up_inner
+from support import assert_untouched, server_threads, set_up_inner
 
 from pytest_apigw_faults import ApigwFault, Fault
 from pytest_apigw_faults._core import runtime
@@ -32,15 +32,6 @@ requests = pytest.importorskip("requests")
 responses = pytest.importorskip("responses")
 
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
-REAL = replaced_functions()
-
-
-def assert_untouched() -> None:
-    assert replaced_functions() == REAL
-    assert clock_moves()
-    assert server_threads() == []
-    assert runtime.board().installed == {}
-    assert runtime.board().clock is None
 
 
 @pytest.fixture(autouse=True)
