@@ -57,9 +57,9 @@ class Match:
     the row sends that is missing although the response has other headers
     of the same sender (API Gateway's own, or CloudFront's four), plus 1 for
     each difference read leniently. ``endpoints`` are the row's endpoint
-    types the response is consistent with; ``unseen`` the headers the row
-    sends (on the best of them) that the response lacks; ``lenient`` what
-    was read leniently.
+    types the response is consistent with; ``unseen`` what the row sends
+    (on the best of them) that the response lacks: header names, and
+    ``body`` when the body is unknown; ``lenient`` what was read leniently.
     """
 
     row: Scenario
@@ -377,6 +377,14 @@ def _listed(items: Iterable[str], last: str) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
+def _none_of(ids: list[str]) -> str:
+    if len(ids) == 1:
+        return f"not {ids[0]}"
+    if len(ids) == 2:
+        return f"neither {ids[0]} nor {ids[1]}"
+    return f"none of {_listed(ids, 'or')}"
+
+
 def _ids(rows: Iterable[Scenario]) -> list[str]:
     return [f"`{row.id}`" for row in rows]
 
@@ -396,9 +404,7 @@ def _hints(matches: Sequence[Match], seen: _Seen) -> tuple[str, ...]:
             splits.setdefault(never, []).append(f"`{name}`")
     hints = []
     for never, names in splits.items():
-        rows = _listed((f"`{i}`" for i in never), "or")
-        not_ = "not" if len(never) == 1 else "none of"
-        hints.append(f"{_listed(names, 'or')} present → {not_} {rows}")
+        hints.append(f"{_listed(names, 'or')} present → {_none_of([f'`{i}`' for i in never])}")
     hints += _value_hints(matches, seen)
     return tuple(hints) + _same_answers(matches, sent, seen)
 
