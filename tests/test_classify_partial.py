@@ -576,8 +576,8 @@ def test_a_user_s_suite_sees_the_ranking_hints_and_reasons(pytester):
             literal(SAME_500),
             literal(
                 "E       AssertionError: assert <Classification: no row; status 418 is no"
-                " status API Gateway sends for a failure (it sends 400, 401, 403, 404, 413, 429, 500, 502,"
-                " 503 or 504)>"
+                " status API Gateway sends for a failure (it sends 400, 401, 403, 404,"
+                " 413, 429, 500, 502, 503 or 504)>"
             ),
         ]
     )
