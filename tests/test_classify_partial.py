@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import inspect
 import pickle
+from pathlib import Path
 from http import HTTPStatus
 from unittest import mock
 
@@ -581,3 +582,19 @@ def test_a_user_s_suite_sees_the_ranking_hints_and_reasons(pytester):
             ),
         ]
     )
+
+
+def test_the_readme_snippet_runs_and_says_what_it_gives():
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    section = readme.read_text(encoding="utf-8").split("## Telling failures apart", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    names: dict[str, object] = {}
+    exec(compile(block, "README.md", "exec"), names)
+    found = names["found"]
+    assert isinstance(found, Classification)
+    assert f"# {[row.name for row in found]!r}\n" in block
+    assert "# (): without headers, no row is certain\n" in block
+    assert found.exact == ()
+    assert f"# {found.hints[0]!r}\n" in block
+    reasons = repr(classify(status=418).reasons)
+    assert f"# {reasons.split('400, ')[0]}400, ...)',)\n" in block
