@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 import inspect
 import pickle
-from pathlib import Path
 from http import HTTPStatus
+from pathlib import Path
 from unittest import mock
 
 import httpx
