@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .classification import Classification, Match
 from .table import SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .wire import HEADER_FORMATS, body_for, header_names
 
@@ -47,117 +48,6 @@ _TELLING = frozenset(_GATEWAY + _CLOUDFRONT)
 _SHARED = {"via": "(cloudfront)", "x-cache": "from cloudfront"}
 # Where a conflict names the rows it sets apart ("differs from `rest-x`'s").
 _OF = "\x00"
-
-
-@dataclass(frozen=True)
-class Match:
-    """One row a response is consistent with, and how well.
-
-    ``score`` is 0 for an exact match; otherwise 1, plus 1 for each header
-    the row sends that is missing although the response has other headers
-    of the same sender (API Gateway's own, or CloudFront's four), plus 1 for
-    each difference read leniently. ``endpoints`` are the row's endpoint
-    types the response is consistent with; ``unseen`` what the row sends
-    (on the best of them) that the response lacks: header names, and
-    ``body`` when the body is unknown; ``lenient`` what was read leniently.
-    """
-
-    row: Scenario
-    score: int
-    endpoints: tuple[Endpoint, ...]
-    unseen: tuple[str, ...] = ()
-    lenient: tuple[str, ...] = ()
-
-    @property
-    def exact(self) -> bool:
-        """Whether the response is all this row sends, ids and dates in
-        their form: nothing missing, nothing read leniently."""
-        return self.score == 0
-
-
-class Classification(tuple[Scenario, ...]):
-    """The rows of the scenario table a response is consistent with, best
-    first: a tuple of :class:`Scenario`, usable as one.
-
-    The ranking: exact matches first (the response is all the row sends:
-    status, body, content type, error type, and every header it sends, ids
-    and dates in their form), then the rows that agree with everything the
-    response has, by :attr:`Match.score` (a header the row sends that is
-    missing counts against it when other headers of the same sender are
-    there, since a proxy that strips headers strips them by sender; a header
-    read leniently counts too). Rows of equal score keep table order.
-
-    ``ranking`` holds a :class:`Match` per row; ``hints`` say what would
-    tell the rows apart (a header the response lacks, a body not given);
-    ``reasons``, when no row is consistent, say why for the nearest rows;
-    ``notes`` what of the response was left out as a proxy's.
-    """
-
-    _ranking: tuple[Match, ...]
-    _hints: tuple[str, ...]
-    _reasons: tuple[str, ...]
-    _notes: tuple[str, ...]
-
-    def __new__(
-        cls,
-        ranking: Iterable[Match] = (),
-        hints: Iterable[str] = (),
-        reasons: Iterable[str] = (),
-        notes: Iterable[str] = (),
-    ) -> Classification:
-        matches = tuple(ranking)
-        self = super().__new__(cls, (m.row for m in matches))
-        self._ranking, self._hints = matches, tuple(hints)
-        self._reasons, self._notes = tuple(reasons), tuple(notes)
-        return self
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Classification, (self._ranking, self._hints, self._reasons, self._notes))
-
-    @property
-    def rows(self) -> tuple[Scenario, ...]:
-        """The rows, best first, as a plain tuple."""
-        return tuple(self)
-
-    @property
-    def best(self) -> Scenario | None:
-        """The best row (the first in table order among equals), or ``None``."""
-        return self[0] if self else None
-
-    @property
-    def exact(self) -> tuple[Scenario, ...]:
-        """The rows the response is exactly, in table order."""
-        return tuple(m.row for m in self._ranking if m.exact)
-
-    @property
-    def ranking(self) -> tuple[Match, ...]:
-        """A :class:`Match` per row, best first."""
-        return self._ranking
-
-    @property
-    def hints(self) -> tuple[str, ...]:
-        """What would tell the rows apart, e.g. ``"`x-amzn-trace-id` present
-        → not `rest-api_configuration_error`"``."""
-        return self._hints
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        """Why no row is consistent, for the nearest rows (empty when some are)."""
-        return self._reasons
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """What of the response was left out: a proxy's own ``via`` or
-        ``x-cache``, which CloudFront's are told from."""
-        return self._notes
-
-    def __repr__(self) -> str:
-        if not self:
-            return f"<Classification: no row; {'; '.join(self._reasons)}>"
-        ranked = ", ".join(
-            f"{m.row.id} ({'exact' if m.exact else f'score {m.score}'})" for m in self._ranking
-        )
-        return f"<Classification: {ranked}>"
 
 
 @dataclass(frozen=True)
@@ -205,9 +95,16 @@ def _body_matches(row: Scenario, body: bytes, method: str) -> bool:
     """Whether ``body`` is what ``row`` sends in answer to ``method``.
 
     The one place a row's body is compared: a row whose body is rendered
-    from the request says here how its body is recognised.
+    from the request says here how its body is recognised (and
+    :func:`_body_shown` how it is shown).
     """
     return body == body_for(row, method)
+
+
+def _body_shown(row: Scenario, method: str) -> str:
+    """The body of ``row`` as reasons and hints show it (and tell bodies
+    apart by): its bytes."""
+    return repr(body_for(row, method))
 
 
 def _sent(row: Scenario, endpoint: Endpoint) -> dict[str, str | None]:
@@ -282,7 +179,7 @@ def _check(row: Scenario, endpoint: Endpoint, seen: _Seen) -> _Check:
     if seen.status != row.status:
         conflicts.append(f"status {seen.status} differs from {_OF} {row.status}")
     if seen.body is not None and not _body_matches(row, seen.body, seen.method):
-        conflicts.append(f"body differs from {_OF} {body_for(row, seen.method)!r}")
+        conflicts.append(f"body differs from {_OF} {_body_shown(row, seen.method)}")
     _content_type(row, seen, conflicts, lenient)
     unseen = _headers(row, endpoint, seen, conflicts)
     if "content-type" not in seen.values:
@@ -418,7 +315,7 @@ def _value_hints(matches: Sequence[Match], seen: _Seen) -> list[str]:
     if "content-type" not in seen.values:
         fields.append(("`content-type: {}`", lambda row: row.content_type))
     if seen.body is None:
-        fields.append(("body {!r}", lambda row: body_for(row, seen.method)))
+        fields.append(("body {}", lambda row: _body_shown(row, seen.method)))
     hints = []
     for form, value_of in fields:
         by_value: dict[Any, list[Scenario]] = {}
@@ -441,7 +338,7 @@ def _same_answers(
     for m in matches:
         row = m.row
         names = frozenset(frozenset(s.items()) for s in sent[row.id])
-        key = (row.status, body_for(row, seen.method), row.content_type, names)
+        key = (row.status, _body_shown(row, seen.method), row.content_type, names)
         groups.setdefault(key, []).append(row)
     notes = []
     for rows in groups.values():
