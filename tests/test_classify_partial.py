@@ -598,3 +598,20 @@ def test_the_readme_snippet_runs_and_says_what_it_gives():
     assert f"# {found.hints[0]!r}\n" in block
     reasons = repr(classify(status=418).reasons)
     assert f"# {reasons.split('400, ')[0]}400, ...)',)\n" in block
+
+
+def test_every_body_comparison_goes_through_one_function(monkeypatch):
+    """A row whose body is rendered from the request says how it is
+    recognised in ``_body_matches``: classify() compares bodies nowhere else."""
+    from pytest_apigw_faults._gateway import classify as module
+
+    seen = []
+
+    def matches(row, body, method):
+        seen.append((row.id, body, method))
+        return row.id == "rest-lambda_throttled"
+
+    monkeypatch.setattr(module, "_body_matches", matches)
+    found = classify(status=500, body=b"rendered from the request", method="post")
+    assert _ids(found) == ["rest-lambda_throttled"]
+    assert ("rest-lambda_throttled", b"rendered from the request", "POST") in seen

@@ -233,7 +233,7 @@ def classify(
     response: Any = None,
     *,
     status: int | str | None = None,
-    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    headers: Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]] | None = None,
     body: bytes | str | None = None,
     method: str | None = None,
     api: str | Api | None = None,
@@ -252,8 +252,11 @@ def classify(
     one kind of API.
 
     The answer is a :class:`Classification`, a tuple of rows: exact matches
-    first, then the rows that agree with everything the response has
-    (``.ranking`` holds their scores), with ``.best``, ``.exact``,
+    first (score 0), then the rows that agree with everything the response
+    has (score 1, plus 1 for each header the row sends that is missing
+    beside other headers of its sender, API Gateway or CloudFront, and for
+    each value read leniently), table order among equals; ``.ranking``
+    holds the scores. With ``.best``, ``.exact``,
     ``.hints`` (what would tell them apart) and, when no row is consistent,
     ``.reasons`` for the nearest rows. Several failures send the same bytes
     and headers (a REST 500 "Internal server error" with a trace id is
