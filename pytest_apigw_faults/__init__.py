@@ -15,6 +15,7 @@ __all__ = [
     "ApigwFaultError",
     "ApigwFaultWarning",
     "Call",
+    "Classification",
     "Endpoint",
     "Evidence",
     "Fault",
@@ -33,6 +34,7 @@ __all__ = [
 if TYPE_CHECKING:
     from ._adapters.reading import classify
     from ._core.fault import ApigwFaultWarning, Call, Fault
+    from ._gateway.classification import Classification
     from ._gateway.custom import GatewayResponses
     from ._gateway.table import (
         SCENARIOS,
@@ -57,6 +59,7 @@ _HOME = {
     "Evidence": "_gateway.table",
     "Phase": "_gateway.table",
     "classify": "_adapters.reading",
+    "Classification": "_gateway.classification",
     "GatewayResponses": "_gateway.custom",
     "Scenario": "_gateway.table",
     "get_scenario": "_gateway.table",

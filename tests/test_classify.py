@@ -2,7 +2,8 @@
 
 The look-alike groups below are written out from the reference
 (``api-gateway-behaviour.md`` §1-§4, §6): rows with the same status, body
-bytes and header set, which no client can tell apart.
+bytes and header set, which no client can tell apart. Partial evidence (a
+header missing, a body not given) is in ``test_classify_partial.py``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ REST_500_HEADERS = (
     ("x-amz-cf-id", "aVyBM-eVARrAWDj8RFoz4HfsiOB5WBNSfP74Qm9AVHi073kgYb0xSA=="),
 )  # the permission_denied capture, seed 000, verbatim
 REST_ERROR = b'{"message": "Internal server error"}'
+# A whole response is exactly its look-alikes, then the rows it would be if
+# a header the response lacks had been stripped on the way.
+STRIPPED_TO = {
+    "http-unauthorized": ["http-jwt_rejected"],  # its www-authenticate
+    "rest-api_configuration_error": TRACED_500,  # their x-amzn-trace-id
+}
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +81,11 @@ def _expected(row_id):
 
 def _ids(rows):
     return [row.id for row in rows]
+
+
+def _ranked(row_id):
+    """The ids classify() gives for a whole response of ``row_id``, best first."""
+    return _expected(row_id) + STRIPPED_TO.get(row_id, [])
 
 
 def _wire(row, endpoint, seed=1) -> WireResponse:
@@ -95,9 +107,11 @@ def test_every_row_classifies_back_to_its_look_alikes(row, endpoint):
     wire = _wire(row, endpoint)
     found = classify(status=wire.status, headers=wire.headers, body=wire.body)
     assert row in found
-    assert _ids(found) == _expected(row.id)
+    assert _ids(found.exact) == _expected(row.id)
+    assert _ids(found) == _ranked(row.id)
+    assert [m.score for m in found.ranking][: len(found.exact)] == [0] * len(found.exact)
     narrowed = classify(status=wire.status, headers=wire.headers, body=wire.body, api=row.api)
-    assert _ids(narrowed) == _expected(row.id)
+    assert _ids(narrowed) == _ranked(row.id)
     other = "http" if row.api is Api.REST else "rest"
     assert classify(status=wire.status, headers=wire.headers, body=wire.body, api=other) == ()
 
@@ -132,13 +146,19 @@ def test_the_permission_denied_capture_is_permission_denied_or_lambda_throttled(
 
 def test_api_configuration_error_is_told_apart_by_its_missing_trace_id():
     untraced = [(k, v) for k, v in REST_500_HEADERS if k != "x-amzn-trace-id"]
-    assert _ids(classify(status=500, headers=untraced, body=REST_ERROR)) == [
-        "rest-api_configuration_error"
-    ]
+    found = classify(status=500, headers=untraced, body=REST_ERROR)
+    assert _ids(found) == ["rest-api_configuration_error", *TRACED_500]
+    assert _ids(found.exact) == ["rest-api_configuration_error"]
+    assert [m.score for m in found.ranking] == [0, 2, 2, 2]
+    assert found.hints == (
+        "`x-amzn-trace-id` present → not `rest-api_configuration_error`",
+        "`rest-permission_denied`, `rest-lambda_throttled` and `rest-invalid_base64`"
+        " send the same answer: no response tells them apart",
+    )
     row = SCENARIOS[("api_configuration_error", Api.REST)]
     wire = _wire(row, Endpoint.REGIONAL)
     assert wire.header("x-amzn-trace-id") is None
-    assert _ids(classify(status=500, headers=wire.headers, body=wire.body)) == [
+    assert _ids(classify(status=500, headers=wire.headers, body=wire.body).exact) == [
         "rest-api_configuration_error"
     ]
     traced = [*wire.headers, ("x-amzn-trace-id", "Root=1-682bed11-525d3f04507405b029d8d9e1")]
@@ -169,8 +189,9 @@ def test_a_real_response_through_a_fault(client, api, name, endpoint):
             response = requests.get(URL, timeout=None)
         else:
             response = httpx.get(URL, timeout=None)
-    assert _ids(classify(response)) == _expected(f"{api}-{name}")
-    assert _ids(classify(response, api=api)) == _expected(f"{api}-{name}")
+    assert _ids(classify(response).exact) == _expected(f"{api}-{name}")
+    assert _ids(classify(response)) == _ranked(f"{api}-{name}")
+    assert _ids(classify(response, api=api)) == _ranked(f"{api}-{name}")
 
 
 @pytest.mark.asyncio
@@ -188,15 +209,21 @@ def test_permission_denied_lambda_throttled_and_invalid_base64_come_back_togethe
         assert _ids(classify(response)) == TRACED_500
 
 
-# -- hand-made mocks are no gateway failure ---------------------------------------------
+# -- hand-made mocks are never exact ------------------------------------------------------
 
 
-def test_a_hand_made_responses_mock_is_nothing():
+def test_a_hand_made_responses_mock_is_consistent_but_never_exact():
     with responses.RequestsMock() as mock:
-        mock.add(responses.GET, URL, status=502, json={"message": "Internal server error"})
+        mock.add(responses.GET, URL, status=500, json={"message": "Internal server error"})
         response = requests.get(URL, timeout=None)
     assert response.content == REST_ERROR  # the right bytes, but no headers
-    assert classify(response) == ()
+    found = classify(response)
+    assert _ids(found) == [*TRACED_500, "rest-api_configuration_error"]
+    assert found.exact == ()
+    assert [m.score for m in found.ranking] == [1, 1, 1, 1]
+    assert found.ranking[0].unseen == (
+        "x-amzn-trace-id", "x-amzn-requestid", "x-amzn-errortype", "x-amz-apigw-id"
+    )
 
 
 def test_a_hand_made_respx_mock_is_nothing():
@@ -229,7 +256,7 @@ def test_wrong_bytes_or_status_with_the_right_headers_is_nothing(status, body):
         ("x-amz-apigw-id", "K2H60H42IAMEsHA"),
         ("x-amzn-trace-id", "Root=1-682bed11"),
         ("x-amz-cf-pop", "yto50-p2"),
-        ("via", "1.1 proxy.example (squid)"),
+        ("via", "1.1 abc.cloudfront.net (CloudFront)"),
         ("content-type", "text/html"),
     ],
 )
@@ -240,14 +267,20 @@ def test_a_header_in_the_wrong_form_is_nothing(name, value):
 
 
 @pytest.mark.parametrize("missing", ["x-amzn-requestid", "x-amz-apigw-id", "x-cache"])
-def test_a_missing_telling_header_is_nothing(missing):
+def test_a_missing_telling_header_is_unknown_and_ranks_lower(missing):
     headers = {k: v for k, v in REST_500_HEADERS if k != missing}
-    assert classify(status=500, headers=headers, body=REST_ERROR) == ()
+    found = classify(status=500, headers=headers, body=REST_ERROR)
+    assert _ids(found) == TRACED_500
+    assert found.exact == ()
+    assert [(m.score, m.unseen) for m in found.ranking] == [(2, (missing,))] * 3
 
 
-def test_a_bare_status_and_body_is_nothing():
-    assert classify(status=502, body=REST_ERROR) == ()
-    assert classify(status=502, headers={"Content-Type": "application/json"}, body=REST_ERROR) == ()
+def test_a_bare_status_and_body_is_every_row_with_them():
+    group = _expected("rest-function_error")
+    assert _ids(classify(status=502, body=REST_ERROR)) == group
+    found = classify(status=502, headers={"Content-Type": "application/json"}, body=REST_ERROR)
+    assert _ids(found) == group
+    assert found.exact == ()
 
 
 def test_x_cache_miss_is_no_gateway_error():
@@ -299,7 +332,10 @@ def test_jwt_rejected_is_told_from_unauthorized_by_www_authenticate():
         "http-jwt_rejected"
     ]
     without = [(k, v) for k, v in wire.headers if k != "www-authenticate"]
-    assert _ids(classify(status=401, headers=without, body=wire.body)) == ["http-unauthorized"]
+    found = classify(status=401, headers=without, body=wire.body)
+    assert _ids(found) == ["http-unauthorized", "http-jwt_rejected"]
+    assert _ids(found.exact) == ["http-unauthorized"]
+    assert found.hints == ("`www-authenticate` present → not `http-unauthorized`",)
     other = [*without, ("www-authenticate", 'Bearer error="invalid_request"')]
     assert classify(status=401, headers=other, body=wire.body) == ()
 
@@ -348,6 +384,11 @@ def test_an_unknown_api_is_an_error():
     with pytest.raises(ApigwFaultError) as error:
         classify(status=500, body=REST_ERROR, api="v3")
     assert str(error.value) == "unknown api 'v3'; valid choices: 'rest', 'http'"
+    with pytest.raises(ApigwFaultError) as error:
+        classify(status=500, body=REST_ERROR, api="REST")
+    assert str(error.value) == (
+        "unknown api 'REST'; valid choices: 'rest', 'http'; did you mean 'rest'?"
+    )
 
 
 def test_classify_is_exported():
