@@ -320,7 +320,7 @@ CONTEXT_ROWS = [
     ("api_throttled", 429, "THROTTLED", "Too Many Requests", '"Too Many Requests"'),
     ("quota_exceeded", 429, "QUOTA_EXCEEDED", "Limit Exceeded", '"Limit Exceeded"'),
     ("bad_request_body", 400, "BAD_REQUEST_BODY", "Invalid request body",
-     '"Invalid request body"'),
+     ' "Invalid request body"'),
 ]
 
 
