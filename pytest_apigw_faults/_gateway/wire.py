@@ -46,6 +46,7 @@ __all__ = [
     "content_length",
     "header_names",
     "http11_headers",
+    "http11_response",
     "interleave",
 ]
 
@@ -373,6 +374,29 @@ class Gateway:
                     answer.custom = tuple(h for h in added if h[0] not in _RESERVED)
         if self.endpoint is Endpoint.EDGE:
             values.update(self._cloudfront(answer.status))
+
+
+def http11_response(
+    exchange: Exchange,
+    api: Api,
+    *,
+    responses: GatewayResponses | None = None,
+    keep_alive: bool = True,
+) -> WireResponse:
+    """``exchange``'s answer as API Gateway sends it over HTTP/1.1
+    (:func:`http11_headers`): its own names in their mixed case, and the
+    names a Lambda returned (``exchange.result``) or the API's gateway
+    ``responses`` add spelt as they spelt them."""
+    spelling: dict[str, str] = {}
+    if exchange.result is not None:
+        for name, _ in exchange.result.headers:
+            spelling.setdefault(name.lower(), name)
+    if responses is not None:
+        for lowered, name in responses.spelling.items():
+            spelling.setdefault(lowered, name)
+    wire = exchange.response
+    headers = http11_headers(wire.headers, api, keep_alive=keep_alive, spelling=spelling)
+    return WireResponse(wire.status, headers, wire.body)
 
 
 class _Answer:

@@ -10,6 +10,7 @@ receive it; the loopback server sends the HTTP/1.1 form.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from .scenario import Api, Endpoint, Phase, Scenario
@@ -146,18 +147,23 @@ _HTTP11_NAMES = MappingProxyType(
 _REMAPPED_PREFIX = "x-amzn-remapped-"
 
 
-def _http11_name(name: str) -> str:
+def _http11_name(name: str, spelling: Mapping[str, str]) -> str:
     known = _HTTP11_NAMES.get(name)
     if known is not None:
         return known
     if name.startswith(_REMAPPED_PREFIX):  # x-amzn-Remapped-Content-Length [PERMATE]
         rest = name[len(_REMAPPED_PREFIX):]
-        return "x-amzn-Remapped-" + "-".join(part.capitalize() for part in rest.split("-"))
+        sent = spelling.get(rest) or "-".join(part.capitalize() for part in rest.split("-"))
+        return "x-amzn-Remapped-" + sent
     return name
 
 
 def http11_headers(
-    headers: tuple[tuple[str, str], ...], api: Api, *, keep_alive: bool = True
+    headers: tuple[tuple[str, str], ...],
+    api: Api,
+    *,
+    keep_alive: bool = True,
+    spelling: Mapping[str, str] | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """``headers`` (the model's HTTP/2 form) as API Gateway sends them over
     HTTP/1.1: its own names in their mixed case (``x-amzn-RequestId``,
@@ -172,16 +178,17 @@ def http11_headers(
     [HTTPAPI-H1], so an HTTP API sends none here. ``keep_alive=False`` sends
     ``Connection: close`` in its place, on either API, when the connection
     is closed after the answer. Names the gateway does not own (a Lambda's,
-    a gateway response's) keep the model's lower case: their original case
-    is not kept.
+    a gateway response's) are spelt as their sender spelt them, where
+    ``spelling`` (lower case to sent) says so [PERMATE]; else lower case.
     """
+    spelt = spelling or {}
     out: list[tuple[str, str]] = []
     connection = "keep-alive" if keep_alive else "close"
     placed = api is Api.HTTP and keep_alive
     for name, value in headers:
         if name == "connection":
             continue  # hop-by-hop: the front door decides it
-        out.append((_http11_name(name), value))
+        out.append((spelt.get(name) or _http11_name(name, spelt), value))
         if name == "content-length" and not placed:
             out.append(("Connection", connection))
             placed = True
