@@ -12,6 +12,8 @@ SOURCES: Mapping[str, str] = MappingProxyType(
     {
         "T": "the project's two real captures (curl -v and execution logs), May 2025:"
         " a REST API (edge-optimized) and an HTTP API in us-east-1",
+        "AZUL-3886": "https://github.com/DataBiosphere/azul/issues/3886 (2022, httpie:"
+        " the HTTP/1.1 spelling of an edge REST answer's headers, not their order)",
         "AZUL-6284": "https://github.com/DataBiosphere/azul/issues/6284 (access-log values"
         " of a real 504)",
         "AZUL-6624": "https://github.com/DataBiosphere/azul/pull/6624 (function error,"
@@ -85,6 +87,8 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "EDGE-H1-2025": "https://github.com/DataBiosphere/azul/issues/7582 (2025-11-19:"
         " edge REST over HTTP/1.1, urllib3 HTTPHeaderDict in wire order, a 2025 trace"
         " value with Parent, Sampled and Lineage)",
+        "GUARDDUTY": "an AWS API reference sample response (GuardDuty, 2018) with"
+        " Connection: keep-alive after CloudFront's headers; perhaps assembled by hand",
         "HTTPAPI-H1": "a public curl -i capture of an HTTP API over HTTP/1.1 (2026-07-08):"
         " Date, Content-Type, Content-Length, X-Correlation-Id, Apigw-Requestid",
         "KC-403-AUTH": "https://repost.aws/knowledge-center/api-gateway-403-error-lambda-authorizer",
