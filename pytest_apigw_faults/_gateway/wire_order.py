@@ -97,7 +97,8 @@ def header_names(
 
     REST: ``date`` first on regional and private APIs, third on edge, where
     CloudFront's four end the list (see ``_FRONT``); ``x-amzn-trace-id``
-    only when a Lambda was invoked, before ``x-amzn-requestid`` [T]; then
+    only when a Lambda was invoked, before ``x-amzn-requestid`` [T] (⚠️ on
+    regional and private APIs that place is the edge captures'); then
     ``x-amzn-requestid, x-amzn-errortype, x-amz-apigw-id`` with a
     customisation's headers among them (:func:`interleave`, inferred), and a
     failure's own after them. HTTP API: four headers, and a failure's own
