@@ -421,3 +421,51 @@ def test_c11_stage_not_found_is_captured_and_the_throttle_is_measured(offline):
     assert response.headers["content-length"] == "31"
     assert response.headers["x-amzn-errortype"] == "TooManyRequestsException"
     assert "retry-after" not in response.headers
+
+
+# -- the rules behind C5 and C9, one by one ----------------------------------------------
+
+
+def test_interleave_keeps_every_line_of_the_last_name_together():
+    from pytest_apigw_faults._gateway.wire import interleave
+
+    own = ("x-amzn-requestid", "x-amz-apigw-id")
+    assert interleave(own, ()) == own
+    assert interleave(own, ("a",)) == ("x-amzn-requestid", "x-amz-apigw-id", "a")
+    assert interleave(own, ("a", "set-cookie", "set-cookie")) == (
+        "x-amzn-requestid", "a", "x-amz-apigw-id", "set-cookie", "set-cookie"
+    )  # fmt: skip
+    assert interleave(own, ("set-cookie", "set-cookie")) == (*own, "set-cookie", "set-cookie")
+
+
+def test_http11_spells_remapped_names_as_the_lambda_did_and_drops_its_connection():
+    from pytest_apigw_faults._gateway.scenario import Api
+    from pytest_apigw_faults._gateway.wire import http11_headers
+
+    model = (
+        ("date", "d"), ("content-type", "text/plain"), ("content-length", "0"),
+        ("x-amzn-requestid", "r"), ("x-amzn-remapped-date", "y"), ("connection", "close"),
+        ("x-amz-apigw-id", "i"), ("x-amzn-remapped-server", "gunicorn"), ("vary", "Origin"),
+    )  # fmt: skip
+    # [PERMATE] HTTP_PROXY 200: x-amzn-Remapped-Date, x-amzn-Remapped-Server, Vary
+    got = http11_headers(model, Api.REST, spelling={"vary": "Vary", "date": "Date"})
+    assert [name for name, _ in got] == [
+        "Date", "Content-Type", "Content-Length", "Connection", "x-amzn-RequestId",
+        "x-amzn-Remapped-Date", "x-amz-apigw-id", "x-amzn-Remapped-Server", "Vary",
+    ]  # fmt: skip
+    assert dict(got)["Connection"] == "keep-alive"  # the front door's, not the Lambda's
+    closing = http11_headers(model[:3], Api.HTTP, keep_alive=False)
+    assert closing[-1] == ("Connection", "close")
+
+
+def test_http11_spells_the_gateway_s_own_names_its_way_whatever_the_lambda_sent():
+    def handler(event, context):
+        return {"statusCode": 200, "headers": {"content-type": "text/plain", "X-Own": "1"},
+                "body": "ok"}  # fmt: skip
+
+    with GatewayServer([Fault(handler=handler, api="rest", endpoint="regional")]) as server:
+        _, headers, _ = _http11(server.port, _get())
+    assert [name for name, _ in headers] == [
+        "Date", "Content-Type", "Content-Length", "Connection", "X-Amzn-Trace-Id",
+        "x-amzn-RequestId", "x-amz-apigw-id", "X-Own",
+    ]  # fmt: skip

@@ -156,7 +156,7 @@ def _http11_name(name: str, spelling: Mapping[str, str]) -> str:
         rest = name[len(_REMAPPED_PREFIX):]
         sent = spelling.get(rest) or "-".join(part.capitalize() for part in rest.split("-"))
         return "x-amzn-Remapped-" + sent
-    return name
+    return spelling.get(name, name)
 
 
 def http11_headers(
@@ -181,6 +181,7 @@ def http11_headers(
     is closed after the answer. Names the gateway does not own (a Lambda's,
     a gateway response's) are spelt as their sender spelt them, where
     ``spelling`` (lower case to sent) says so [PERMATE]; else lower case.
+    API Gateway's own names are always spelt its way, whoever else sent them.
     """
     spelt = spelling or {}
     out: list[tuple[str, str]] = []
@@ -189,7 +190,7 @@ def http11_headers(
     for name, value in headers:
         if name == "connection":
             continue  # hop-by-hop: the front door decides it
-        out.append((spelt.get(name) or _http11_name(name, spelt), value))
+        out.append((_http11_name(name, spelt), value))
         if name == "content-length" and not placed:
             out.append(("Connection", connection))
             placed = True
