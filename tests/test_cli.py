@@ -195,8 +195,11 @@ def test_serve_prints_the_url_and_answers_until_ctrl_c():
         err = serving.stop()
         code = serving.process.returncode
     assert (status, body) == (502, b'{"message": "Internal server error"}')
-    assert [name for name, _ in headers][:3] == ["content-type", "content-length", "date"]
-    assert dict(headers)["x-amzn-requestid"] != dict(again[1])["x-amzn-requestid"]
+    # HTTP/1.1 spelling, Connection after Content-Length [EDGE-H1-2025]
+    assert [name for name, _ in headers][:4] == [
+        "Content-Type", "Content-Length", "Connection", "Date"
+    ]
+    assert dict(headers)["x-amzn-RequestId"] != dict(again[1])["x-amzn-RequestId"]
     assert code == 0
     assert "serving rest-function_error (edge) at " + serving.url in err
     assert "GET http://" in err
@@ -207,7 +210,7 @@ def test_the_same_seed_gives_the_same_ids():
     ids = []
     for _ in range(2):
         with Serving("--api", "http", "--scenario", "lambda_throttled", "--seed", "7") as serving:
-            ids.append(dict(serving.get()[1])["apigw-requestid"])
+            ids.append(dict(serving.get()[1])["Apigw-Requestid"])
     assert ids[0] == ids[1]
 
 
@@ -228,7 +231,7 @@ def test_serve_to_curl_with_a_fixed_port_and_a_scaled_latency():
             [CURL, "-sS", "--max-time", "0.1", serving.url + "/prod/orders"],
             capture_output=True, timeout=30, check=False,
         )
-    assert done.stdout.startswith(b"HTTP/1.1 503 Service Unavailable\r\ndate: ")
+    assert done.stdout.startswith(b"HTTP/1.1 503 Service Unavailable\r\nDate: ")
     assert done.stdout.endswith(b'\r\n\r\n{"message":"Service Unavailable"}')
     assert took >= 0.3  # 30 s x 0.01
     assert timed_out.returncode == 28  # curl's "operation timed out"

@@ -40,6 +40,7 @@ REST_UNTRACED = (
     "content-type", "content-length", "date", "x-amzn-requestid", "x-amzn-errortype",
     "x-amz-apigw-id",
 )
+REGIONAL_FRONT = ("date", "content-type", "content-length")  # second pass C2 [WAF-HEAD]
 # The 21 types of §4, in its order
 RESPONSE_TYPES = (
     "ACCESS_DENIED, API_CONFIGURATION_ERROR, AUTHORIZER_CONFIGURATION_ERROR,"
@@ -165,10 +166,12 @@ def _check_console_example(response):
     assert headers["x-request-query"] == "1"
     assert headers["x-request-header"] == "cat"
     assert "x-request-path" not in headers  # a path parameter the fault cannot know
+    # the added headers among API Gateway's own: the last after x-amz-apigw-id,
+    # the others after x-amzn-requestid (inferred; second pass C5) [PERMATE]
     assert _names(response) == (
-        *REST_UNTRACED,
-        "access-control-allow-origin", "x-request-query", "x-request-header",
-        *CLOUDFRONT,
+        "content-type", "content-length", "date", "x-amzn-requestid",
+        "access-control-allow-origin", "x-request-query", "x-amzn-errortype",
+        "x-amz-apigw-id", "x-request-header", *CLOUDFRONT,
     )
     for name in ("date", "x-amzn-requestid", "x-amz-apigw-id", "via", "x-amz-cf-id"):
         assert HEADER_FORMATS[name].fullmatch(headers[name]), name
@@ -275,8 +278,13 @@ def test_header_values_from_the_request_and_missing_ones_omitted(client):
     assert full.headers["x-static"] == "a.b.c"
     assert full.headers["x-from-header"] == "t-1"  # header names match case-insensitively
     assert full.headers["x-from-query"] == "abc"
-    assert _names(full) == (*REST_UNTRACED, "x-static", "x-from-header", "x-from-query")
-    assert _names(bare) == (*REST_UNTRACED, "x-static")
+    assert _names(full) == (
+        *REGIONAL_FRONT, "x-amzn-requestid", "x-static", "x-from-header",
+        "x-amzn-errortype", "x-amz-apigw-id", "x-from-query",
+    )  # fmt: skip
+    assert _names(bare) == (
+        *REGIONAL_FRONT, "x-amzn-requestid", "x-amzn-errortype", "x-amz-apigw-id", "x-static"
+    )
     for response in (full, bare):
         assert response.status_code == 403
         assert response.content == b'{"message":"Missing Authentication Token"}'
@@ -320,7 +328,7 @@ CONTEXT_ROWS = [
     ("api_throttled", 429, "THROTTLED", "Too Many Requests", '"Too Many Requests"'),
     ("quota_exceeded", 429, "QUOTA_EXCEEDED", "Limit Exceeded", '"Limit Exceeded"'),
     ("bad_request_body", 400, "BAD_REQUEST_BODY", "Invalid request body",
-     '"Invalid request body"'),
+     ' "Invalid request body"'),
 ]
 
 

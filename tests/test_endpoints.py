@@ -32,23 +32,26 @@ PRIVATE_URL = (
 )
 
 CLOUDFRONT = ("x-cache", "via", "x-amz-cf-pop", "x-amz-cf-id")
-# REST, a Lambda was invoked (seed 000, in wire order)
+# REST edge, a Lambda was invoked (seed 000, in wire order)
 REST_TRACED = (
     "content-type", "content-length", "date", "x-amzn-trace-id", "x-amzn-requestid",
     "x-amzn-errortype", "x-amz-apigw-id",
 )
-# REST, refused before the integration: no trace id [LS-REMAP][CAP-MAT]
+# REST edge, refused before the integration: no trace id [LS-REMAP][CAP-MAT]
 REST_UNTRACED = (
     "content-type", "content-length", "date", "x-amzn-requestid", "x-amzn-errortype",
     "x-amz-apigw-id",
 )
+# Regional and private REST send date first (second pass C2) [WAF-HEAD][SPAPI][CN-PRIV]
+REGIONAL_TRACED = ("date", "content-type", "content-length", *REST_TRACED[3:])
+REGIONAL_UNTRACED = ("date", "content-type", "content-length", *REST_UNTRACED[3:])
 EXPECTED_NAMES = {
     ("function_error", "edge"): REST_TRACED + CLOUDFRONT,
-    ("function_error", "regional"): REST_TRACED,
-    ("function_error", "private"): REST_TRACED,
+    ("function_error", "regional"): REGIONAL_TRACED,
+    ("function_error", "private"): REGIONAL_TRACED,
     ("route_not_found", "edge"): REST_UNTRACED + CLOUDFRONT,
-    ("route_not_found", "regional"): REST_UNTRACED,
-    ("route_not_found", "private"): REST_UNTRACED,
+    ("route_not_found", "regional"): REGIONAL_UNTRACED,
+    ("route_not_found", "private"): REGIONAL_UNTRACED,
 }
 HTTP_NAMES = ("date", "content-type", "content-length", "apigw-requestid")
 JWT_NAMES = ("date", "content-type", "content-length", "www-authenticate", "apigw-requestid")
@@ -128,7 +131,10 @@ def test_rest_regional_and_private_send_what_edge_sends_without_cloudfront(endpo
         on_edge = _wire_headers(requests.get(URL, timeout=None))
     with Fault("function_error", api="rest", endpoint=endpoint, seed=3) as other:
         elsewhere = _wire_headers(requests.get(URL, timeout=None))
-    assert [k for k, _ in on_edge if k not in CLOUDFRONT] == [k for k, _ in elsewhere]
+    # the same headers, date first and no CloudFront [WAF-HEAD][CN-PRIV]
+    edge_names = [k for k, _ in on_edge if k not in CLOUDFRONT]
+    assert edge_names[:3] == ["content-type", "content-length", "date"]
+    assert ["date", *edge_names[:2], *edge_names[3:]] == [k for k, _ in elsewhere]
     assert edge.endpoint.value == "edge"
     assert other.endpoint.value == endpoint
 
@@ -146,7 +152,7 @@ async def test_rest_regional_headers_through_async_httpx():
         async with httpx.AsyncClient() as http:
             response = await http.get(URL, timeout=None)
     headers = _wire_headers(response)
-    assert tuple(k for k, _ in headers) == REST_UNTRACED
+    assert tuple(k for k, _ in headers) == REGIONAL_UNTRACED
     assert response.status_code == 403
     assert response.content == b'{"message":"Missing Authentication Token"}'
     _check_values(
@@ -167,14 +173,14 @@ async def test_rest_regional_headers_through_async_httpx():
 def test_marker_endpoint_private(apigw_fault):
     response = requests.get(PRIVATE_URL, timeout=None)
     assert apigw_fault.fault.endpoint.value == "private"
-    assert tuple(response.headers) == REST_TRACED
+    assert tuple(response.headers) == REGIONAL_TRACED
     apigw_fault.assert_response(response)
 
 
 def test_inject_endpoint_regional(apigw_fault):
     apigw_fault.inject("route_not_found", api="rest", endpoint="regional")
     response = httpx.get(URL, timeout=None)
-    assert tuple(k.decode() for k, _ in response.headers.raw) == REST_UNTRACED
+    assert tuple(k.decode() for k, _ in response.headers.raw) == REGIONAL_UNTRACED
     apigw_fault.assert_response(response)
 
 
@@ -368,4 +374,4 @@ def test_async_httpx_and_sync_clients_agree_on_a_private_endpoint():
     with Fault("function_error", api="rest", endpoint="private", seed=1):
         async_names = [k.decode() for k, _ in asyncio.run(fetch()).headers.raw]
         sync_names = list(requests.get(PRIVATE_URL, timeout=None).headers)
-    assert tuple(async_names) == tuple(sync_names) == REST_TRACED
+    assert tuple(async_names) == tuple(sync_names) == REGIONAL_TRACED

@@ -36,8 +36,9 @@ REFERENCE = [
     ("rest", "route_not_found", 403, b'{"message":"Missing Authentication Token"}', 42,
      "MissingAuthenticationTokenException", "MISSING_AUTHENTICATION_TOKEN", C),
     ("http", "route_not_found", 404, b'{"message":"Not Found"}', 23, None, None, D),
+    # second pass §5, C11: body and header captured [STAGE-MISSING][CAP-NOSTAGE]
     ("rest", "stage_not_found", 403, b'{"message":"Forbidden"}', 23,
-     "ForbiddenException", None, I),
+     "ForbiddenException", None, C),
     ("http", "stage_not_found", 404, b'{"message":"Not Found"}', 23, None, None, I),
     ("rest", "unauthorized", 401, b'{"message":"Unauthorized"}', 26,
      "UnauthorizedException", "UNAUTHORIZED", C),
@@ -66,7 +67,8 @@ REFERENCE = [
      35, None, None, I),
     ("rest", "api_configuration_error", 500, b'{"message": "Internal server error"}', 36,
      REST_ISE, "API_CONFIGURATION_ERROR", C),
-    ("rest", "bad_request_body", 400, b'{"message":"Invalid request body"}', 34,
+    # second pass §2, C1: the validator's message has the space [UDACITY]
+    ("rest", "bad_request_body", 400, b'{"message": "Invalid request body"}', 35,
      "BadRequestException", "BAD_REQUEST_BODY", C),
     # §2: status captured [LS-B64]; body, error type and response type marked ⚠️
     ("rest", "invalid_base64", 500, b'{"message": "Internal server error"}', 36,
@@ -119,6 +121,9 @@ def test_every_row_keeps_the_rules(row):
     elif row.phase is Phase.REQUEST:
         assert b'":"' in row.body or row.body == b'{"message":null}'
         assert not row.traced  # the Lambda was never called
+    elif row.phase is Phase.VALIDATION:
+        assert row.body.startswith(b'{"message": ')  # with the space [UDACITY][PULUMI]
+        assert not row.traced
     elif row.phase is Phase.INTEGRATION:
         assert row.body.startswith(b'{"message": ')
     if row.phase is not Phase.INTEGRATION:
@@ -135,6 +140,10 @@ def test_integration_errors_have_the_leading_space_in_their_message_string():
     )
     assert message_string(get_scenario("route_not_found", api="rest")) == (
         '"Missing Authentication Token"'
+    )
+    # a validator refuses before the integration, and has the space all the same
+    assert message_string(get_scenario("bad_request_body", api="rest")) == (
+        ' "Invalid request body"'
     )
     assert message_string(get_scenario("authorizer_configuration_error", api="rest")) == "null"
     assert message_string(get_scenario("route_not_found", api="http")) == '"Not Found"'

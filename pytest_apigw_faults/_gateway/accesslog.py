@@ -70,7 +70,7 @@ def _rest(exchange: Exchange, row: Scenario | None, values: dict[str, str]) -> N
     values["error.message"] = "-" if row.message is None else row.message
     values["error.messageString"] = message_string(row)
     values["error.responseType"] = row.response_type or "-"
-    if row.phase is Phase.INTEGRATION and row.traced:
+    if row.phase is Phase.INTEGRATION:  # a function-error log line: the Lambda ran
         error = _function_error(exchange)
         if error is not None:  # the Lambda ran and failed
             values["integration.error"] = f"Lambda Customer Function Error:{error}"

@@ -7,7 +7,7 @@ The client's response object is read at the edge
 from __future__ import annotations
 
 from .table import Endpoint, Scenario
-from .wire import HEADER_FORMATS, WireResponse, body_for, header_names
+from .wire import HEADER_FORMATS, WireResponse, body_for, content_length, header_names
 
 __all__ = ["response_problems"]
 
@@ -23,7 +23,7 @@ def _expected(
         raise ValueError("a Lambda's answer is checked against what was sent")
     exact: dict[str, str | None] = {
         "content-type": scenario.content_type,
-        "content-length": str(len(scenario.body)),
+        "content-length": content_length(scenario, scenario.body, method),
         "x-amzn-errortype": scenario.error_type,
         **dict(scenario.extra_headers),
     }
@@ -92,7 +92,8 @@ def response_problems(
 
     Values are checked against their captured form; when ``sent`` (what the
     fault really sent for this call) is known, they must equal it too. The
-    answer to a HEAD request has no body. ``scenario`` is ``None`` for a
+    answer to a HEAD request has no body, and on a REST API a
+    ``content-length`` of 0 [WAF-HEAD]. ``scenario`` is ``None`` for a
     Lambda's valid answer, which only ``sent`` describes.
     """
     status, body, expected_names, exact = _expected(scenario, endpoint, sent, method)

@@ -116,7 +116,7 @@ def _check_source(value: object, path: tuple[str, ...]) -> str:
     return value
 
 
-def _parse_one(name: str, spec: object) -> GatewayResponse:
+def _parse_one(name: str, spec: object, spelling: dict[str, str]) -> GatewayResponse:
     path = (name,)
     if not isinstance(spec, Mapping):
         raise ApigwFaultError(
@@ -157,6 +157,7 @@ def _parse_one(name: str, spec: object) -> GatewayResponse:
                     " (only headers reach the response)"
                 )
             checked.append((match.group(1).lower(), _check_source(value, where)))
+            spelling.setdefault(match.group(1).lower(), match.group(1))
         parameters = tuple(checked)
     templates = None
     if "responseTemplates" in spec:
@@ -199,14 +200,19 @@ class GatewayResponses:
 
     def __init__(self, document: object, *, origin: str = "") -> None:
         responses = {}
+        spelling: dict[str, str] = {}
         for name, spec in _gateway_map(document).items():
             if name not in RESPONSE_TYPES:
                 raise ApigwFaultError(
                     f"{_where((str(name),))}: unknown gateway response type; valid:"
                     f" {', '.join(RESPONSE_TYPES)}"
                 )
-            responses[str(name)] = _parse_one(str(name), spec)
+            responses[str(name)] = _parse_one(str(name), spec, spelling)
         self.types: Mapping[str, GatewayResponse] = MappingProxyType(responses)
+        #: Each added header's name (lower case) as the document spells it,
+        #: which HTTP/1.1 keeps (``Access-Control-Allow-Origin`` [PERMATE]);
+        #: over HTTP/2 every name is lower case.
+        self.spelling: Mapping[str, str] = MappingProxyType(spelling)
         self.origin = origin
 
     def __repr__(self) -> str:

@@ -271,15 +271,19 @@ INTEGRATION_ROWS: tuple[Scenario, ...] = (
             " (6291556 bytes).. Lambda request id: {lambda_request_id}",
             "Method completed with status: 502",
         ),
+        traced=False,
         response_type="INTEGRATION_FAILURE",
         message=REST_ERROR_MESSAGE,
         evidence=Evidence.CAPTURED,
-        sources=("AZUL-8192", "AZUL-8258", "AZUL-7466", "D-LAMBDA-INVOKE"),
+        sources=("AZUL-8192", "AZUL-8258", "AZUL-7466", "AZUL-7475", "D-LAMBDA-INVOKE"),
         note=(
             "The status, the response type and the integration error are"
             " captured [AZUL-8192]; the log line is the function-error line with"
-            " that error message (whose own final period is kept). Latency is"
-            " the function_error capture's."
+            " that error message (whose own final period is kept). No"
+            " x-amzn-trace-id, although the Lambda ran: two 2025 captures of this"
+            " 502 have none, on a stage whose Lambda answers carry one"
+            " [AZUL-7466][AZUL-7475][EDGE-H1-2025]. Latency is the function_error"
+            " capture's."
         ),
     ),
     Scenario(

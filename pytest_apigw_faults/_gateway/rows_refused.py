@@ -65,12 +65,15 @@ REFUSED_ROWS: tuple[Scenario, ...] = (
         phase=Phase.REQUEST,
         traced=False,
         message="Forbidden",
-        evidence=Evidence.INFERRED,
-        sources=("CAP-NOSTAGE",),
+        evidence=Evidence.CAPTURED,
+        sources=("STAGE-MISSING", "CAP-NOSTAGE", "BPM"),
         note=(
-            "Status and error type are captured; the body is inferred from the"
-            " other ForbiddenException answers. Which gateway response applies,"
-            f" if any, is unknown, so customisation leaves it alone.{GATEWAY_TIME}"
+            "The body is captured for a URL without its stage [STAGE-MISSING],"
+            " and so is the same body where no base-path mapping matches [BPM];"
+            " status and error type are captured separately [CAP-NOSTAGE], so"
+            " the whole answer was never seen at once. Which gateway response"
+            " applies, if any, is unknown, so customisation leaves it alone."
+            f"{GATEWAY_TIME}"
         ),
     ),
     Scenario(
@@ -239,10 +242,11 @@ REFUSED_ROWS: tuple[Scenario, ...] = (
         response_type="THROTTLED",
         message="Too Many Requests",
         evidence=Evidence.CAPTURED,
-        sources=("CAP-TMR", "D-THROTTLE"),
+        sources=("CAP-TMR", "TMR-2026", "D-THROTTLE"),
         note=(
-            "Body and error type are captured, but no capture counted its bytes;"
-            f" no space is expected before the integration.{GATEWAY_TIME}"
+            "Body and error type are captured, and the body's 31 bytes (no space)"
+            " were measured in 2026, with no Retry-After header [TMR-2026]."
+            f"{GATEWAY_TIME}"
         ),
     ),
     Scenario(
@@ -344,19 +348,23 @@ REFUSED_ROWS: tuple[Scenario, ...] = (
         name="bad_request_body",
         api=Api.REST,
         status=400,
-        body=b'{"message":"Invalid request body"}',
+        body=b'{"message": "Invalid request body"}',
         error_type="BadRequestException",
         latency=0.0,
         cause="A request validator rejected the body against the method's model.",
-        phase=Phase.REQUEST,
+        phase=Phase.VALIDATION,
         traced=False,
         response_type="BAD_REQUEST_BODY",
         message="Invalid request body",
         evidence=Evidence.CAPTURED,
-        sources=("LS-VAL", "D-VALIDATION", "LS-CODE"),
+        sources=("UDACITY", "LS-VAL", "CONSOLE-400", "D-VALIDATION"),
         note=(
-            "The message is captured [LS-VAL]; the error type comes from"
-            f" LocalStack's code [LS-CODE].{GATEWAY_TIME}"
+            "The 35 bytes, with a space after the colon although the validator"
+            " runs before the integration, are a curl capture (2024) [UDACITY];"
+            " the validator's other message has the space too in an exact-byte"
+            " test against AWS [PULUMI]. The message and the 400 are"
+            " AWS-validated [LS-VAL]; the error type is the console's"
+            f" [CONSOLE-400].{GATEWAY_TIME}"
         ),
     ),
 )

@@ -100,7 +100,9 @@ SIZE_ROWS: tuple[Scenario, ...] = (
         sources=("LGTM", "D-LAMBDA-INVOKE"),
         note=(
             "Captured on an edge API (2021). The space after the colon places it"
-            " in the integration phase; the gateway response type was not"
+            " among the validator, integration and timeout messages: taken to be"
+            " the integration's, which cannot invoke the Lambda with so large an"
+            " event; the gateway response type was not"
             " recorded, REQUEST_TOO_LARGE is inferred, and so is the absence of"
             " x-amzn-trace-id. LocalStack guesses RequestTooLargeException"
             " [LS-CODE]. The limit is Lambda's on the invocation payload"

@@ -14,6 +14,7 @@ from .errors import ApigwFaultError
 __all__ = [
     "ENDPOINTS",
     "RESPONSE_TYPES",
+    "SPACED_PHASES",
     "Api",
     "ApigwFaultError",
     "Endpoint",
@@ -22,6 +23,7 @@ __all__ = [
     "Scenario",
     "default_body",
     "message_string",
+    "spaced",
 ]
 
 
@@ -66,14 +68,20 @@ class Phase(str, Enum):
 
     ``cloudfront``: rejected by CloudFront in front of an edge-optimized API,
     before API Gateway saw it. ``request``: API Gateway refused it before the
-    integration (routing, authorization, API keys, throttling, validation);
-    these bodies have no space after the colon. ``integration``: it failed
-    while API Gateway built the integration request, called the Lambda, or
-    read the Lambda's answer; REST bodies have a space after the colon.
+    integration (routing, authorization, API keys, WAF, throttling, size).
+    ``validation``: a REST request validator refused it, also before the
+    integration (BAD_REQUEST_BODY, BAD_REQUEST_PARAMETERS). ``integration``:
+    it failed while API Gateway built the integration request, called the
+    Lambda, or read the Lambda's answer (timeouts included).
+
+    The spelling rule (:func:`spaced`): REST validator, integration and
+    timeout messages have a space after the colon; routing, authorizer,
+    API-key, WAF and throttle messages have none [PULUMI][UDACITY][T].
     """
 
     CLOUDFRONT = "cloudfront"
     REQUEST = "request"
+    VALIDATION = "validation"
     INTEGRATION = "integration"
 
     def __str__(self) -> str:
@@ -173,16 +181,30 @@ class Scenario:
         return self.endpoints or ENDPOINTS[self.api]
 
 
+#: The phases whose REST messages have a space after the colon: a request
+#: validator's (``{"message": "Invalid request body"}``, 35 B [UDACITY];
+#: ``{"message": "Missing required request parameters: [key]"}`` [PULUMI]),
+#: and the integration's and its timeouts' [T][LGTM]. The first rule (the
+#: integration phase alone) missed the validators, which run before it.
+SPACED_PHASES = frozenset({Phase.VALIDATION, Phase.INTEGRATION})
+
+
+def spaced(row: Scenario) -> bool:
+    """Whether ``row``'s message follows its colon after a space: REST
+    validator, integration and timeout messages do; routing, authorizer,
+    API-key, WAF and throttle messages, and every HTTP API message, do not
+    [PULUMI][UDACITY][T]."""
+    return row.api is Api.REST and row.phase in SPACED_PHASES
+
+
 def message_string(row: Scenario) -> str:
     """``$context.error.messageString`` of ``row``: its message quoted as a
-    JSON string (``null`` when it has none), after a space when a REST API
-    raised it in the integration phase [LS-GR][AZUL-6284]."""
+    JSON string (``null`` when it has none), after a space where the
+    spelling rule (:func:`spaced`) puts one [LS-GR][AZUL-6284]."""
     if row.message is None:
         return "null"
     quoted = json.dumps(row.message)
-    if row.api is Api.REST and row.phase is Phase.INTEGRATION:
-        return f" {quoted}"
-    return quoted
+    return f" {quoted}" if spaced(row) else quoted
 
 
 def default_body(row: Scenario) -> bytes:

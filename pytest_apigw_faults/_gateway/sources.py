@@ -12,6 +12,8 @@ SOURCES: Mapping[str, str] = MappingProxyType(
     {
         "T": "the project's two real captures (curl -v and execution logs), May 2025:"
         " a REST API (edge-optimized) and an HTTP API in us-east-1",
+        "AZUL-3886": "https://github.com/DataBiosphere/azul/issues/3886 (2022, httpie:"
+        " the HTTP/1.1 spelling of an edge REST answer's headers, not their order)",
         "AZUL-6284": "https://github.com/DataBiosphere/azul/issues/6284 (access-log values"
         " of a real 504)",
         "AZUL-6624": "https://github.com/DataBiosphere/azul/pull/6624 (function error,"
@@ -19,11 +21,17 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "AZUL-7466": "https://github.com/DataBiosphere/azul/issues/7466 (response over 6 MB)",
         "AZUL-7470": "https://github.com/DataBiosphere/azul/issues/7470 (status and"
         " responseType table: WAF_FILTERED, MISSING_AUTHENTICATION_TOKEN, DEFAULT_4XX)",
+        "AZUL-7475": "https://github.com/DataBiosphere/azul/pull/7475 (2025-10-08: the"
+        " customised 502 over 6 MB after a redeploy, retry-after in another place)",
         "AZUL-7824": "https://github.com/DataBiosphere/azul/issues/7824 (responseLatency"
         " 29009 ms)",
         "AZUL-8192": "https://github.com/DataBiosphere/azul/issues/8192 (response over 6 MB:"
         " 502, INTEGRATION_FAILURE, integrationStatus 200)",
         "AZUL-8258": "https://github.com/DataBiosphere/azul/issues/8258 (response over 6 MB)",
+        "BPM": "https://github.com/Miserlou/Zappa/issues/1248 (2018),"
+        " https://github.com/amplify-education/serverless-domain-manager/issues/57 (2017),"
+        " https://github.com/Miserlou/django-zappa/issues/100: {\"message\":\"Forbidden\"}"
+        " where no base-path mapping matches",
         "CAP-FPROS": "a public capture of a missing or invalid API key: 403 Forbidden,"
         " ForbiddenException",
         "CAP-CN": "a public capture of a private API in cn-northwest-1 (2020) reached"
@@ -43,6 +51,10 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "CGE": "https://github.com/CodeGenieApp/serverless-express/issues/355 (HTTP API 500)",
         "CM": "https://dev.classmethod.jp/articles/amazon-api-gateway-lambda-proxy-"
         "integration-timeout-error-response (2025-05-14: Lambda timeout gives 502)",
+        "CN-PRIV": "two public HTTP/1.1 captures of a private REST API in cn-northwest-1"
+        " (2020): Date first, then Content-Type, Content-Length, Connection",
+        "CONSOLE-400": "console TestInvoke output of a request validator's 400 with"
+        " {\"x-amzn-ErrorType\":\"BadRequestException\"}",
         "CORTEX": "https://github.com/cortexlabs/cortex/issues/1225 (HTTP API 503)",
         "D-GRT": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
         "supported-gateway-response-types.html",
@@ -72,6 +84,13 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "api-gateway-request-validation-test.html",
         "DENO-87": "https://github.com/denoland/deno_registry2/issues/87 (HTTP API: Lambda"
         " timeout reported as 500)",
+        "EDGE-H1-2025": "https://github.com/DataBiosphere/azul/issues/7582 (2025-11-19:"
+        " edge REST over HTTP/1.1, urllib3 HTTPHeaderDict in wire order, a 2025 trace"
+        " value with Parent, Sampled and Lineage)",
+        "GUARDDUTY": "an AWS API reference sample response (GuardDuty, 2018) with"
+        " Connection: keep-alive after CloudFront's headers; perhaps assembled by hand",
+        "HTTPAPI-H1": "a public curl -i capture of an HTTP API over HTTP/1.1 (2026-07-08):"
+        " Date, Content-Type, Content-Length, X-Correlation-Id, Apigw-Requestid",
         "KC-403-AUTH": "https://repost.aws/knowledge-center/api-gateway-403-error-lambda-authorizer",
         "KC-502": "https://repost.aws/knowledge-center/malformed-502-api-gateway",
         "KC-HTTP-PERM": "https://repost.aws/knowledge-center/api-gateway-http-lambda-integrations",
@@ -96,13 +115,35 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "LS-TRACE": "LocalStack's AWS-validated snapshot test_invocation_trace_id (2024-08-07)",
         "LS-VAL": "LocalStack's AWS-validated snapshot test_api_gateway_request_validator"
         " (2024-01-10)",
+        "NINTENDO": "a public write-up of an edge REST success over HTTP/1.1"
+        " (2024-10-17): X-Amzn-Trace-Id before x-amzn-RequestId, Connection last",
+        "PERMATE": "a ZAP raw report of a regional REST custom domain over HTTP/1.1"
+        " (2024-01-07): a DEFAULT_4XX with CORS headers, and an HTTP_PROXY 200, whose"
+        " added headers sit among API Gateway's own",
+        "PULUMI": "https://github.com/pulumi/pulumi-awsx nodejs/awsx/aws_test.go @"
+        " 00335cf3744305396021a9e5531e24e754e43e93: exact-byte assertions against a"
+        " deployed API, {\"message\": \"Missing required request parameters: [key]\"}",
         "REAPIT-4338": "https://github.com/reapit/foundations/issues/4338 (the 10 MB edge"
         " rejection ignores REQUEST_TOO_LARGE)",
+        "REG-H2": "a public curl -v capture of a regional REST success over HTTP/2"
+        " (2022-11): date, content-type, content-length, x-amzn-requestid,"
+        " x-amz-apigw-id, a Lambda header, x-amzn-trace-id",
         "RP-300": "https://repost.aws/questions/QUlDTc_17EQ_mOJAhR3LHNDw (300000 ms ceiling"
         " for regional and private REST APIs)",
         "RP-429": "https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ (throttled Lambda"
         " gives the client 500)",
         "SANDBOX": "public captures of Lambda's Sandbox.Timedout error payload",
+        "SPAPI": "https://github.com/amzn/selling-partner-api-models/issues/113 (2021:"
+        " HTTP/1.1 headers of a regional REST custom domain)",
+        "STAGE-MISSING": "https://github.com/asishrs/smartthings-ringalarmv2/issues/5"
+        " (2019): {\"message\":\"Forbidden\"} for a URL without its stage",
+        "TMR-2026": "a public note measuring API Gateway throttling against a production"
+        " API (2026-08-27): 429 {\"message\":\"Too Many Requests\"}, 31 bytes,"
+        " TooManyRequestsException, no Retry-After",
+        "UDACITY": "public course notes with curl output (2024-03) of a REST request"
+        " validator: {\"message\": \"Invalid request body\"}, 35 bytes",
+        "WAF-HEAD": "two public curl -I captures of a regional REST API (2026-07-25,"
+        " 2026-08-03): HTTP/1.1 403s to HEAD with Content-Length: 0, Date first",
         "WN-2024": "https://aws.amazon.com/about-aws/whats-new/2024/06/amazon-api-gateway-"
         "integration-timeout-limit-29-seconds/ (2024-06-04)",
     }

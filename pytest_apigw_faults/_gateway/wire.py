@@ -20,6 +20,16 @@ from typing import TYPE_CHECKING
 
 from .records import _GET, Exchange, Incoming, LambdaIds, WireResponse
 from .table import Api, Endpoint, Phase, Scenario
+from .wire_order import (
+    _CLOUDFRONT_HEADERS,
+    _FRONT,
+    _SUCCESS_IDS,
+    body_for,
+    content_length,
+    header_names,
+    http11_headers,
+    interleave,
+)
 
 if TYPE_CHECKING:
     from .custom import GatewayResponses
@@ -33,7 +43,11 @@ __all__ = [
     "LambdaIds",
     "WireResponse",
     "body_for",
+    "content_length",
     "header_names",
+    "http11_headers",
+    "http11_response",
+    "interleave",
 ]
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
@@ -52,7 +66,8 @@ _APIGW_ID = r"[A-Za-z0-9_-]{14}[AEIMQUYcgkosw048]="
 HEADER_FORMATS: Mapping[str, re.Pattern[str]] = MappingProxyType(
     {
         "date": re.compile(_DATE),
-        # a client's own trace header comes back with its Parent and Sampled
+        # a client's own trace header comes back with its Parent and Sampled;
+        # a success adds ;Parent=<16hex>;Sampled=0;Lineage=1:<8hex>:0 (2025)
         "x-amzn-trace-id": re.compile(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}(?:;[A-Za-z]+=[^;]*)*"),
         "x-amzn-requestid": re.compile(_UUID),
         "x-amz-apigw-id": re.compile(_APIGW_ID),
@@ -64,7 +79,6 @@ HEADER_FORMATS: Mapping[str, re.Pattern[str]] = MappingProxyType(
     }
 )
 
-_CLOUDFRONT_HEADERS = ("x-cache", "via", "x-amz-cf-pop", "x-amz-cf-id")
 # What only API Gateway decides; a gateway response's own headers cannot
 # replace these (x-amzn-errortype survives customisation [D-GWR-CONSOLE]).
 _RESERVED = frozenset(
@@ -93,45 +107,17 @@ def _http_date(second: int) -> str:
     return formatdate(second, usegmt=True)
 
 
-def body_for(scenario: Scenario, method: str) -> bytes:
-    """The body the gateway sends for ``scenario``: none to a HEAD request."""
-    return b"" if method == "HEAD" else scenario.body
-
-
-def header_names(
-    scenario: Scenario, endpoint: Endpoint, custom: tuple[str, ...] = ()
-) -> tuple[str, ...]:
-    """The header names the gateway sends for ``scenario`` on ``endpoint``,
-    in wire order; ``custom`` are the names a gateway response adds.
-
-    REST: the captured edge order [T]; regional and private APIs send the same
-    without CloudFront's four [LS-REMAP]; ``x-amzn-trace-id`` only when a
-    Lambda was invoked; a customisation's headers after API Gateway's own
-    (their place is inferred). HTTP API: four headers, and a failure's own
-    (``www-authenticate``) before the request id, as documented [D-JWT].
-    """
-    extra = tuple(name for name, _ in scenario.extra_headers)
-    if scenario.api is Api.HTTP:
-        return ("date", "content-type", "content-length", *extra, "apigw-requestid")
-    if scenario.phase is Phase.CLOUDFRONT:
-        return ("content-type", "content-length", "date", *_CLOUDFRONT_HEADERS)
-    names = ["content-type", "content-length", "date"]
-    if scenario.traced:
-        names.append("x-amzn-trace-id")
-    names += ["x-amzn-requestid", "x-amzn-errortype", "x-amz-apigw-id", *extra]
-    names += [name for name in custom if name not in names]
-    if endpoint is Endpoint.EDGE:
-        names += _CLOUDFRONT_HEADERS
-    return tuple(names)
-
-
-# The header order of a valid Lambda answer. ⚠️ Inferred, not captured as a
-# whole: API Gateway's own headers keep their place in the captured error
-# order [T]; the HTTP/1.1 success snapshots [LS-FMT][LS-TRACE] put
-# x-amzn-trace-id after x-amz-apigw-id, and there is no x-amzn-errortype.
-# The Lambda's own headers come after API Gateway's and before CloudFront's
-# (REST), or before apigw-requestid (HTTP API), where a failure's own headers
-# go [D-JWT]; their content-type takes the content-type slot.
+# The header order of a valid Lambda answer. REST: the first three as on
+# errors (``_FRONT``), then ``x-amzn-trace-id`` before ``x-amzn-requestid``
+# (2024-2025 wire captures [NINTENDO][EDGE-H1-2025]; the older ones put it
+# last [REG-H2], and the sorted snapshots [LS-FMT][LS-TRACE] are no order
+# evidence), then ``x-amzn-requestid`` and ``x-amz-apigw-id`` with the
+# Lambda's own headers among them (:func:`interleave`, ⚠️ inferred), and
+# CloudFront's four on edge. ⚠️ The trace's place on regional APIs comes
+# from the edge captures. No x-amzn-errortype. HTTP API: ``date,
+# content-type, content-length``, the Lambda's own headers, then
+# ``apigw-requestid`` [T][D-JWT]. The Lambda's content-type takes the
+# content-type slot.
 # A Lambda header API Gateway sends under another name, so that its own
 # stands (REST) [D-PROXY "x-amzn-Remapped-"]. ⚠️ Other reserved names are
 # dropped; not in the reference.
@@ -168,6 +154,7 @@ class Gateway:
         self._edge_hosts = tuple(
             f"{self._random.getrandbits(128):032x}" for _ in range(3)
         )
+        self._lineage: int | None = None
 
     def latency(self, scenario: Scenario) -> float:
         """How long the gateway takes to answer ``scenario``, in seconds."""
@@ -208,6 +195,19 @@ class Gateway:
             return f"{incoming};Parent={self._random.getrandbits(64):016x}"
         return f"Root=1-{int(arrived_at):08x}-{self._random.getrandbits(96):024x}"
 
+    def _success_trace(self, ids: LambdaIds, request: Incoming) -> str:
+        """The ``x-amzn-trace-id`` of a Lambda's valid answer; call with the
+        lock held. With no trace header from the client, 2025 answers carry
+        ``Root=1-<8hex>-<24hex>;Parent=<16hex>;Sampled=0;Lineage=1:<8hex>:0``
+        [EDGE-H1-2025][NINTENDO], while errors keep ``Root`` alone [T]. ⚠️ The
+        Lineage hash is taken to be the function's: one per gateway here."""
+        if request.header("X-Amzn-Trace-Id"):
+            return ids.trace_id  # the client's own, as answered today [LS-TRACE]
+        if self._lineage is None:
+            self._lineage = self._random.getrandbits(32)
+        parent = self._random.getrandbits(64)
+        return f"{ids.trace_id};Parent={parent:016x};Sampled=0;Lineage=1:{self._lineage:08x}:0"
+
     def lambda_ids(self, arrived_at: float, request: Incoming = _GET, *, api: Api) -> LambdaIds:
         """Fresh ids for a request that reaches a Lambda of ``api``."""
         with self._lock:
@@ -236,28 +236,33 @@ class Gateway:
         content_type, lambda_headers = _lambda_headers(result.headers, api)
         body = result.body
         date = _http_date(int(arrived_at + latency))
-        head = [("content-type", content_type)] if content_type is not None else []
+        values = {"date": date, "content-length": str(len(body))}
+        if content_type is not None:
+            values["content-type"] = content_type
+        headers: list[tuple[str, str]]
         if api is Api.HTTP:
             headers = [
-                ("date", date),
-                *head,
-                ("content-length", str(len(body))),
+                *[(name, values[name]) for name in _FRONT[Endpoint.REGIONAL] if name in values],
                 *lambda_headers,
                 ("apigw-requestid", ids.request_id),
             ]
         else:
+            front = [(name, values[name]) for name in _FRONT[self.endpoint] if name in values]
+            own = {"x-amzn-requestid": ids.request_id, "x-amz-apigw-id": ids.extended_request_id}
+            added = tuple(name for name, _ in lambda_headers)
+            order = interleave(_SUCCESS_IDS, added)
+            lines = iter(lambda_headers)
+            with self._lock:
+                trace = self._success_trace(ids, request)
+                cloudfront = (
+                    self._cloudfront(result.status) if self.endpoint is Endpoint.EDGE else []
+                )
             headers = [
-                *head,
-                ("content-length", str(len(body))),
-                ("date", date),
-                ("x-amzn-requestid", ids.request_id),
-                ("x-amz-apigw-id", ids.extended_request_id),
-                ("x-amzn-trace-id", ids.trace_id),
-                *lambda_headers,
+                *front,
+                ("x-amzn-trace-id", trace),
+                *[(name, own[name]) if name in own else next(lines) for name in order],
+                *cloudfront,
             ]
-            if self.endpoint is Endpoint.EDGE:
-                with self._lock:
-                    headers += self._cloudfront(result.status)
         prefix = f"({ids.request_id}) "
         return Exchange(
             scenario=None,
@@ -300,12 +305,12 @@ class Gateway:
         """The exchange for ``request``, which arrived at ``arrived_at``
         (epoch seconds).
 
-        A HEAD request gets the same headers, ``content-length`` included,
-        and no body. A client's own ``X-Amzn-Trace-Id`` is echoed. For a
-        request that reached a Lambda, ``ids`` are the ids drawn before it
-        ran, ``logs`` the log lines that replace the row's (without their
-        prefix), ``latency`` the time the gateway took and ``event`` what the
-        Lambda was invoked with.
+        A HEAD request gets the same headers and no body; a REST API's
+        ``content-length`` is then 0 (:func:`content_length`). A client's own
+        ``X-Amzn-Trace-Id`` is echoed. For a request that reached a Lambda,
+        ``ids`` are the ids drawn before it ran, ``logs`` the log lines that
+        replace the row's (without their prefix), ``latency`` the time the
+        gateway took and ``event`` what the Lambda was invoked with.
         """
         if latency is None:
             latency = self.latency(scenario)
@@ -325,7 +330,9 @@ class Gateway:
             scenario=scenario,
             response=WireResponse(
                 answer.status,
-                answer.headers(self.endpoint, _http_date(int(arrived_at + latency))),
+                answer.headers(
+                    self.endpoint, _http_date(int(arrived_at + latency)), request.method
+                ),
                 b"" if request.method == "HEAD" else answer.body,
             ),
             request_id=answer.request_id,
@@ -369,6 +376,29 @@ class Gateway:
             values.update(self._cloudfront(answer.status))
 
 
+def http11_response(
+    exchange: Exchange,
+    api: Api,
+    *,
+    responses: GatewayResponses | None = None,
+    keep_alive: bool = True,
+) -> WireResponse:
+    """``exchange``'s answer as API Gateway sends it over HTTP/1.1
+    (:func:`http11_headers`): its own names in their mixed case, and the
+    names a Lambda returned (``exchange.result``) or the API's gateway
+    ``responses`` add spelt as they spelt them."""
+    spelling: dict[str, str] = {}
+    if exchange.result is not None:
+        for name, _ in exchange.result.headers:
+            spelling.setdefault(name.lower(), name)
+    if responses is not None:
+        for lowered, name in responses.spelling.items():
+            spelling.setdefault(lowered, name)
+    wire = exchange.response
+    headers = http11_headers(wire.headers, api, keep_alive=keep_alive, spelling=spelling)
+    return WireResponse(wire.status, headers, wire.body)
+
+
 class _Answer:
     """A failure's answer while the gateway puts it together."""
 
@@ -385,12 +415,14 @@ class _Answer:
         self.request_id = ""
         self.logs: tuple[str, ...] = ()
 
-    def headers(self, endpoint: Endpoint, date: str) -> tuple[tuple[str, str], ...]:
+    def headers(
+        self, endpoint: Endpoint, date: str, method: str = "GET"
+    ) -> tuple[tuple[str, str], ...]:
         values = self.values
         values.update(self.custom)
         values["date"] = date
         values["content-type"] = self.content_type
-        values["content-length"] = str(len(self.body))
+        values["content-length"] = content_length(self.scenario, self.body, method)
         custom = tuple(name for name, _ in self.custom)
         names = header_names(self.scenario, endpoint, custom) if custom else _names(
             self.scenario, endpoint

@@ -4,8 +4,9 @@ A subprocess, curl, ``urllib``, a Go binary: anything that speaks HTTP/1.1
 can call :class:`GatewayServer` and get the exact answer of the gateway
 model, through :meth:`Fault.answer` (client name ``"server"``). It needs no
 HTTP client library: the standard library's ``http.server`` serves, with
-the headers written as the model gives them (no ``Server`` or ``Date`` of
-its own) and HTTP/1.1 keep-alive.
+the headers written as the model gives them, in their HTTP/1.1 spelling
+(``x-amzn-RequestId``, ``Connection: keep-alive``: ``wire.http11_response``;
+no ``Server`` or ``Date`` of its own), and HTTP/1.1 keep-alive.
 
 Which fault answers: the newest one that takes the request and has calls
 left. A fault made without ``url=`` takes every request the server gets; one
@@ -35,7 +36,7 @@ from .._core.matching import is_execute_api_host
 from .._core.refusal import why_not
 from .._gateway.limits import PAYLOAD_BYTES
 from .._gateway.table import ApigwFaultError
-from .._gateway.wire import WireResponse
+from .._gateway.wire import WireResponse, http11_response
 
 __all__ = ["LOOPBACK", "MAX_BODY", "GatewayServer", "Latency", "ServerRequest", "latency_factor"]
 
@@ -433,7 +434,14 @@ class GatewayServer:
         if wait and self._stopping.wait(wait):
             handler.close_connection = True  # stopped meanwhile: no answer
             return
-        handler.send_wire(call.exchange.response, close=unread is not None)
+        # AWS's HTTP/1.1 spelling and Connection header, decided by the model
+        keep_alive = not (handler.close_connection or unread is not None)
+        handler.send_wire(
+            http11_response(
+                call.exchange, fault.api, responses=fault.gateway_responses,
+                keep_alive=keep_alive,
+            )
+        )
         call.response = call.exchange.response
 
     @staticmethod
