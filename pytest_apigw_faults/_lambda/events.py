@@ -25,6 +25,7 @@ from .routes import (
     ProxyRequest,
     Route,
     Unrouted,
+    decode_http_path,
     parse_route_key,
     resolve_route,
     route_key,
@@ -297,7 +298,11 @@ def http_event_v2(
     ``cookies`` list (split on ``;``) and leave ``headers``; ``rawPath`` and
     ``requestContext.http.path`` keep a named stage's prefix, the
     ``$default`` stage has none (github.com/logandk/serverless-wsgi issue
-    191, aws-powertools/powertools-lambda-python issue 621). Keys with
+    191, aws-powertools/powertools-lambda-python issue 621), and are
+    percent-decoded as the HTTP API routes them
+    (:func:`.routes.decode_http_path`, reference §13.1 [VOKER]);
+    ``rawQueryString`` stays as sent (⚠️ what follows a decoded ``?`` in the
+    path is dropped, not moved to the query: not captured). Keys with
     nothing to carry (``cookies``, ``queryStringParameters``,
     ``pathParameters``, ``stageVariables``, ``body``) are left out. ⚠️ Their
     absence, rather than ``null``, follows the documentation's wording and
@@ -318,10 +323,11 @@ def http_event_v2(
     body, encoded = _encode_body(
         request.body, not _http_body_is_text(request.header("content-type"))
     )
+    path = decode_http_path(parsed.raw_path) or parsed.raw_path
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key(api.route),
-        "rawPath": parsed.raw_path,
+        "rawPath": path,
         "rawQueryString": parsed.raw_query,
     }
     if cookies:
@@ -329,7 +335,7 @@ def http_event_v2(
     event["headers"] = {name: ",".join(values) for name, values in grouped.values()}
     if query:
         event["queryStringParameters"] = {n: ",".join(vs) for n, vs in query.values()}
-    event["requestContext"] = _v2_context(request, api, parsed, request_id, time_epoch_ms)
+    event["requestContext"] = _v2_context(request, api, parsed, request_id, time_epoch_ms, path)
     if body is not None:
         event["body"] = body
     if parsed.path_parameters:
@@ -341,7 +347,12 @@ def http_event_v2(
 
 
 def _v2_context(
-    request: ProxyRequest, api: ProxyApi, parsed: _Parsed, request_id: str, time_epoch_ms: int
+    request: ProxyRequest,
+    api: ProxyApi,
+    parsed: _Parsed,
+    request_id: str,
+    time_epoch_ms: int,
+    path: str,
 ) -> dict[str, Any]:
     """The ``requestContext`` of an HTTP API payload 2.0 event."""
     return {
@@ -351,7 +362,7 @@ def _v2_context(
         "domainPrefix": parsed.domain_prefix,
         "http": {
             "method": request.method,
-            "path": parsed.raw_path,
+            "path": path,
             "protocol": api.protocol,
             "sourceIp": api.source_ip,
             "userAgent": request.header("user-agent") or "",
@@ -379,7 +390,9 @@ def http_event_v1(
     ``extendedRequestId`` are both the ``apigw-requestid``
     [D-HTTPLOGVARS]. ``path`` and ``requestContext.path`` keep a named
     stage's prefix (⚠️ github.com/dougmoscrop/serverless-http pull 143 and
-    github.com/sivchari/kumo pull 877, not AWS documents). ⚠️ A repeated query
+    github.com/sivchari/kumo pull 877, not AWS documents) and stay as sent:
+    ⚠️ the decoding of reference §13.1 was captured with payload 2.0 only
+    (the route is matched on the decoded path all the same). ⚠️ A repeated query
     parameter keeps its *first* value in ``queryStringParameters``, as the
     documentation's 1.0 example shows, unlike REST.
     """
