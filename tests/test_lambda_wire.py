@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from pytest_apigw_faults import ApigwFaultError, Fault, GatewayServer
+from pytest_apigw_faults._lambda.routes import decode_http_path
 
 HOST = "abc123def4.execute-api.us-east-1.amazonaws.com"
 URL = f"https://{HOST}/prod/orders"
@@ -232,6 +233,24 @@ def test_http_api_decodes_the_path_as_captured(client, sent, delivered):
     event = echo.events[0]
     assert event["rawPath"] == delivered
     assert event["requestContext"]["http"]["path"] == delivered
+
+
+@pytest.mark.parametrize(
+    ("sent", "delivered"),
+    [
+        *PATHS,
+        ("/a%", None),  # a lone '%' fails the first decoding
+        ("/a%zz", None),
+        ("/a%2", None),
+        ("/a%25zz", None),  # ... or the second
+        ("/a+b", "/a+b"),  # ⚠️ a path is not a form: '+' stays
+        ("/a%FFb", "/a\ufffdb"),  # ⚠️ bytes that are not UTF-8: U+FFFD
+        ("/a%3Fb%3Fc", "/a"),
+        ("/%3F", "/"),
+    ],
+)
+def test_decode_http_path(sent, delivered):
+    assert decode_http_path(sent) == delivered
 
 
 @pytest.mark.parametrize(("sent", "_"), PATHS, ids=[p for p, _ in PATHS])
@@ -461,3 +480,21 @@ def test_flask_sees_the_path_an_http_api_decodes(client, sent, flask_path):
     assert seen.status == 200
     assert json.loads(seen.body)["path"] == flask_path
     assert seen.cookies == {"session": "abc", "theme": "dark"}
+
+
+def test_assert_response_reads_non_ascii_values_and_repeated_lines_back(apigw_fault):
+    requests = pytest.importorskip("requests")
+    httpx = pytest.importorskip("httpx")
+    aiohttp = pytest.importorskip("aiohttp")
+    result = {"statusCode": 200, "headers": {"x-city": "Z\u00fcrich"},
+              "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]}}  # fmt: skip
+    apigw_fault.inject(handler=returning(result), api="rest")
+    apigw_fault.assert_response(requests.get(URL, timeout=10))
+    apigw_fault.assert_response(httpx.get(URL, timeout=10))
+
+    async def go() -> None:
+        async with aiohttp.ClientSession() as session, session.get(URL) as response:
+            await response.read()
+            apigw_fault.assert_response(response)
+
+    asyncio.run(go())
