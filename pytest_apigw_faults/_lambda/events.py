@@ -101,6 +101,7 @@ class _Parsed:
     api_id: str
     domain_prefix: str
     query: tuple[tuple[str, str], ...]
+    decoded_path: str  # as an HTTP API decodes it (reference §13.1)
 
 
 def _parse(request: ProxyRequest, api: ProxyApi, route: Route | None) -> _Parsed:
@@ -126,6 +127,7 @@ def _parse(request: ProxyRequest, api: ProxyApi, route: Route | None) -> _Parsed
         api_id,
         label,
         query,
+        decode_http_path(parts.path or "/") or parts.path or "/",
     )
 
 
@@ -298,11 +300,9 @@ def http_event_v2(
     ``cookies`` list (split on ``;``) and leave ``headers``; ``rawPath`` and
     ``requestContext.http.path`` keep a named stage's prefix, the
     ``$default`` stage has none (github.com/logandk/serverless-wsgi issue
-    191, aws-powertools/powertools-lambda-python issue 621), and are
-    percent-decoded as the HTTP API routes them
-    (:func:`.routes.decode_http_path`, reference §13.1 [VOKER]);
-    ``rawQueryString`` stays as sent (⚠️ what follows a decoded ``?`` in the
-    path is dropped, not moved to the query: not captured). Keys with
+    191, aws-powertools/powertools-lambda-python issue 621), decoded as the
+    API routes them (:func:`.routes.decode_http_path` [VOKER]; ⚠️ what follows
+    a decoded ``?`` is dropped, not moved to the query). Keys with
     nothing to carry (``cookies``, ``queryStringParameters``,
     ``pathParameters``, ``stageVariables``, ``body``) are left out. ⚠️ Their
     absence, rather than ``null``, follows the documentation's wording and
@@ -323,11 +323,10 @@ def http_event_v2(
     body, encoded = _encode_body(
         request.body, not _http_body_is_text(request.header("content-type"))
     )
-    path = decode_http_path(parsed.raw_path) or parsed.raw_path
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key(api.route),
-        "rawPath": path,
+        "rawPath": parsed.decoded_path,
         "rawQueryString": parsed.raw_query,
     }
     if cookies:
@@ -335,7 +334,7 @@ def http_event_v2(
     event["headers"] = {name: ",".join(values) for name, values in grouped.values()}
     if query:
         event["queryStringParameters"] = {n: ",".join(vs) for n, vs in query.values()}
-    event["requestContext"] = _v2_context(request, api, parsed, request_id, time_epoch_ms, path)
+    event["requestContext"] = _v2_context(request, api, parsed, request_id, time_epoch_ms)
     if body is not None:
         event["body"] = body
     if parsed.path_parameters:
@@ -347,12 +346,7 @@ def http_event_v2(
 
 
 def _v2_context(
-    request: ProxyRequest,
-    api: ProxyApi,
-    parsed: _Parsed,
-    request_id: str,
-    time_epoch_ms: int,
-    path: str,
+    request: ProxyRequest, api: ProxyApi, parsed: _Parsed, request_id: str, time_epoch_ms: int
 ) -> dict[str, Any]:
     """The ``requestContext`` of an HTTP API payload 2.0 event."""
     return {
@@ -362,7 +356,7 @@ def _v2_context(
         "domainPrefix": parsed.domain_prefix,
         "http": {
             "method": request.method,
-            "path": path,
+            "path": parsed.decoded_path,
             "protocol": api.protocol,
             "sourceIp": api.source_ip,
             "userAgent": request.header("user-agent") or "",
@@ -386,15 +380,13 @@ def http_event_v1(
 ) -> dict[str, Any]:
     """The HTTP API payload 1.0 event for ``request`` [D-HTTPLAMBDA].
 
-    REST-like, with ``version: "1.0"``; ``requestId`` and
-    ``extendedRequestId`` are both the ``apigw-requestid``
-    [D-HTTPLOGVARS]. ``path`` and ``requestContext.path`` keep a named
-    stage's prefix (⚠️ github.com/dougmoscrop/serverless-http pull 143 and
-    github.com/sivchari/kumo pull 877, not AWS documents) and stay as sent:
-    ⚠️ the decoding of reference §13.1 was captured with payload 2.0 only
-    (the route is matched on the decoded path all the same). ⚠️ A repeated query
-    parameter keeps its *first* value in ``queryStringParameters``, as the
-    documentation's 1.0 example shows, unlike REST.
+    REST-like, with ``version: "1.0"``; ``requestId`` and ``extendedRequestId``
+    are both the ``apigw-requestid`` [D-HTTPLOGVARS]. ``path`` and
+    ``requestContext.path`` keep a named stage's prefix (⚠️ dougmoscrop/
+    serverless-http pull 143, sivchari/kumo pull 877), as sent (⚠️ §13.1's
+    decoding is captured for 2.0 only). ⚠️ A repeated query parameter keeps
+    its *first* value in ``queryStringParameters`` (the documentation's 1.0
+    example), unlike REST.
     """
     if api.api is not Api.HTTP or api.payload_format != "1.0":
         raise ApigwFaultError("http_event_v1 needs an HTTP API with payload format 1.0")
