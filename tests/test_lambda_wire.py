@@ -228,6 +228,8 @@ def test_http_api_decodes_the_path_as_captured(client, sent, delivered):
         assert seen.values(b"content-type") == [b"application/json"]
         assert echo.events == []
         assert fault.calls[0].scenario.name == "bad_request_path"
+        log = fault.calls[0].access_log
+        assert (log["status"], log["error.message"]) == ("400", "Bad Request")
         return
     assert seen.status == 200
     event = echo.events[0]
