@@ -144,10 +144,13 @@ TWO_COOKIES = [b"session=abc; Path=/; HttpOnly", b"theme=dark; Path=/"]
         ("rest", {"statusCode": 200, "body": "ok",
                   "multiValueHeaders": {"Set-Cookie": [TWO_COOKIES[0].decode()]},
                   "headers": {"Set-Cookie": TWO_COOKIES[1].decode()}}),
+        ("rest", {"statusCode": 200, "body": "ok",
+                  "headers": {"Set-Cookie": TWO_COOKIES[0].decode(),
+                              "set-cookie": TWO_COOKIES[1].decode()}}),
         ("http", {"statusCode": 200, "body": "ok",
                   "cookies": [c.decode() for c in TWO_COOKIES]}),
     ],
-    ids=["rest-multi", "rest-multi-and-single", "http-v2-cookies"],
+    ids=["rest-multi", "rest-multi-and-single", "rest-two-spellings", "http-v2-cookies"],
 )  # fmt: skip
 def test_two_cookies_are_two_set_cookie_lines(client, api, result):
     url = URL if api == "rest" else HTTP_URL
@@ -166,6 +169,22 @@ def test_other_multi_value_headers_are_separate_lines_too(client):
     result = {"statusCode": 200, "multiValueHeaders": {"x-multi": ["a", "b"]}}
     seen, _ = call(client, {"handler": returning(result), "api": "rest"})
     assert seen.values(b"x-multi") == [b"a", b"b"]
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_cookies_of_a_faulted_answer_reach_the_client(client):
+    document = {
+        "DEFAULT_4XX": {
+            "responseParameters": {"gatewayresponse.header.Set-Cookie": "'gone=1; Path=/'"}
+        }
+    }
+    kwargs = {"scenario": "route_not_found", "api": "rest", "gateway_responses": document}
+    seen, _ = call(client, kwargs)
+    assert seen.status == 403
+    assert seen.values(b"set-cookie") == [b"gone=1; Path=/"]
+    assert seen.cookies == {"gone": "1"}
+    if client == "aiohttp":
+        assert seen.jar == {"gone": "1"}
 
 
 def test_aiohttp_session_sends_the_cookies_back_to_the_lambda():

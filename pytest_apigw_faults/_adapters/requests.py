@@ -316,7 +316,10 @@ def _respond(
     if frame is not None:
         frame.call = frame.answered = call
     wire = call.exchange.response
-    # the bytes the gateway writes (UTF-8), as http.client reads them: latin-1
+    # responses adds each pair to urllib3's HTTPHeaderDict, so repeated lines
+    # (two set-cookie) stay lines: requests' cookie jar reads each, and only
+    # response.headers joins them, as with a real server. Values are the
+    # bytes the gateway writes (UTF-8), as http.client reads them: latin-1.
     return wire.status, [(name, _wire.latin1(value)) for name, value in wire.headers], wire.body
 
 
