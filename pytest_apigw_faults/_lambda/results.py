@@ -170,8 +170,9 @@ def _v1_result(
     if status is _INVALID:
         return _malformed(api, payload_text, f"statusCode {value.get('statusCode')!r} is invalid")
     assert isinstance(status, int)
-    if _wire.status_problem(status):
-        return _malformed(api, payload_text, str(_wire.status_problem(status)))
+    informational = _wire.status_problem(status)  # ⚠️ 1xx: not a final answer
+    if informational is not None:
+        return _malformed(api, payload_text, informational)
     merged = _v1_headers(value, api, payload_text)
     if isinstance(merged, ProxyFailure):
         return merged
@@ -329,8 +330,9 @@ def _v2_result(value: object, payload_text: str) -> ProxyResult | ProxyFailure:
     if status is _INVALID:
         return _malformed(api, payload_text, f"statusCode {value.get('statusCode')!r} is invalid")
     assert isinstance(status, int)
-    if _wire.status_problem(status):
-        return _malformed(api, payload_text, str(_wire.status_problem(status)))
+    informational = _wire.status_problem(status)  # ⚠️ 1xx: not a final answer
+    if informational is not None:
+        return _malformed(api, payload_text, informational)
     # Keys other than statusCode, headers, body, isBase64Encoded and cookies
     # are ignored (🔧 [SAM]; also the AWS-validated LocalStack test).
     found = _v2_headers(value, payload_text)
