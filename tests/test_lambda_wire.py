@@ -520,3 +520,13 @@ def test_assert_response_reads_non_ascii_values_and_repeated_lines_back(apigw_fa
             apigw_fault.assert_response(response)
 
     asyncio.run(go())
+
+
+def test_assert_response_agrees_on_an_unpaired_surrogate(apigw_fault):
+    httpx = pytest.importorskip("httpx")
+    payload = b'{"statusCode": 200, "body": "a\\ud800b", "headers": {"x-s": "c\\udfffd"}}'
+    apigw_fault.inject(handler=returning(payload), api="http")
+    response = httpx.get(HTTP_URL, timeout=10)
+    assert response.headers["x-s"] == "c?d"
+    assert apigw_fault.calls[-1].result.header("x-s") == "c?d"
+    apigw_fault.assert_response(response)

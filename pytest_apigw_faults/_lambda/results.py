@@ -188,23 +188,24 @@ def _v1_result(
     # client that joins repeated headers itself, not wire evidence (reference
     # §13). ⚠️ HTTP API 1.0 likewise, duplicates included, as captured in
     # awslabs/aws-lambda-go-api-proxy issue 75 (2020).
-    headers = merged.lines()
-    unsafe = _unsafe(headers)
-    if unsafe is not None:
-        return _malformed(api, payload_text, unsafe)
+    headers = _sendable(merged.lines())
+    if isinstance(headers, str):
+        return _malformed(api, payload_text, headers)
     if not merged.named_types:
         headers.append(("Content-Type", _default_type(api)))
     return ProxyResult(status, tuple(headers), data)
 
 
-def _unsafe(headers: Sequence[tuple[str, str]]) -> str | None:
-    """Why one of a Lambda's headers cannot be a header line (⚠️ malformed:
-    ``_gateway/headers.py``), or ``None``."""
+def _sendable(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]] | str:
+    """A Lambda's headers as they go out (an unpaired surrogate as ``?``), or
+    why one cannot be a header line (⚠️ malformed: ``_gateway/headers.py``)."""
+    lines = []
     for name, value in headers:
         why = _wire.problem(name, value)
         if why is not None:
             return why
-    return None
+        lines.append((name, value if value.isascii() else _utf8(value).decode("utf-8")))
+    return lines
 
 
 def _utf8(text: str) -> bytes:
@@ -386,10 +387,10 @@ def _v2_headers(
         # §13; the SAM CLI's "ignored" of the first pass is not AWS). ⚠️ null
         # is taken as absent.
         return _malformed(api, payload_text, "cookies is not a list")
-    unsafe = _unsafe(headers)
-    if unsafe is not None:
-        return _malformed(api, payload_text, unsafe)
-    return headers, named_type
+    sendable = _sendable(headers)
+    if isinstance(sendable, str):
+        return _malformed(api, payload_text, sendable)
+    return sendable, named_type
 
 
 def translate_invocation(
