@@ -530,3 +530,52 @@ def test_assert_response_agrees_on_an_unpaired_surrogate(apigw_fault):
     assert response.headers["x-s"] == "c?d"
     assert apigw_fault.calls[-1].result.header("x-s") == "c?d"
     apigw_fault.assert_response(response)
+
+
+# --------------------------------------------------------------------------- #
+# Powertools' resolvers behind the gateway
+# --------------------------------------------------------------------------- #
+
+
+def _powertools_app(kind: str) -> Any:
+    pytest.importorskip("aws_lambda_powertools")
+    from aws_lambda_powertools.event_handler import (
+        APIGatewayHttpResolver,
+        APIGatewayRestResolver,
+        Response,
+    )
+    from aws_lambda_powertools.shared.cookies import Cookie
+
+    app = APIGatewayRestResolver() if kind == "rest" else APIGatewayHttpResolver()
+
+    @app.get("/<name>")
+    def hello(name: str) -> Any:
+        return Response(
+            200,
+            "application/json",
+            json.dumps({"name": name, "path": app.current_event.path}),
+            cookies=[Cookie("session", "abc"), Cookie("theme", "dark")],
+        )
+
+    def handler(event: Any, context: Any) -> Any:
+        return app.resolve(event, context)
+
+    return handler
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize(
+    ("api", "url", "name", "path"),
+    [
+        ("rest", f"https://{HOST}/prod/space%20value", "space%20value", "/space%20value"),
+        ("http", f"https://{HOST}/space%20value", "space value", "/space value"),
+    ],
+)
+def test_powertools_resolvers_get_both_cookies_and_the_path_aws_gives(
+    client, api, url, name, path
+):
+    seen, _ = call(client, {"handler": _powertools_app(api), "api": api}, url=url)
+    assert seen.status == 200
+    assert json.loads(seen.body) == {"name": name, "path": path}
+    assert [v.split(b";")[0] for v in seen.values(b"set-cookie")] == [b"session=abc", b"theme=dark"]
+    assert seen.cookies == {"session": "abc", "theme": "dark"}
