@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from pytest_apigw_faults import ApigwFaultError, Fault, GatewayServer
+from pytest_apigw_faults._gateway import headers as wire_rules
 from pytest_apigw_faults._lambda.routes import decode_http_path
 
 HOST = "abc123def4.execute-api.us-east-1.amazonaws.com"
@@ -579,3 +580,49 @@ def test_powertools_resolvers_get_both_cookies_and_the_path_aws_gives(
     assert json.loads(seen.body) == {"name": name, "path": path}
     assert [v.split(b";")[0] for v in seen.values(b"set-cookie")] == [b"session=abc", b"theme=dark"]
     assert seen.cookies == {"session": "abc", "theme": "dark"}
+
+
+# --------------------------------------------------------------------------- #
+# The wire-safety rules themselves (_gateway/headers.py)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("x-ok", "a\tb", None),  # HTAB is allowed in a value
+        ("X-Ok_1!#$%&'*+.^`|~", "v", None),  # every tchar
+        ("x-ok", "caf\u00e9 \u4e16", None),  # non-ASCII: sent as UTF-8
+        ("x-ok", "", None),
+        ("x-bad", "a\x7fb", "header 'x-bad' has a control character in its value 'a\\x7fb'"),
+        ("x-bad", "a\x1fb", "header 'x-bad' has a control character in its value 'a\\x1fb'"),
+        ("x-bad", "a\rb", "header 'x-bad' has a control character in its value 'a\\rb'"),
+        ("x(bad)", "v", "header name 'x(bad)' is not an HTTP token"),
+        ("x\u00e9", "v", "header name 'x\u00e9' is not an HTTP token"),
+        ("", "v", "header name '' is not an HTTP token"),
+    ],
+)
+def test_which_headers_can_be_a_line(name, value, why):
+    assert wire_rules.problem(name, value) == why
+
+
+def test_status_reason_bytes_and_bodiless_answers():
+    assert wire_rules.status_problem(199) is not None
+    assert wire_rules.status_problem(100) is not None
+    assert wire_rules.status_problem(200) is None
+    assert wire_rules.reason(200) == "OK"
+    assert wire_rules.reason(299) == ""
+    assert wire_rules.wire_bytes("a\ud800\u00e9") == b"a?\xc3\xa9"
+    assert wire_rules.latin1("\u00e9") == "\u00c3\u00a9"
+    assert wire_rules.latin1("plain") == "plain"
+    lines = (("content-type", "text/plain"), ("Content-Length", "5"))
+    assert wire_rules.finish(200, lines, b"hello") == (200, lines, b"hello")
+    for status in (204, 304):
+        assert wire_rules.finish(status, lines, b"hello") == (
+            status, (("content-type", "text/plain"),), b""
+        )  # fmt: skip
+    assert wire_rules.finish(205, lines, b"hello") == (205, lines, b"hello")
+    assert wire_rules.checked_custom([("x-a", "1")]) == (("x-a", "1"),)
+    with pytest.raises(ApigwFaultError, match=r"^a gateway response's responseParameters give"
+                       r" header name 'a b' is not an HTTP token; API Gateway cannot"):  # fmt: skip
+        wire_rules.checked_custom([("x-a", "1"), ("a b", "2")])
