@@ -75,8 +75,10 @@ REST_ROWS = [
     pytest.param({"statusCode": 200, "headers": None}, ok(200, [JSON]), id="headers-null"),
     pytest.param(
         {"statusCode": 200, "multiValueHeaders": {"test-multi": ["value1", "value2"]}},
-        ok(200, [("test-multi", "value1, value2"), JSON]),
-        id="multi-value-joined",
+        # each value its own line [MV-LAUNCH]; LocalStack's joined snapshot
+        # was read through a client that joins them (reference §13)
+        ok(200, [("test-multi", "value1"), ("test-multi", "value2"), JSON]),
+        id="multi-value-separate-lines",
     ),
     pytest.param(
         {"multiValueHeaders": {"x": "value1"}},
@@ -117,7 +119,7 @@ REST_ROWS = [
             "multiValueHeaders": {"test-multi": ["value-multi"]},
             "headers": {"test-multi": "value-solo"},
         },
-        ok(200, [("test-multi", "value-multi, value-solo"), JSON]),
+        ok(200, [("test-multi", "value-multi"), ("test-multi", "value-solo"), JSON]),
         id="merge-multi-first",
     ),
     pytest.param(
@@ -126,7 +128,7 @@ REST_ROWS = [
             "multiValueHeaders": {"tesT-Multi": ["value-multi"]},
             "headers": {"test-multi": "value-solo"},
         },
-        ok(200, [("tesT-Multi", "value-multi, value-solo"), JSON]),
+        ok(200, [("tesT-Multi", "value-multi"), ("tesT-Multi", "value-solo"), JSON]),
         id="merge-multi-spelling",
     ),
     pytest.param(
@@ -320,9 +322,9 @@ HTTP_V2_ROWS = [
         id="extra-keys-ignored",
     ),
     pytest.param(
-        {"statusCode": 200, "cookies": {"not": "a list"}},
-        ok(200, [TEXT]),
-        id="non-list-cookies-ignored",
+        {"statusCode": 200, "cookies": {"test-cookies-invalid": "value1"}},
+        failed("malformed_response", 500),
+        id="cookies-object-500",
     ),
     pytest.param(
         {"statusCode": 200, "isBase64Encoded": True, "body": B64,
@@ -357,7 +359,7 @@ def test_http_v2_keeps_the_runtime_serialisation_of_unicode():
 
 def test_http_failures_write_no_execution_log():
     assert validate_proxy_result({"statusCode": "x"}, api="http").log == ()
-    assert validate_proxy_result({"x": 1}, api="http", payload_format="1.0").log == ()
+    assert validate_proxy_result({}, api="http", payload_format="1.0").log == ()
 
 
 # --------------------------------------------------------------------------- #
@@ -366,13 +368,19 @@ def test_http_failures_write_no_execution_log():
 
 HTTP_V1_ROWS = [
     pytest.param({"statusCode": 200, "body": "hi"}, ok(200, [TEXT], b"hi"), id="plain"),
-    # Same shape as REST [D-HTTPLAMBDA] (the reference; see the doubt in _proxy).
+    # Other keys are ignored; a statusCode is required [LS-V1V2] (reference §13).
     pytest.param(
         {"statusCode": 200, "wrongValue": "value"},
-        failed("malformed_response", 500),
-        id="unknown-key",
+        ok(200, [TEXT]),
+        id="unknown-key-ignored",
     ),
-    pytest.param({"body": "x"}, ok(200, [TEXT], b"x"), id="missing-status-200"),
+    pytest.param({"body": "x"}, failed("malformed_response", 500), id="missing-status-500"),
+    pytest.param({}, failed("malformed_response", 500), id="empty-object-500"),
+    pytest.param(
+        {"headers": {"test-header": "value"}},
+        failed("malformed_response", 500),
+        id="only-headers-500",
+    ),
     pytest.param("justAString", failed("malformed_response", 500), id="json-not-object"),
     pytest.param(
         {"statusCode": 200, "multiValueHeaders": {"x": "v"}},

@@ -65,6 +65,7 @@ __all__ = [
     "session_json",
     "session_raise_for_status",
     "session_response_class",
+    "set_response_cookies",
     "set_response_headers",
     "terminal_width",
 ]
@@ -82,6 +83,7 @@ PRIVATE_ATTRIBUTES = frozenset(
         "_response_class",
         "_headers",
         "_raw_headers",
+        "_raw_cookie_headers",
         "_body",
         "_read_filelike_body",
         "_tw",
@@ -221,8 +223,29 @@ def set_response_headers(response: ClientResponse, headers: Iterable[tuple[str, 
     lines = list(headers)
     response._headers = CIMultiDictProxy(CIMultiDict(lines))
     response._raw_headers = tuple(
-        (name.encode("latin-1"), value.encode("latin-1")) for name, value in lines
+        (name.encode("ascii"), value.encode("utf-8", "surrogateescape")) for name, value in lines
     )
+
+
+def set_response_cookies(response: ClientResponse, lines: list[str]) -> None:
+    """``response.cookies`` from the answer's Set-Cookie lines, as
+    ``ClientResponse.start`` makes it: aiohttp 3.12+ keeps the lines in
+    ``_raw_cookie_headers`` and parses them when ``cookies`` is read (more
+    leniently than ``SimpleCookie``); before, ``start`` loads each line into
+    the ``cookies`` ``SimpleCookie`` and skips one it cannot parse.
+    Checked: aiohttp 3.9.0 (``cookies.load``), 3.14.5 (``_raw_cookie_headers``)."""
+    from http.cookies import CookieError
+
+    if not lines:
+        return
+    if hasattr(type(response), "_raw_cookie_headers"):
+        response._raw_cookie_headers = tuple(lines)
+        return
+    for line in lines:
+        try:
+            response.cookies.load(line)
+        except CookieError:  # aiohttp logs a warning and goes on
+            continue
 
 
 def aiohttp_stream(loop: asyncio.AbstractEventLoop, body: bytes) -> StreamReader:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable
-from http import HTTPStatus
 from typing import Any, cast
 
 import aiohttp
@@ -41,6 +40,7 @@ from yarl import URL
 from .._core import patches as _patches
 from .._core import runtime as _runtime
 from .._core.fault import Call, Fault
+from .._gateway import headers as _wire
 from .._gateway.wire import WireResponse
 from . import _internals
 
@@ -148,15 +148,60 @@ def _payload(session: ClientSession, kwargs: dict[str, Any]) -> bytes | payload.
     return found
 
 
-async def _request_body(session: ClientSession, kwargs: dict[str, Any]) -> bytes:
+async def _request_body(session: ClientSession, kwargs: dict[str, Any]) -> tuple[bytes, str | None]:
     """The bytes aiohttp would send for ``data=`` or ``json=`` (a Lambda
-    behind the fault sees them)."""
+    behind the fault sees them), and the Content-Type aiohttp gives them."""
     data = _payload(session, kwargs)
     if isinstance(data, bytes):
-        return data
+        return data, _content_type_of(kwargs) if data else None
     collected = _Collected()
     await data.write(collected)  # type: ignore[arg-type]
-    return b"".join(collected.parts)
+    return b"".join(collected.parts), data.content_type
+
+
+def _content_type_of(kwargs: dict[str, Any]) -> str:
+    """The Content-Type of a body given as ``json=``, text or bytes: the
+    one of the payload aiohttp makes of it (JsonPayload, StringPayload,
+    BytesPayload)."""
+    if kwargs.get("json") is not None:
+        return "application/json"
+    if isinstance(kwargs.get("data"), str):
+        return "text/plain; charset=utf-8"
+    return "application/octet-stream"
+
+
+def _auto_headers(
+    headers: Any, kwargs: dict[str, Any], body: bytes, content_type: str | None
+) -> None:
+    """Add to ``headers`` what aiohttp adds for a body: its Content-Type (when
+    none is given and ``skip_auto_headers`` does not name it) and its
+    Content-Length, so that a Lambda sees the request aiohttp sends."""
+    skipped = {str(name).lower() for name in kwargs.get("skip_auto_headers") or ()}
+    if content_type and "Content-Type" not in headers and "content-type" not in skipped:
+        headers["Content-Type"] = content_type
+    if body and "Content-Length" not in headers and "Transfer-Encoding" not in headers:
+        headers["Content-Length"] = str(len(body))
+
+
+def _add_cookies(session: ClientSession, url: URL, headers: Any, kwargs: dict[str, Any]) -> None:
+    """The Cookie header aiohttp sends: the call's own, then the session's
+    jar's cookies for ``url`` and the call's ``cookies=``, a name given twice
+    keeping the later value."""
+    cookies = session.cookie_jar.filter_cookies(url)
+    given = kwargs.get("cookies")
+    if given:
+        jar = aiohttp.CookieJar(unsafe=True)
+        jar.update_cookies(given)
+        cookies.load(jar.filter_cookies(url))
+    if not cookies:
+        return
+    pairs: dict[str, str] = {}
+    for part in str(headers.get("Cookie", "")).split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep:
+            pairs[name] = value
+    pairs.update((morsel.key, morsel.coded_value) for morsel in cookies.values())
+    headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in pairs.items())
 
 
 def _body_size(session: ClientSession, kwargs: dict[str, Any]) -> int | None:
@@ -180,6 +225,11 @@ async def _respond(
         raise RuntimeError("Session is closed")
     headers = _internals.prepare_headers(session, kwargs.get("headers"))
     read_timeout, total = _read_timeout(_timeout_of(session, kwargs.get("timeout", sentinel)))
+    body: bytes | None = None
+    if fault.reads_body:  # a Lambda sees the request as aiohttp sends it
+        body, content_type = await _request_body(session, kwargs)
+        _auto_headers(headers, kwargs, body, content_type)
+        _add_cookies(session, url, headers, kwargs)
     request = SentRequest(method.upper(), url, CIMultiDictProxy(headers))
     call: Call = fault.answer(
         _CLIENT,
@@ -188,7 +238,7 @@ async def _respond(
         method=request.method,
         url=str(url),
         headers=headers,
-        body=await _request_body(session, kwargs) if fault.reads_body else None,
+        body=body,
         body_size=None if fault.reads_body else _body_size(session, kwargs),
     )
     if call.timed_out:
@@ -200,6 +250,7 @@ async def _respond(
         call.exception = error
         raise error
     response = _build_response(session, request, call.exchange.response)
+    _take_cookies(session, response)
     call.response = response
     raise_for_status = kwargs.get("raise_for_status")
     if raise_for_status is None:
@@ -225,10 +276,32 @@ def _build_response(
     )
     response.version = HttpVersion11
     response.status = wire.status
-    response.reason = HTTPStatus(wire.status).phrase
-    _internals.set_response_headers(response, wire.headers)
+    response.reason = _wire.reason(wire.status)  # "" for a status it has no phrase for (299)
+    # the bytes the gateway writes (UTF-8), read back as aiohttp's parser does
+    lines = [
+        (name, _wire.wire_bytes(value).decode("utf-8", "surrogateescape"))
+        for name, value in wire.headers
+    ]
+    _internals.set_response_headers(response, lines)
+    _internals.set_response_cookies(
+        response, [value for name, value in lines if name.lower() == "set-cookie"]
+    )
     response.content = _internals.aiohttp_stream(loop, wire.body)
     return response
+
+
+def _take_cookies(session: ClientSession, response: ClientResponse) -> None:
+    """The session's cookie jar takes the answer's cookies, as ``_request``
+    does with every response it receives."""
+    jar = session.cookie_jar
+    lines = response.headers.getall("Set-Cookie", ())
+    if not lines:
+        return
+    from_headers = getattr(jar, "update_cookies_from_headers", None)  # aiohttp 3.12+
+    if callable(from_headers):
+        from_headers(list(lines), response.url)
+    else:
+        jar.update_cookies(response.cookies, response.url)
 
 
 def _hook(below: _Request) -> _Request:

@@ -21,6 +21,7 @@ import httpx
 from .._core import patches as _patches
 from .._core import runtime as _runtime
 from .._core.fault import Fault
+from .._gateway import headers as _wire
 from .._gateway.table import ApigwFaultError
 from . import _internals
 
@@ -148,7 +149,9 @@ def _respond(request: httpx.Request, fault: Fault | None) -> httpx.Response:
     wire = call.exchange.response
     response = _GatewayResponse(
         wire.status,
-        headers=list(wire.headers),
+        # the bytes the gateway writes (UTF-8); httpx decodes them as it
+        # decodes a server's
+        headers=[(name.encode("ascii"), _wire.wire_bytes(value)) for name, value in wire.headers],
         stream=httpx.ByteStream(wire.body),
         request=request,
     )

@@ -22,6 +22,25 @@ from . import _internals
 __all__ = ["classify", "method_of", "wire_of"]
 
 
+def _utf8_text(raw: bytes) -> str:
+    """Header bytes as the gateway model writes text: UTF-8 (else latin-1)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _as_sent(text: str) -> str:
+    """A header value a client decoded as latin-1 (http.client, so requests),
+    read back as the UTF-8 text the gateway model sent."""
+    if text.isascii():
+        return text
+    try:
+        return _utf8_text(text.encode("latin-1"))
+    except UnicodeEncodeError:  # not decoded from bytes as latin-1
+        return text
+
+
 def _aiohttp_body(response: Any, content: Any, caller: str) -> bytes:
     """The whole body of an ``aiohttp.ClientResponse``: read already, or taken
     from its stream (then kept, so ``await response.read()`` still gives it)."""
@@ -60,7 +79,7 @@ def _aiohttp_wire(response: Any, caller: str) -> WireResponse | None:
     if not callable(getattr(content, "read_nowait", None)):
         return None
     body = _aiohttp_body(response, content, caller)
-    headers = tuple((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw)
+    headers = tuple((k.decode("latin-1").lower(), _utf8_text(v)) for k, v in raw)
     return WireResponse(status, headers, body)
 
 
@@ -74,11 +93,11 @@ def _header_lines(response: Any, headers: Any) -> list[tuple[str, str]]:
     multi = getattr(headers, "multi_items", None)
     if callable(multi):  # httpx
         return [(str(k), str(v)) for k, v in multi()]
-    items = [(str(k), str(v)) for k, v in headers.items()]
+    items = [(str(k), _as_sent(str(v))) for k, v in headers.items()]
     raw = getattr(getattr(response, "raw", None), "headers", None)
     if raw is None or not callable(getattr(raw, "getlist", None)):
         return items
-    lines = [(str(k), str(v)) for k, v in raw.items()]
+    lines = [(str(k), _as_sent(str(v))) for k, v in raw.items()]
     joined: dict[str, list[str]] = {}
     for name, value in lines:
         joined.setdefault(name.lower(), []).append(value)

@@ -33,6 +33,7 @@ from urllib3.util.retry import Retry
 from .._core import patches as _patches
 from .._core import runtime as _runtime
 from .._core.fault import Call, Fault
+from .._gateway import headers as _wire
 from . import _internals
 
 _runtime.refuse_reload(globals())
@@ -315,7 +316,11 @@ def _respond(
     if frame is not None:
         frame.call = frame.answered = call
     wire = call.exchange.response
-    return wire.status, list(wire.headers), wire.body
+    # responses adds each pair to urllib3's HTTPHeaderDict, so repeated lines
+    # (two set-cookie) stay lines: requests' cookie jar reads each, and only
+    # response.headers joins them, as with a real server. Values are the
+    # bytes the gateway writes (UTF-8), as http.client reads them: latin-1.
+    return wire.status, [(name, _wire.latin1(value)) for name, value in wire.headers], wire.body
 
 
 class _Registry(FirstMatchRegistry):

@@ -113,8 +113,15 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "LS-ROUTE": "LocalStack's AWS-validated snapshot test_routing_not_found (2024-07-23)",
         "LS-TI": "LocalStack's AWS-validated test-invoke snapshots (2025-08-19, 2025-09-29)",
         "LS-TRACE": "LocalStack's AWS-validated snapshot test_invocation_trace_id (2024-08-07)",
+        "LS-V1V2": "LocalStack's AWS-validated tests"
+        " test_aws_proxy_response_payload_format_validation_v1 and _v2 of HTTP APIs:"
+        " payload 1.0 answers {} and a missing statusCode with 500 and ignores other"
+        " keys; payload 2.0 answers a cookies object with 500",
         "LS-VAL": "LocalStack's AWS-validated snapshot test_api_gateway_request_validator"
         " (2024-01-10)",
+        "MV-LAUNCH": "https://aws.amazon.com/blogs/compute/support-for-multi-value-"
+        "parameters-in-amazon-api-gateway/ (2018: multiValueHeaders, \"sending multiple"
+        " Set-Cookie headers\")",
         "NINTENDO": "a public write-up of an edge REST success over HTTP/1.1"
         " (2024-10-17): X-Amzn-Trace-Id before x-amzn-RequestId, Connection last",
         "PERMATE": "a ZAP raw report of a regional REST custom domain over HTTP/1.1"
@@ -128,6 +135,7 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "REG-H2": "a public curl -v capture of a regional REST success over HTTP/2"
         " (2022-11): date, content-type, content-length, x-amzn-requestid,"
         " x-amz-apigw-id, a Lambda header, x-amzn-trace-id",
+        "RFC6265": "RFC 6265 section 3: Set-Cookie header lines are never folded into one",
         "RP-300": "https://repost.aws/questions/QUlDTc_17EQ_mOJAhR3LHNDw (300000 ms ceiling"
         " for regional and private REST APIs)",
         "RP-429": "https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ (throttled Lambda"
@@ -142,6 +150,10 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " TooManyRequestsException, no Retry-After",
         "UDACITY": "public course notes with curl output (2024-03) of a REST request"
         " validator: {\"message\": \"Invalid request body\"}, 35 bytes",
+        "VOKER": "github.com/hotsock/voker vokerhttp/testdata/ingress-paths.json and"
+        " apigwv2-request.json @ a1c00bf: live HTTP API captures, us-west-2, 2026-07"
+        " (rawPath decoded once, cut at '?', decoded again; a failing second decoding"
+        " is a 400 before the Lambda)",
         "WAF-HEAD": "two public curl -I captures of a regional REST API (2026-07-25,"
         " 2026-08-03): HTTP/1.1 403s to HEAD with Content-Length: 0, Date first",
         "WN-2024": "https://aws.amazon.com/about-aws/whats-new/2024/06/amazon-api-gateway-"

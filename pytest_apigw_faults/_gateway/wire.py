@@ -18,6 +18,7 @@ from random import Random
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from . import headers as _safe
 from .records import _GET, Exchange, Incoming, LambdaIds, WireResponse
 from .table import Api, Endpoint, Phase, Scenario
 from .wire_order import (
@@ -266,8 +267,10 @@ class Gateway:
         prefix = f"({ids.request_id}) "
         return Exchange(
             scenario=None,
-            response=WireResponse(
-                result.status, tuple(headers), b"" if request.method == "HEAD" else body
+            response=WireResponse(  # no body after 204 or 304 (headers.py)
+                *_safe.finish(
+                    result.status, tuple(headers), b"" if request.method == "HEAD" else body
+                )
             ),
             request_id=ids.request_id,
             arrived_at=arrived_at,
@@ -329,11 +332,13 @@ class Gateway:
         return Exchange(
             scenario=scenario,
             response=WireResponse(
-                answer.status,
-                answer.headers(
-                    self.endpoint, _http_date(int(arrived_at + latency)), request.method
-                ),
-                b"" if request.method == "HEAD" else answer.body,
+                *_safe.finish(
+                    answer.status,
+                    answer.headers(
+                        self.endpoint, _http_date(int(arrived_at + latency)), request.method
+                    ),
+                    b"" if request.method == "HEAD" else answer.body,
+                )
             ),
             request_id=answer.request_id,
             arrived_at=arrived_at,
@@ -371,7 +376,9 @@ class Gateway:
                 if rendered is not None:
                     answer.status, answer.content_type, answer.body, added = rendered
                     # API Gateway's own headers cannot be replaced
-                    answer.custom = tuple(h for h in added if h[0] not in _RESERVED)
+                    answer.custom = tuple(
+                        h for h in _safe.checked_custom(added) if h[0] not in _RESERVED
+                    )
         if self.endpoint is Endpoint.EDGE:
             values.update(self._cloudfront(answer.status))
 

@@ -25,6 +25,7 @@ from .routes import (
     ProxyRequest,
     Route,
     Unrouted,
+    decode_http_path,
     parse_route_key,
     resolve_route,
     route_key,
@@ -100,6 +101,7 @@ class _Parsed:
     api_id: str
     domain_prefix: str
     query: tuple[tuple[str, str], ...]
+    decoded_path: str  # as an HTTP API decodes it (reference §13.1)
 
 
 def _parse(request: ProxyRequest, api: ProxyApi, route: Route | None) -> _Parsed:
@@ -125,6 +127,7 @@ def _parse(request: ProxyRequest, api: ProxyApi, route: Route | None) -> _Parsed
         api_id,
         label,
         query,
+        decode_http_path(parts.path or "/") or parts.path or "/",
     )
 
 
@@ -297,7 +300,9 @@ def http_event_v2(
     ``cookies`` list (split on ``;``) and leave ``headers``; ``rawPath`` and
     ``requestContext.http.path`` keep a named stage's prefix, the
     ``$default`` stage has none (github.com/logandk/serverless-wsgi issue
-    191, aws-powertools/powertools-lambda-python issue 621). Keys with
+    191, aws-powertools/powertools-lambda-python issue 621), decoded as the
+    API routes them (:func:`.routes.decode_http_path` [VOKER]; ⚠️ what follows
+    a decoded ``?`` is dropped, not moved to the query). Keys with
     nothing to carry (``cookies``, ``queryStringParameters``,
     ``pathParameters``, ``stageVariables``, ``body``) are left out. ⚠️ Their
     absence, rather than ``null``, follows the documentation's wording and
@@ -321,7 +326,7 @@ def http_event_v2(
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key(api.route),
-        "rawPath": parsed.raw_path,
+        "rawPath": parsed.decoded_path,
         "rawQueryString": parsed.raw_query,
     }
     if cookies:
@@ -351,7 +356,7 @@ def _v2_context(
         "domainPrefix": parsed.domain_prefix,
         "http": {
             "method": request.method,
-            "path": parsed.raw_path,
+            "path": parsed.decoded_path,
             "protocol": api.protocol,
             "sourceIp": api.source_ip,
             "userAgent": request.header("user-agent") or "",
@@ -375,13 +380,13 @@ def http_event_v1(
 ) -> dict[str, Any]:
     """The HTTP API payload 1.0 event for ``request`` [D-HTTPLAMBDA].
 
-    REST-like, with ``version: "1.0"``; ``requestId`` and
-    ``extendedRequestId`` are both the ``apigw-requestid``
-    [D-HTTPLOGVARS]. ``path`` and ``requestContext.path`` keep a named
-    stage's prefix (⚠️ github.com/dougmoscrop/serverless-http pull 143 and
-    github.com/sivchari/kumo pull 877, not AWS documents). ⚠️ A repeated query
-    parameter keeps its *first* value in ``queryStringParameters``, as the
-    documentation's 1.0 example shows, unlike REST.
+    REST-like, with ``version: "1.0"``; ``requestId`` and ``extendedRequestId``
+    are both the ``apigw-requestid`` [D-HTTPLOGVARS]. ``path`` and
+    ``requestContext.path`` keep a named stage's prefix (⚠️ dougmoscrop/
+    serverless-http pull 143, sivchari/kumo pull 877), as sent (⚠️ §13.1's
+    decoding is captured for 2.0 only). ⚠️ A repeated query parameter keeps
+    its *first* value in ``queryStringParameters`` (the documentation's 1.0
+    example), unlike REST.
     """
     if api.api is not Api.HTTP or api.payload_format != "1.0":
         raise ApigwFaultError("http_event_v1 needs an HTTP API with payload format 1.0")

@@ -71,12 +71,6 @@ class MergedHeaders:
     entries: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     named_types: bool = False  # the Lambda named a Content-Type, even as null
 
-    def lines(self, *, joined: bool) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        for spelling, values in self.entries.values():
-            if joined:
-                if values:
-                    out.append((spelling, ", ".join(values)))
-            else:
-                out.extend((spelling, v) for v in values)
-        return out
+    def lines(self) -> list[tuple[str, str]]:
+        """One header line per value, in order, under the first spelling."""
+        return [(spelling, v) for spelling, values in self.entries.values() for v in values]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._gateway import headers as _wire
 from .._gateway.result import ProxyResult
 from .._gateway.table import Api, parse_api
 from .media import first_accept, matches_binary
@@ -108,7 +109,7 @@ def _function_failure(invocation: Invocation, api: Api, *, known_id: bool) -> Pr
         error = invocation.error or {}
         message = str(error.get("errorMessage", ""))
         error_type = str(error.get("errorType", ""))
-    except ValueError:  # a payload that is not JSON
+    except (ValueError, RecursionError):  # a payload that is not JSON, or too deep
         message = invocation.payload.decode("utf-8", errors="replace")
         error_type = ""
     if error_type == TIMEOUT_ERROR_TYPE:
@@ -156,19 +157,22 @@ def _v1_result(
         kind = "null" if value is None else type(value).__name__
         return _malformed(api, payload_text, f"the payload is JSON {kind}, not an object")
     # REST: any other key is malformed [D-PROXY][LS-FMT][LS-FMT2], a v2
-    # "cookies" too [SST-2760]. HTTP API 1.0 applies the same shape
-    # [D-HTTPLAMBDA]. ⚠️ Doubt: SAM CLI [SAM] ignores unknown keys on HTTP APIs,
-    # and so does AWS in a LocalStack test marked AWS-validated
-    # (TestHttpApiAwsProxyIntegration.test_aws_proxy_response_payload_format_
-    # validation_v1, stored file id 3281491556), which also requires a
-    # statusCode on 1.0; the reference keeps the REST shape.
-    unknown = sorted(k for k in value if k not in _V1_KEYS)
-    if unknown:
-        return _malformed(api, payload_text, f"unknown key(s) {unknown}")
+    # "cookies" too [SST-2760]; ``{}`` is a valid answer, 200 [LS-FMT].
+    # HTTP API 1.0 ignores other keys and needs a statusCode: ``{}`` and
+    # ``{"headers": …}`` are answered 500 [LS-V1V2] (reference §13).
+    if api is Api.REST:
+        unknown = sorted(k for k in value if k not in _V1_KEYS)
+        if unknown:
+            return _malformed(api, payload_text, f"unknown key(s) {unknown}")
+    elif value.get("statusCode") is None:  # ⚠️ null taken as missing
+        return _malformed(api, payload_text, "no statusCode (HTTP API payload 1.0 needs one)")
     status = _status_code(value.get("statusCode"))
     if status is _INVALID:
         return _malformed(api, payload_text, f"statusCode {value.get('statusCode')!r} is invalid")
     assert isinstance(status, int)
+    informational = _wire.status_problem(status)  # ⚠️ 1xx: not a final answer
+    if informational is not None:
+        return _malformed(api, payload_text, informational)
     merged = _v1_headers(value, api, payload_text)
     if isinstance(merged, ProxyFailure):
         return merged
@@ -178,13 +182,36 @@ def _v1_result(
     data = _v1_data(*read, api, payload_text, accept, binary_media_types)
     if isinstance(data, ProxyFailure):
         return data
-    # REST joins a name's values into one line [LS-FMT]. ⚠️ HTTP API 1.0 sends
-    # each value as its own line, duplicates included, as captured in
+    # Each value is its own header line: REST [MV-LAUNCH] ("sending multiple
+    # Set-Cookie headers"; RFC 6265 §3 forbids folding Set-Cookie [RFC6265]);
+    # the joined value in LocalStack's snapshot [LS-FMT] was read through a
+    # client that joins repeated headers itself, not wire evidence (reference
+    # §13). ⚠️ HTTP API 1.0 likewise, duplicates included, as captured in
     # awslabs/aws-lambda-go-api-proxy issue 75 (2020).
-    headers = merged.lines(joined=api is Api.REST)
+    headers = _sendable(merged.lines())
+    if isinstance(headers, str):
+        return _malformed(api, payload_text, headers)
     if not merged.named_types:
         headers.append(("Content-Type", _default_type(api)))
     return ProxyResult(status, tuple(headers), data)
+
+
+def _sendable(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]] | str:
+    """A Lambda's headers as they go out (an unpaired surrogate as ``?``), or
+    why one cannot be a header line (⚠️ malformed: ``_gateway/headers.py``)."""
+    lines = []
+    for name, value in headers:
+        why = _wire.problem(name, value)
+        if why is not None:
+            return why
+        lines.append((name, value if value.isascii() else _utf8(value).decode("utf-8")))
+    return lines
+
+
+def _utf8(text: str) -> bytes:
+    # Unpaired surrogates (a JSON "\ud800" decodes to one) go out as "?", as
+    # Java's UTF-8 encoder writes them. ⚠️ Inferred, not captured.
+    return text.encode("utf-8", errors="replace")
 
 
 def _v1_headers(value: dict[str, Any], api: Api, payload_text: str) -> _Headers | ProxyFailure:
@@ -249,7 +276,7 @@ def _v1_data(
     binary_media_types: Sequence[str],
 ) -> bytes | ProxyFailure:
     """The bytes a 1.0 answer's body goes out as."""
-    data = text.encode("utf-8")
+    data = _utf8(text)
     # REST decodes only when the request's first Accept type is one of the
     # API's binaryMediaTypes, whatever the response's Content-Type; else the
     # text goes out as it is [LS-B64][LS-FMT]. HTTP APIs have no
@@ -299,11 +326,14 @@ def _v2_result(value: object, payload_text: str) -> ProxyResult | ProxyFailure:
         # wrote it, which for Python is json.dumps. ⚠️ That API Gateway does
         # not re-serialise it is inferred from the documentation's example.
         whole = value if isinstance(value, str) else payload_text
-        return ProxyResult(200, (("Content-Type", "application/json"),), whole.encode("utf-8"))
+        return ProxyResult(200, (("Content-Type", "application/json"),), _utf8(whole))
     status = _status_code(value.get("statusCode"))
     if status is _INVALID:
         return _malformed(api, payload_text, f"statusCode {value.get('statusCode')!r} is invalid")
     assert isinstance(status, int)
+    informational = _wire.status_problem(status)  # ⚠️ 1xx: not a final answer
+    if informational is not None:
+        return _malformed(api, payload_text, informational)
     # Keys other than statusCode, headers, body, isBase64Encoded and cookies
     # are ignored (🔧 [SAM]; also the AWS-validated LocalStack test).
     found = _v2_headers(value, payload_text)
@@ -314,7 +344,7 @@ def _v2_result(value: object, payload_text: str) -> ProxyResult | ProxyFailure:
     if isinstance(read, ProxyFailure):
         return read
     body, encoded = read
-    data = body.encode("utf-8")
+    data = _utf8(body)
     if encoded:
         # Honoured whatever the content type: HTTP APIs have no binary media
         # types (🔧 [SAM]). ⚠️ An undecodable body is taken as malformed.
@@ -352,10 +382,15 @@ def _v2_headers(
         # Each cookie becomes a set-cookie header [D-HTTPLAMBDA]. ⚠️ Non-string
         # items are skipped.
         headers.extend(("set-cookie", c) for c in cookies if isinstance(c, str))
-    # A cookies value that is not a list is ignored: 🔧 SAM CLI, kept as the
-    # reference states it (§5.2). ⚠️ Doubt: the AWS-validated LocalStack test
-    # (stored file id 3281491556) answers {"cookies": {...}} with 500.
-    return headers, named_type
+    elif cookies is not None:
+        # An object (any other non-list) is answered 500 [LS-V1V2] (reference
+        # §13; the SAM CLI's "ignored" of the first pass is not AWS). ⚠️ null
+        # is taken as absent.
+        return _malformed(api, payload_text, "cookies is not a list")
+    sendable = _sendable(headers)
+    if isinstance(sendable, str):
+        return _malformed(api, payload_text, sendable)
+    return sendable, named_type
 
 
 def translate_invocation(
@@ -402,6 +437,10 @@ def _translate(
         value = json.loads(invocation.payload, parse_constant=_reject_constant)
     except ValueError:
         return _malformed(api, payload_text, "the payload is not JSON")
+    except RecursionError:
+        # ⚠️ Nested deeper than a JSON reader goes (Jackson's default limit is
+        # 1000 levels): taken as a payload API Gateway cannot read.
+        return _malformed(api, payload_text, "the payload is nested too deeply to read")
     if api is Api.HTTP and fmt == "2.0":
         return _v2_result(value, payload_text)
     return _v1_result(

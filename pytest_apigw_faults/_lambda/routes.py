@@ -6,12 +6,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .._gateway.context import SOURCE_IP
+from .._gateway.scenario import Evidence, Phase, Scenario
 from .._gateway.table import Api, ApigwFaultError, parse_api
 
 __all__ = [
+    "BAD_REQUEST_PATH",
     "DEFAULT_ROUTES",
     "PAYLOAD_FORMATS",
     "ROUTE_METHODS",
@@ -21,6 +23,7 @@ __all__ = [
     "Unrouted",
     "check_route",
     "check_stage",
+    "decode_http_path",
     "match_route",
     "parse_route_key",
     "payload_format_of",
@@ -268,10 +271,65 @@ class Route:
 class Unrouted:
     """A request no stage or route takes: ``scenario`` names the row API
     Gateway answers with (``stage_not_found`` or ``route_not_found``) and
-    ``reason`` says why."""
+    ``reason`` says why; ``row``, when set, is the answer itself (an HTTP API
+    path that does not decode: :data:`BAD_REQUEST_PATH`)."""
 
     scenario: str
     reason: str
+    row: Scenario | None = None
+
+
+# --------------------------------------------------------------------------- #
+# HTTP API path decoding
+# --------------------------------------------------------------------------- #
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+#: The answer of an HTTP API to a path whose decoding fails (reference §13.1,
+#: [VOKER]): 400 before any Lambda runs. A gateway answer of the Lambda path,
+#: not a row of the scenario table: only a handler fault decodes paths, and
+#: its body was not recorded.
+BAD_REQUEST_PATH = Scenario(
+    name="bad_request_path",
+    api=Api.HTTP,
+    status=400,
+    body=b'{"message":"Bad Request"}',
+    error_type=None,
+    latency=0.0,
+    cause="The path does not decode twice (a lone '%25' such as /percent%25done).",
+    phase=Phase.REQUEST,
+    message="Bad Request",
+    evidence=Evidence.INFERRED,
+    sources=("VOKER",),
+    note=(
+        "The 400 and the Lambda not being invoked are captured; the body was not"
+        " recorded: the HTTP API's plain {\"message\":\"Bad Request\"} is a guess."
+    ),
+)
+
+
+def _decode(text: str) -> str | None:
+    # A '%' not followed by two hex digits fails the decoding [VOKER]. ⚠️ Bytes
+    # that are not UTF-8 become U+FFFD, as Java's URLDecoder gives them; '+'
+    # stays '+' (a path is not a form). Neither is captured.
+    if _BAD_ESCAPE.search(text):
+        return None
+    return unquote(text, errors="replace")
+
+
+def decode_http_path(raw_path: str) -> str | None:
+    """The path an HTTP API routes and passes on (``rawPath``,
+    ``requestContext.http.path``), or ``None`` when it refuses it with 400.
+
+    Decoded once, cut at a decoded ``?``, decoded again (reference §13.1,
+    live captures [VOKER]): ``/a%20b`` → ``/a b``, ``%2F`` → ``/``,
+    ``/a%3Fb`` → ``/a``, ``%252F`` → ``/``, ``%2525`` → ``%``; ``%25done``
+    fails the second decoding. REST keeps the path as sent.
+    """
+    once = _decode(raw_path)
+    if once is None:
+        return None
+    return _decode(once.split("?", 1)[0])
 
 
 def resolve_route(api: ProxyApi, method: str, url: str) -> Route | Unrouted:
@@ -284,6 +342,16 @@ def resolve_route(api: ProxyApi, method: str, url: str) -> Route | Unrouted:
     ``route_not_found``.
     """
     raw_path = urlsplit(url).path or "/"
+    if api.api is Api.HTTP:
+        # an HTTP API routes the decoded path [VOKER]
+        decoded = decode_http_path(raw_path)
+        if decoded is None:
+            return Unrouted(
+                BAD_REQUEST_PATH.name,
+                f"the path {raw_path!r} does not decode twice (reference §13.1)",
+                BAD_REQUEST_PATH,
+            )
+        raw_path = decoded or "/"
     stage = api.stage
     if stage is None:
         stage = raw_path.strip("/").split("/", 1)[0] if api.api is Api.REST else "$default"

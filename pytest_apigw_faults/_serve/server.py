@@ -34,6 +34,7 @@ from typing import Any, Literal, TypeAlias
 from .._core.fault import Fault
 from .._core.matching import is_execute_api_host
 from .._core.refusal import why_not
+from .._gateway.headers import latin1
 from .._gateway.limits import PAYLOAD_BYTES
 from .._gateway.table import ApigwFaultError
 from .._gateway.wire import WireResponse, http11_response
@@ -233,7 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Write ``wire`` as it is: status, headers in order, body."""
         self.send_response_only(wire.status)
         for name, value in wire.headers:
-            self.send_header(name, value)
+            self.send_header(name, latin1(value))  # its UTF-8 bytes, as latin-1 writes them
         if close:
             self.send_header("connection", "close")  # and close_connection is set
         self.end_headers()
