@@ -183,7 +183,7 @@ _installed: tuple[_Stream, _Stream, _LogHandler] | None = None
 def _install() -> None:
     global _installed
     out, err, handler = _Stream(sys.stdout), _Stream(sys.stderr), _LogHandler()
-    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+    sys.stdout, sys.stderr = out, err
     logging.getLogger().addHandler(handler)
     _installed = (out, err, handler)
 

@@ -134,7 +134,7 @@ def _dumps(payload: Mapping[str, object], *, runtime: str = DEFAULT_RUNTIME) -> 
     return _encoder(runtime).encode(payload).encode("utf-8")
 
 
-def _handler_frames(tb: Any) -> list[tuple[str, int | None, str, str | None]]:
+def _handler_frames(tb: Any) -> list[Any]:
     # The runtime keeps (file, line, function, text) of each frame: no
     # column, so no ``^^^`` marks on Python 3.11 and later [RIC,
     # extract_traceback]; it drops its own leading bootstrap.py frames, and
@@ -360,7 +360,8 @@ def exit_payload(*, request_id: str, status: int) -> dict[str, str]:
         if status == 0
         else f"Runtime exited with error: exit status {status}"
     )
-    return {"errorType": EXIT_ERROR_TYPE, "errorMessage": f"RequestId: {request_id} Error: {reason}"}
+    message = f"RequestId: {request_id} Error: {reason}"
+    return {"errorType": EXIT_ERROR_TYPE, "errorMessage": message}
 
 
 def _uncaught(failure: BaseException) -> str:
@@ -440,9 +441,8 @@ def invoke(
     """
     request_id = context.aws_request_id
     started = context._clock()
-    with capture(request_id) as output:
-        with fresh_event_loop():
-            ran = _run(handler, event, context, returned)
+    with capture(request_id) as output, fresh_event_loop():
+        ran = _run(handler, event, context, returned)
     elapsed_ms = (context._clock() - started) * 1000
 
     def log(text: str, *, status: str | None = None, error_type: str | None = None) -> str:
