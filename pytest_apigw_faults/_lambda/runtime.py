@@ -439,11 +439,19 @@ def invoke(
     coroutine cannot be serialised and gives ``Runtime.MarshalError``, as on
     AWS (it is closed here, to spare the "never awaited" warning).
     """
-    request_id = context.aws_request_id
     started = context._clock()
-    with capture(request_id) as output, fresh_event_loop():
+    with capture(context.aws_request_id) as output, fresh_event_loop():
         ran = _run(handler, event, context, returned)
     elapsed_ms = (context._clock() - started) * 1000
+    return _invocation(ran, context, output.text, elapsed_ms, runtime=runtime)
+
+
+def _invocation(
+    ran: _Ran, context: LambdaContext, output: str, elapsed_ms: float, *, runtime: str
+) -> Invocation:
+    """The invocation of a handler that ended as ``ran`` after writing
+    ``output``, ``elapsed_ms`` on its clock, with the function's log."""
+    request_id = context.aws_request_id
 
     def log(text: str, *, status: str | None = None, error_type: str | None = None) -> str:
         return function_log(
@@ -460,28 +468,28 @@ def invoke(
         _close(ran.result)
         elapsed_ms = context.timeout * 1000  # Lambda stops it at the deadline
         failed = timeout_invocation(request_id=request_id, timeout=context.timeout)
-        return replace(failed, log=log(output.text, status="timeout"))
+        return replace(failed, log=log(output, status="timeout"))
     exc = ran.raised
     if exc is None:
         _close(ran.result)
         invocation = invocation_from_result(ran.result, request_id=request_id, runtime=runtime)
         error = invocation.error
         if error is not None and "stackTrace" in error:  # the runtime's own error
-            return replace(invocation, log=log(output.text + error_log(dict(error))))
-        return replace(invocation, log=log(output.text))
+            return replace(invocation, log=log(output + error_log(dict(error))))
+        return replace(invocation, log=log(output))
     if isinstance(exc, SystemExit):
         status, printed = _exit_status(exc.code)
-        text = output.text + printed
+        text = output + printed
     else:
         try:
             error = error_payload(exc, request_id=request_id)
         except Exception as failure:  # the runtime fails on str(exc) and exits
             if failure.__context__ is None:  # it was handling exc then
                 failure.__context__ = exc
-            status, text = 1, output.text + _uncaught(failure)
+            status, text = 1, output + _uncaught(failure)
         else:
             failed = _failed(request_id, error, runtime=runtime)
-            return replace(failed, log=log(output.text + error_log(error)))
+            return replace(failed, log=log(output + error_log(error)))
     payload = json.dumps(exit_payload(request_id=request_id, status=status), separators=(",", ":"))
     crashed = Invocation(request_id, payload.encode("utf-8"), "Unhandled")
     return replace(crashed, log=log(text, status="error", error_type=EXIT_ERROR_TYPE))
