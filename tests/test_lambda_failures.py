@@ -285,6 +285,20 @@ def test_a_handler_gets_a_loop_after_asyncio_run_and_leaves_none():
         asyncio.get_event_loop()  # as before the call
 
 
+def test_a_loop_set_before_the_call_is_the_current_one_after_it():
+    mine = asyncio.new_event_loop()
+    asyncio.set_event_loop(mine)
+    try:
+        seen.clear()
+        assert call_through(loop_handler).lambda_error is None
+        assert seen[0] is not mine
+        assert asyncio.get_event_loop() is mine
+        assert not mine.is_closed()
+    finally:
+        asyncio.set_event_loop(None)
+        mine.close()
+
+
 def test_a_handler_called_inside_a_running_loop_gets_its_own():
     client = _client()
     if client != "httpx":
