@@ -167,9 +167,7 @@ def test_the_report_line_takes_the_functions_memory_size():
         aws_request_id="r-1", memory_limit_in_mb=1024, clock=lambda: 100.0, started_at=100.0
     )
     invocation = invoke(lambda event, context: None, {}, ctx)
-    assert invocation.log.endswith(
-        "\tMemory Size: 1024 MB\tMax Memory Used: 40 MB\n"
-    )
+    assert invocation.log.endswith("\tMemory Size: 1024 MB\tMax Memory Used: 40 MB\n")
 
 
 # -- SystemExit and the runtime's own failures --------------------------------------
@@ -300,9 +298,8 @@ def test_a_loop_set_before_the_call_is_the_current_one_after_it():
 
 
 def test_a_handler_called_inside_a_running_loop_gets_its_own():
-    client = _client()
-    if client != "httpx":
-        pytest.importorskip("respx")
+    pytest.importorskip("httpx")
+    pytest.importorskip("respx")
 
     async def main() -> tuple[Any, asyncio.AbstractEventLoop | None]:
         import httpx
@@ -335,7 +332,6 @@ def test_concurrent_calls_keep_their_own_output():
             time.sleep(0.001)
         return {"statusCode": 200}
 
-    logs: dict[str, str] = {}
     with Fault(handler=handler, api="http", clients=(client,)) as fault:
         threads = [
             threading.Thread(target=get_with, args=(client, f"{HTTP_URL}{n}")) for n in (1, 2)

@@ -17,6 +17,9 @@ gives it: an event loop of its own, and a log that keeps what it writes.
   text format, ``[LEVEL]\\t<UTC time>.<ms>Z\\t<request id>\\t<message>``
   [RIC, ``_setup_logging``]. The streams and the root logger are as they
   were once no invocation runs.
+* :func:`function_log` and :func:`error_log`: the invocation's log as
+  CloudWatch Logs keeps it, ``START`` to ``REPORT``, with the runtime's
+  ``[ERROR]`` entry.
 
 Pure standard library; no clock but ``logging``'s record times (virtual
 when the virtual clock runs).
