@@ -285,13 +285,13 @@ class _Run:
         self.used.append(fault)
         self.watch.started(fault)
 
-    def lambda_section(self) -> tuple[str, str] | None:
+    def lambda_section(self, when: str) -> tuple[str, str] | None:
         """The running test's calls whose Lambda failed, as a report section."""
         if self.watch is None or self.runtime is None:
             return None
         from ._pytest.report import lambda_section
 
-        return lambda_section([*self.runtime.faults, *self.used], self.since)
+        return lambda_section([*self.runtime.faults, *self.used], self.since, when)
 
     def close(self) -> None:
         if self in _PENDING:  # never opened
@@ -313,7 +313,7 @@ def pytest_runtest_makereport(
     failed (a report section, as pytest's captured output)."""
     report: pytest.TestReport = yield
     if report.failed and report.when != "teardown":
-        section = item.config.stash[_RUN].lambda_section()
+        section = item.config.stash[_RUN].lambda_section(report.when)
         if section is not None:
             report.sections.append(section)
     return report

@@ -423,6 +423,34 @@ def test_a_failed_test_shows_the_lambdas_error_and_log(pytester):
     assert "Captured Lambda log" not in second
 
 
+def test_a_fixture_that_fails_on_a_lambda_shows_its_log_too(pytester):
+    _client()
+    set_up_inner(pytester)
+    pytester.makepyfile(
+        test_inner=INNER.split("@pytest.mark")[0]
+        + """
+@pytest.fixture
+def order(apigw_fault):
+    apigw_fault.inject(handler=handler, api="http")
+    response = get(URL + "/orders")
+    assert response.status_code == 200
+
+
+def test_uses_the_order(order):
+    pass
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*- Captured Lambda log setup -*",
+            literal("GET /orders -> 500 (http-function_error), " + _client()),
+            "Lambda error: KeyError: 'queryStringParameters'",
+        ]
+    )
+
+
 def test_show_capture_no_hides_the_lambda_log(pytester):
     _client()
     set_up_inner(pytester)

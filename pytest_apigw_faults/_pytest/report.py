@@ -36,9 +36,9 @@ __all__ = [
 ]
 
 #: The title of a failed test's report section with the Lambda's logs, as
-#: pytest's own ("Captured stdout call"): ``--show-capture=no`` hides it,
-#: ``log`` keeps it.
-LAMBDA_SECTION = "Captured Lambda log call"
+#: pytest's own ("Captured stdout call"), the phase filled in:
+#: ``--show-capture=no`` hides it, ``log`` keeps it.
+LAMBDA_SECTION = "Captured Lambda log {when}"
 #: At most this many calls' logs in the section: the last ones.
 _MAX_LOGS = 5
 
@@ -194,10 +194,13 @@ def _failed_lambda(call: Call, since: int) -> bool:
     )
 
 
-def lambda_section(faults: Iterable[Fault], since: int) -> tuple[str, str] | None:
-    """The report section of a failed test: for each call (numbered ``since``
-    on) whose Lambda failed or whose answer became a failure, what was asked
-    and answered, the Lambda's error, and its log; ``None`` if there is none.
+def lambda_section(
+    faults: Iterable[Fault], since: int, when: str = "call"
+) -> tuple[str, str] | None:
+    """The report section of a test that failed in phase ``when``: for each
+    call (numbered ``since`` on) whose Lambda failed or whose answer became a
+    failure, what was asked and answered, the Lambda's error, and its log;
+    ``None`` if there is none.
     """
     calls = sorted(
         (c for fault in dict.fromkeys(faults) for c in fault.calls if _failed_lambda(c, since)),
@@ -219,4 +222,4 @@ def lambda_section(faults: Iterable[Fault], since: int) -> tuple[str, str] | Non
             kind, message = error.get("errorType", ""), error.get("errorMessage", "")
             head += f"Lambda error: {kind}: {message}\n" if kind else f"Lambda error: {message}\n"
         parts.append(head + (call.lambda_log or ""))
-    return LAMBDA_SECTION, "\n".join(parts)
+    return LAMBDA_SECTION.format(when=when), "\n".join(parts)
