@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -236,6 +236,10 @@ class _Run:
         self.test: pytest.Item | None = None
         self._count: Iterator[int] | None = None  # of the test's hand-made faults
         self.watch: Watch | None = None
+        #: the faults started since the running test began, and the number
+        #: of the first call it could make (see :meth:`lambda_section`)
+        self.used: list[Fault] = []
+        self.since = 0
         _PENDING.append(self)
 
     def opened(self, runtime: Runtime) -> None:
@@ -257,6 +261,10 @@ class _Run:
         self.test = item
         self._count = None
         if self.watch is not None:
+            from ._core.runtime import next_seq
+
+            self.used = []
+            self.since = next_seq()
             self.watch.begin()
 
     def next_seed(self) -> str | None:
@@ -274,7 +282,16 @@ class _Run:
             from ._pytest.watch import Watch
 
             self.watch = Watch(self)
+        self.used.append(fault)
         self.watch.started(fault)
+
+    def lambda_section(self, when: str) -> tuple[str, str] | None:
+        """The running test's calls whose Lambda failed, as a report section."""
+        if self.watch is None or self.runtime is None:
+            return None
+        from ._pytest.report import lambda_section
+
+        return lambda_section([*self.runtime.faults, *self.used], self.since, when)
 
     def close(self) -> None:
         if self in _PENDING:  # never opened
@@ -286,6 +303,20 @@ class _Run:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     item.config.stash[_RUN].begin(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test's report shows the Lambda's log of each call whose Lambda
+    failed (a report section, as pytest's captured output)."""
+    report: pytest.TestReport = yield
+    if report.failed and report.when != "teardown":
+        section = item.config.stash[_RUN].lambda_section(report.when)
+        if section is not None:
+            report.sections.append(section)
+    return report
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

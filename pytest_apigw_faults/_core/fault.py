@@ -32,6 +32,7 @@ elif TYPE_CHECKING:  # Python 3.10: for type checkers only
 if TYPE_CHECKING:
     from .._gateway.result import ProxyResult
     from .._lambda.integration import Integration, Step
+    from .._lambda.runtime import Invocation
 
 __all__ = ["ApigwFaultWarning", "Call", "Fault"]
 
@@ -63,6 +64,8 @@ class Call:
     #: How long the client waited for this attempt: the gateway's latency,
     #: or its own read timeout when that fired first.
     waited: float = 0.0
+    #: The Lambda's invocation, when one ran (see :attr:`lambda_log`).
+    invocation: Invocation | None = field(default=None, repr=False, compare=False)
 
     @property
     def scenario(self) -> Scenario | None:
@@ -85,6 +88,29 @@ class Call:
     def lambda_request_id(self) -> str | None:
         """The invocation's ``context.aws_request_id``, if a Lambda ran."""
         return self.exchange.lambda_request_id
+
+    @property
+    def lambda_log(self) -> str | None:
+        """The Lambda function's log of this call, as CloudWatch Logs keeps
+        it, or ``None`` if no Lambda ran: ``START RequestId: <id> Version:
+        $LATEST``, what the handler printed and logged, the runtime's
+        ``[ERROR] <type>: <message>`` entry with its traceback when it
+        raised, ``END RequestId: <id>`` and the ``REPORT`` line (duration on
+        the gateway's clock: ``handler_duration``). One line per entry,
+        each ending with a newline; a traceback's lines are indented with
+        no-break spaces, as the runtime writes them."""
+        invocation = self.invocation
+        return None if invocation is None else invocation.log
+
+    @property
+    def lambda_error(self) -> Mapping[str, Any] | None:
+        """The Lambda's error payload when the function failed, else
+        ``None``: the runtime's ``errorMessage``, ``errorType``,
+        ``requestId`` and ``stackTrace`` for an exception the handler
+        raised, or what Lambda itself returns (``Sandbox.Timedout``,
+        ``Runtime.ExitError`` when the handler called ``sys.exit``, …)."""
+        invocation = self.invocation
+        return None if invocation is None else invocation.error
 
     @property
     def request_id(self) -> str:
@@ -345,9 +371,9 @@ class Fault(Activation):
 
     def _exchange(
         self, arrived_at: float, incoming: Incoming, body: bytes | None, body_size: int | None
-    ) -> Exchange:
+    ) -> tuple[Exchange, Invocation | None]:
         """What the gateway does with the next call: refuse it for its size,
-        answer with a row, or let the Lambda answer."""
+        answer with a row, or let the Lambda answer (its invocation too)."""
         step = self._next_step()
         row = self.scenario if step is None else step if isinstance(step, Scenario) else None
         refused = refusal(
@@ -357,9 +383,9 @@ class Fault(Activation):
             invokes=row is not None and invokes_lambda(row),
         )
         if refused is not None:
-            return self.gateway.respond(refused, arrived_at, incoming)
+            return self.gateway.respond(refused, arrived_at, incoming), None
         if row is not None:
-            return self.gateway.respond(row, arrived_at, incoming)
+            return self.gateway.respond(row, arrived_at, incoming), None
         assert self._integration is not None  # a Lambda answers
         assert step is not None
         assert not isinstance(step, Scenario)
@@ -399,7 +425,7 @@ class Fault(Activation):
         # (their latency and backoff advanced it); otherwise they are added.
         arrived_at = time.time() + (0.0 if clock is not None else before)
         incoming = Incoming(method, url, {} if headers is None else headers)
-        exchange = self._exchange(arrived_at, incoming, body, body_size)
+        exchange, invocation = self._exchange(arrived_at, incoming, body, body_size)
         timed_out = read_timeout is not None and exchange.latency > read_timeout
         waited = read_timeout if timed_out and read_timeout is not None else exchange.latency
         call = Call(
@@ -411,6 +437,7 @@ class Fault(Activation):
             fault=self,
             seq=_runtime.next_seq(),
             waited=waited,
+            invocation=invocation,
         )
         with self._lock:
             if spent is None:  # else the adapter counts the attempts itself

@@ -140,6 +140,18 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " for regional and private REST APIs)",
         "RP-429": "https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ (throttled Lambda"
         " gives the client 500)",
+        "CAP-EXIT": "public captures of Runtime.ExitError: the payload"
+        " {\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"RequestId: <id> Error:"
+        " Runtime exited with error: exit status N\"} (aws lambda invoke output), 'Runtime"
+        " exited without providing a reason' after an exit with status 0, and REPORT lines"
+        " (Duration, Billed Duration rounded up, Status: error, Error Type)",
+        "D-LIFECYCLE": "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-"
+        "environment.html (the REPORT line's Status and Error Type, new log format)",
+        "D-PYLOG": "https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html"
+        " (START, END and REPORT lines)",
+        "RIC": "https://github.com/aws/aws-lambda-python-runtime-interface-client"
+        " awslambdaric/bootstrap.py (make_error, log_error, handle_event_request,"
+        " _setup_logging)",
         "SANDBOX": "public captures of Lambda's Sandbox.Timedout error payload",
         "SPAPI": "https://github.com/amzn/selling-partner-api-models/issues/113 (2021:"
         " HTTP/1.1 headers of a regional REST custom domain)",

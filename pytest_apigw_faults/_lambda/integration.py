@@ -189,13 +189,15 @@ class Integration:
         arrived_at: float,
         incoming: Incoming,
         body: bytes,
-    ) -> Exchange:
-        """The exchange of one call that ``step`` answers."""
+    ) -> tuple[Exchange, Invocation | None]:
+        """The exchange of one call that ``step`` answers, and the Lambda's
+        invocation (its payload and log), or ``None`` when the gateway
+        answered before invoking it."""
         api = self.api
         route = resolve_route(self.proxy_api, incoming.method, incoming.url)
         if isinstance(route, Unrouted):
             row = route.row or SCENARIOS[(route.scenario, api)]
-            return gateway.respond(row, arrived_at, incoming)
+            return gateway.respond(row, arrived_at, incoming), None
         ids = gateway.lambda_ids(arrived_at, incoming, api=api)
         request = ProxyRequest(incoming.method, incoming.url, _header_pairs(incoming.headers), body)
         event = build_event(
@@ -211,7 +213,7 @@ class Integration:
             api, gateway.endpoint, len(body), invokes=True, payload=self._payload(request, event)
         )
         if refused is not None:  # Lambda refuses the invocation: the handler never runs
-            return gateway.respond(refused, arrived_at, incoming)
+            return gateway.respond(refused, arrived_at, incoming), None
         return self._invoke(step, gateway, arrived_at, incoming, ids, event)
 
     def _invoke(
@@ -222,7 +224,7 @@ class Integration:
         incoming: Incoming,
         ids: LambdaIds,
         event: dict[str, Any],
-    ) -> Exchange:
+    ) -> tuple[Exchange, Invocation]:
         """Run the handler with ``event`` and put what comes of it on the wire."""
         api = self.api
         function_timeout = gateway.function_timeout or DEFAULT_FUNCTION_TIMEOUT
@@ -249,9 +251,11 @@ class Integration:
         invocation = invoke(handler, event, context, returned=returned)
         if duration >= integration_timeout and integration_timeout <= function_timeout:
             # The gateway gave up; the Lambda ran on, its answer unseen.
-            return gateway.respond(timeout_row, arrived_at, incoming, ids=ids, event=event)
+            exchange = gateway.respond(timeout_row, arrived_at, incoming, ids=ids, event=event)
+            return exchange, invocation
         timing = (duration, function_timeout)
-        return self._deliver(invocation, gateway, arrived_at, incoming, ids, event, timing)
+        exchange = self._deliver(invocation, gateway, arrived_at, incoming, ids, event, timing)
+        return exchange, invocation
 
     def _deliver(
         self,

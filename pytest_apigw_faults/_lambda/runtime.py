@@ -3,10 +3,12 @@
 What AWS Lambda's Python runtime and the Lambda service do between the event
 API Gateway sends and the payload API Gateway gets back: the handler's
 ``context``, how the runtime serialises the return value, the error payload of
-an unhandled exception, and the payloads the service itself substitutes when
-the function times out or answers more than 6 MB. Pure: no HTTP client, no
-clock but the one injected, no module state. :mod:`._proxy` turns the payload
-into a wire response or a scenario of the table.
+an unhandled exception, the payloads the service itself substitutes when
+the function times out, exits or answers more than 6 MB, and the function's
+log of each invocation. No HTTP client, no clock but the one injected; the
+handler runs in the environment :mod:`.environment` gives it.
+:mod:`.results` turns the payload into a wire response or a scenario of the
+table.
 
 Sources (tags of ``api-gateway-behaviour.md`` where it has them):
 
@@ -16,6 +18,9 @@ Sources (tags of ``api-gateway-behaviour.md`` where it has them):
 * ``[D-PYCTX]`` https://docs.aws.amazon.com/lambda/latest/dg/python-context.html
 * ``[SANDBOX]`` / ``[CM]`` the function-timeout payload (reference §7).
 * ``[AZUL-8192]`` / ``[AZUL-7466]`` the response-size error text (reference §8).
+* ``[CAP-EXIT]`` public captures of ``Runtime.ExitError`` payloads and logs;
+  ``[D-LIFECYCLE]`` and ``[D-PYLOG]`` the Lambda guide's log examples
+  (reference-2 §13).
 """
 
 from __future__ import annotations
@@ -29,13 +34,15 @@ import math
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .._gateway.limits import LAMBDA_PAYLOAD_BYTES
+from .environment import capture, error_log, fresh_event_loop, function_log
 
 __all__ = [
     "DEFAULT_RUNTIME",
+    "EXIT_ERROR_TYPE",
     "MAX_PAYLOAD_BYTES",
     "RESPONSE_TOO_LARGE_TYPE",
     "TIMEOUT_ERROR_TYPE",
@@ -44,6 +51,7 @@ __all__ = [
     "LambdaContext",
     "MarshalError",
     "error_payload",
+    "exit_payload",
     "invocation_from_result",
     "invoke",
     "response_too_large_payload",
@@ -60,6 +68,10 @@ MAX_PAYLOAD_BYTES = LAMBDA_PAYLOAD_BYTES
 #: ``errorType`` of the payload Lambda returns when the function timed out
 #: (reference §7, [SANDBOX]).
 TIMEOUT_ERROR_TYPE = "Sandbox.Timedout"
+
+#: ``errorType`` of the payload Lambda returns when the runtime's process
+#: exited during the invocation [CAP-EXIT].
+EXIT_ERROR_TYPE = "Runtime.ExitError"
 
 #: ``errorType`` of the payload Lambda returns when the response was too large.
 #: ⚠️ Seen in a user's report (github.com/umihico/pythonista-chromeless
@@ -122,12 +134,14 @@ def _dumps(payload: Mapping[str, object], *, runtime: str = DEFAULT_RUNTIME) -> 
     return _encoder(runtime).encode(payload).encode("utf-8")
 
 
-def _handler_frames(tb: Any) -> list[traceback.FrameSummary]:
-    frames = list(traceback.extract_tb(tb))
-    # The runtime drops its own leading bootstrap.py frames; this module plays
-    # the bootstrap here.
+def _handler_frames(tb: Any) -> list[Any]:
+    # The runtime keeps (file, line, function, text) of each frame: no
+    # column, so no ``^^^`` marks on Python 3.11 and later [RIC,
+    # extract_traceback]; it drops its own leading bootstrap.py frames, and
+    # this module plays the bootstrap here.
+    frames = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(tb)]
     for index, frame in enumerate(frames):
-        if frame.filename != _HERE:
+        if frame[0] != _HERE:
             return frames[index:]
     return frames
 
@@ -264,12 +278,14 @@ class Invocation:
 
     ``payload`` is the response payload bytes; ``function_error`` is
     ``"Unhandled"`` when the payload is an error (Lambda's
-    ``X-Amz-Function-Error``), else ``None``.
+    ``X-Amz-Function-Error``), else ``None``. ``log`` is the function's log
+    of the invocation (:func:`.environment.function_log`), when it ran.
     """
 
     request_id: str
     payload: bytes
     function_error: str | None = None
+    log: str = ""
 
     @property
     def error(self) -> Mapping[str, Any] | None:
@@ -317,6 +333,81 @@ def invocation_from_result(
     return Invocation(request_id, payload)
 
 
+def _exit_status(code: object) -> tuple[int, str]:
+    """The process's exit status when ``SystemExit(code)`` ends it, and
+    what the interpreter prints to stderr then: ``None`` is 0, an int is
+    itself (modulo 256, as the system keeps it), anything else is printed
+    and gives 1."""
+    if code is None:
+        return 0, ""
+    if isinstance(code, int):
+        return code & 0xFF, ""
+    try:
+        return 1, f"{code}\n"
+    except Exception:  # a code whose __str__ fails: the interpreter prints nothing
+        return 1, ""
+
+
+def exit_payload(*, request_id: str, status: int) -> dict[str, str]:
+    """What Lambda returns when the runtime process exits during the
+    invocation (``sys.exit`` in a handler, an error the runtime cannot
+    report): ``{"errorType":"Runtime.ExitError","errorMessage":"RequestId:
+    <id> Error: Runtime exited with error: exit status 1"}``, compact, the
+    type first; with exit status 0, ``Runtime exited without providing a
+    reason`` [CAP-EXIT]."""
+    reason = (
+        "Runtime exited without providing a reason"
+        if status == 0
+        else f"Runtime exited with error: exit status {status}"
+    )
+    message = f"RequestId: {request_id} Error: {reason}"
+    return {"errorType": EXIT_ERROR_TYPE, "errorMessage": message}
+
+
+def _uncaught(failure: BaseException) -> str:
+    """What the interpreter prints for an exception nothing catches, this
+    module's frames (the runtime's own, on AWS) left out."""
+
+    def prune(summary: traceback.TracebackException | None) -> None:
+        while summary is not None:
+            frames = [frame for frame in summary.stack if frame.filename != _HERE]
+            summary.stack = traceback.StackSummary.from_list(frames)
+            summary = summary.__context__ or summary.__cause__
+
+    report = traceback.TracebackException(type(failure), failure, failure.__traceback__)
+    prune(report)
+    return "".join(report.format())
+
+
+@dataclass(frozen=True)
+class _Ran:
+    """How the handler ended: ``result``, or the exception it raised."""
+
+    result: object = None
+    raised: BaseException | None = None
+
+
+def _run(
+    handler: Callable[[Any, LambdaContext], object],
+    event: object,
+    context: LambdaContext,
+    returned: Callable[[], object] | None,
+) -> _Ran:
+    try:
+        try:
+            return _Ran(handler(event, context))
+        finally:
+            if returned is not None:
+                returned()
+    except (Exception, SystemExit) as exc:
+        return _Ran(raised=exc)
+
+
+def _close(value: object) -> None:
+    if inspect.iscoroutine(value):  # spares the "never awaited" warning
+        value.close()
+
+
 def invoke(
     handler: Callable[[Any, LambdaContext], object],
     event: object,
@@ -327,36 +418,78 @@ def invoke(
 ) -> Invocation:
     """Run ``handler(event, context)`` as the Python runtime would.
 
-    ``returned``, when given, is called once the handler has returned or
-    raised, before the deadline is checked: a caller that drives the
-    context's clock by hand advances it there by the time the handler took.
+    The handler runs with an event loop of its own, current in its thread
+    and not running, and what it writes and logs is kept for the function's
+    log (:mod:`.environment`). ``returned``, when given, is called once the
+    handler has returned or raised, before the deadline is checked: a caller
+    that drives the context's clock by hand advances it there by the time
+    the handler took; the REPORT line's duration is how far that clock moved.
 
     An ``Exception`` it raises becomes the runtime's error payload
-    (:func:`error_payload`); other ``BaseException``\\ s (``KeyboardInterrupt``,
-    pytest's own outcomes) propagate, as the runtime does not catch them
-    either. When the context's clock shows no time left once the handler is
-    done, the function is deemed to have run into its timeout and the result
-    is Lambda's ``Sandbox.Timedout`` payload, whatever the handler did.
+    (:func:`error_payload`) and its ``[ERROR]`` log entry. ``SystemExit``
+    ends the runtime's process: Lambda's ``Runtime.ExitError``
+    (:func:`exit_payload`); so does an exception whose ``str()`` fails, as
+    the runtime then fails itself. Other ``BaseException``\\ s
+    (``KeyboardInterrupt``, pytest's own outcomes) propagate. When the
+    context's clock shows no time left once the handler is done, the
+    function is deemed to have run into its timeout and the result is
+    Lambda's ``Sandbox.Timedout`` payload, whatever the handler did.
 
     The runtime does not await coroutines: an ``async def`` handler's
     coroutine cannot be serialised and gives ``Runtime.MarshalError``, as on
     AWS (it is closed here, to spare the "never awaited" warning).
     """
+    started = context._clock()
+    with capture(context.aws_request_id) as output, fresh_event_loop():
+        ran = _run(handler, event, context, returned)
+    elapsed_ms = (context._clock() - started) * 1000
+    return _invocation(ran, context, output.text, elapsed_ms, runtime=runtime)
+
+
+def _invocation(
+    ran: _Ran, context: LambdaContext, output: str, elapsed_ms: float, *, runtime: str
+) -> Invocation:
+    """The invocation of a handler that ended as ``ran`` after writing
+    ``output``, ``elapsed_ms`` on its clock, with the function's log."""
     request_id = context.aws_request_id
-    try:
-        try:
-            result = handler(event, context)
-        finally:
-            if returned is not None:
-                returned()
-    except Exception as exc:
-        if context.get_remaining_time_in_millis() == 0:
-            return timeout_invocation(request_id=request_id, timeout=context.timeout)
-        return _failed(request_id, error_payload(exc, request_id=request_id), runtime=runtime)
+
+    def log(text: str, *, status: str | None = None, error_type: str | None = None) -> str:
+        return function_log(
+            request_id,
+            text,
+            duration_ms=elapsed_ms,
+            memory_size=context.memory_limit_in_mb,
+            version=context.function_version,
+            status=status,
+            error_type=error_type,
+        )
+
     if context.get_remaining_time_in_millis() == 0:
-        if inspect.iscoroutine(result):
-            result.close()
-        return timeout_invocation(request_id=request_id, timeout=context.timeout)
-    if inspect.iscoroutine(result):
-        result.close()
-    return invocation_from_result(result, request_id=request_id, runtime=runtime)
+        _close(ran.result)
+        elapsed_ms = context.timeout * 1000  # Lambda stops it at the deadline
+        failed = timeout_invocation(request_id=request_id, timeout=context.timeout)
+        return replace(failed, log=log(output, status="timeout"))
+    exc = ran.raised
+    if exc is None:
+        _close(ran.result)
+        invocation = invocation_from_result(ran.result, request_id=request_id, runtime=runtime)
+        error = invocation.error
+        if error is not None and "stackTrace" in error:  # the runtime's own error
+            return replace(invocation, log=log(output + error_log(dict(error))))
+        return replace(invocation, log=log(output))
+    if isinstance(exc, SystemExit):
+        status, printed = _exit_status(exc.code)
+        text = output + printed
+    else:
+        try:
+            error = error_payload(exc, request_id=request_id)
+        except Exception as failure:  # the runtime fails on str(exc) and exits
+            if failure.__context__ is None:  # it was handling exc then
+                failure.__context__ = exc
+            status, text = 1, output + _uncaught(failure)
+        else:
+            failed = _failed(request_id, error, runtime=runtime)
+            return replace(failed, log=log(output + error_log(error)))
+    payload = json.dumps(exit_payload(request_id=request_id, status=status), separators=(",", ":"))
+    crashed = Invocation(request_id, payload.encode("utf-8"), "Unhandled")
+    return replace(crashed, log=log(text, status="error", error_type=EXIT_ERROR_TYPE))

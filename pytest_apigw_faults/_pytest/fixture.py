@@ -165,7 +165,9 @@ class ApigwFault:
 
     @property
     def calls(self) -> list[Call]:
-        """Every call the faults answered, in order."""
+        """Every call the faults answered, in order. A call a Lambda answered
+        has the function's log and error payload too (``call.lambda_log``,
+        ``call.lambda_error``)."""
         return list(iter_calls(self._faults))
 
     @property

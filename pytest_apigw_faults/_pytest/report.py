@@ -4,21 +4,43 @@ attempts, outcome and virtual time.
 Each test's ``apigw_fault`` fixture adds its row, as JSON, to the test's
 ``user_properties`` (so it is a JUnit property too); the teardown report
 carries it here, on the controller under pytest-xdist as in a plain run.
+
+And a failed test's own report: the Lambda's log of each call of the test
+whose Lambda failed, or whose answer the gateway turned into a failure
+(:func:`lambda_section`).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .._adapters import _internals
 from .behaviour import seconds
 
-__all__ = ["PROPERTY", "ReportPlugin", "format_table", "shorten_test_id"]
+if TYPE_CHECKING:
+    from .._core.fault import Call, Fault
+
+__all__ = [
+    "LAMBDA_SECTION",
+    "PROPERTY",
+    "ReportPlugin",
+    "format_table",
+    "lambda_section",
+    "shorten_test_id",
+]
+
+#: The title of a failed test's report section with the Lambda's logs, as
+#: pytest's own ("Captured stdout call"), the phase filled in:
+#: ``--show-capture=no`` hides it, ``log`` keeps it.
+LAMBDA_SECTION = "Captured Lambda log {when}"
+#: At most this many calls' logs in the section: the last ones.
+_MAX_LOGS = 5
 
 PROPERTY = "apigw_fault"
 _ELLIPSIS = "..."
@@ -150,3 +172,54 @@ class ReportPlugin:
         width = _internals.terminal_width(terminalreporter)
         for text in format_table(self.rows, width):
             terminalreporter.write_line(text)
+
+
+def _request_line(event: Mapping[str, Any] | None) -> str:
+    """``GET /items``: the method and path of the event the Lambda got."""
+    if not event:
+        return ""
+    http = event.get("requestContext", {}).get("http")
+    if isinstance(http, Mapping):  # payload 2.0
+        method, path = http.get("method"), event.get("rawPath")
+    else:
+        method, path = event.get("httpMethod"), event.get("path")
+    return f"{method} {path} " if method and path else ""
+
+
+def _failed_lambda(call: Call, since: int) -> bool:
+    return (
+        call.seq >= since
+        and call.invocation is not None
+        and (call.lambda_error is not None or call.scenario is not None)
+    )
+
+
+def lambda_section(
+    faults: Iterable[Fault], since: int, when: str = "call"
+) -> tuple[str, str] | None:
+    """The report section of a test that failed in phase ``when``: for each
+    call (numbered ``since`` on) whose Lambda failed or whose answer became a
+    failure, what was asked and answered, the Lambda's error, and its log;
+    ``None`` if there is none.
+    """
+    calls = sorted(
+        (c for fault in dict.fromkeys(faults) for c in fault.calls if _failed_lambda(c, since)),
+        key=lambda call: call.seq,
+    )
+    if not calls:
+        return None
+    parts = []
+    if len(calls) > _MAX_LOGS:
+        parts.append(f"({len(calls) - _MAX_LOGS} earlier calls whose Lambda failed not shown)\n")
+    for call in calls[-_MAX_LOGS:]:
+        answer = "its result" if call.scenario is None else call.scenario.id
+        head = (
+            f"{_request_line(call.event)}-> {call.exchange.response.status} ({answer}),"
+            f" {call.client}\n"
+        )
+        error = call.lambda_error
+        if error is not None:
+            kind, message = error.get("errorType", ""), error.get("errorMessage", "")
+            head += f"Lambda error: {kind}: {message}\n" if kind else f"Lambda error: {message}\n"
+        parts.append(head + (call.lambda_log or ""))
+    return LAMBDA_SECTION.format(when=when), "\n".join(parts)
