@@ -24,10 +24,19 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "AZUL-8192": "https://github.com/DataBiosphere/azul/issues/8192 (response over 6 MB:"
         " 502, INTEGRATION_FAILURE, integrationStatus 200)",
         "AZUL-8258": "https://github.com/DataBiosphere/azul/issues/8258 (response over 6 MB)",
+        "BIZTRACK": "a deployed-stack note, 2026-07-23: POST with a Cognito token to a resource"
+        " without POST gives 403 IncompleteSignatureException; without Authorization,"
+        " Missing Authentication Token",
+        "BPM": "https://github.com/Miserlou/Zappa/issues/1248 (2018),"
+        " https://github.com/amplify-education/serverless-domain-manager/issues/57 (2017),"
+        " https://github.com/Miserlou/django-zappa/issues/100: a custom domain without a"
+        " base-path mapping answers 403 {\"message\":\"Forbidden\"}",
         "CAP-FPROS": "a public capture of a missing or invalid API key: 403 Forbidden,"
         " ForbiddenException",
         "CAP-CN": "a public capture of a private API in cn-northwest-1 (2020) reached"
         " without x-apigw-api-id: 403 Forbidden",
+        "CAP-ISE": "public captures of IncompleteSignatureException answers to a non-SigV4"
+        " Authorization header (an API Gateway error guide, a deployed-stack note, 2026)",
         "CAP-LIMIT": "several public captures of a usage-plan quota: 429 Limit Exceeded,"
         " LimitExceededException",
         "CAP-MAT": "public captures of an unknown path (2015, 2018, 2019): 403 Missing"
@@ -36,6 +45,8 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " 403 ForbiddenException",
         "CAP-RP": "public captures of resource-policy denials: 403 with a capital"
         " \"Message\"",
+        "CAP-SIG": "public captures of AWS SigV4 front doors (Lambda function URLs) sending"
+        " InvalidSignatureException, including for an invalid security token",
         "CAP-TMR": "public captures of API Gateway throttling: 429 Too Many Requests,"
         " TooManyRequestsException",
         "CAP-WAF": "a public capture of a WAF block on a regional REST API:"
@@ -43,6 +54,8 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "CGE": "https://github.com/CodeGenieApp/serverless-express/issues/355 (HTTP API 500)",
         "CM": "https://dev.classmethod.jp/articles/amazon-api-gateway-lambda-proxy-"
         "integration-timeout-error-response (2025-05-14: Lambda timeout gives 502)",
+        "CONSOLE-400": "a console TestInvoke output of a request-validator 400:"
+        " {\"x-amzn-ErrorType\":\"BadRequestException\"}",
         "CORTEX": "https://github.com/cortexlabs/cortex/issues/1225 (HTTP API 503)",
         "D-GRT": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
         "supported-gateway-response-types.html",
@@ -72,8 +85,18 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "api-gateway-request-validation-test.html",
         "DENO-87": "https://github.com/denoland/deno_registry2/issues/87 (HTTP API: Lambda"
         " timeout reported as 500)",
+        "ISE-CRED": "https://github.com/aws-amplify/amplify-flutter/issues/1539 (2022-04-19), and"
+        " public code quoting the body it received: 'Authorization header requires"
+        " 'Credential' parameter. … Authorization=<value>'",
+        "ISE-NEW": "public captures (2025-26: a proxy's raw body log, a 2026-01-15 note, a PingOne"
+        " note) of the IncompleteSignatureException body quoting a SHA-256/base64 hash",
+        "ISE-OLD": "https://github.com/luisgoncalves/xades4j/issues/134 (2023-10-29, curl HTTP/2:"
+        " the older IncompleteSignatureException body quoting the header)",
         "KC-403-AUTH": "https://repost.aws/knowledge-center/api-gateway-403-error-lambda-authorizer",
         "KC-502": "https://repost.aws/knowledge-center/malformed-502-api-gateway",
+        "KC-DISABLE": "https://repost.aws/knowledge-center/api-gateway-disable-endpoint, as quoted in"
+        " https://github.com/floci-io/floci/pull/2054 (2026-08-11): 403 for REST APIs,"
+        " 404 for HTTP APIs",
         "KC-HTTP-PERM": "https://repost.aws/knowledge-center/api-gateway-http-lambda-integrations",
         "KC-REST-PERM": "https://repost.aws/knowledge-center/api-gateway-rest-api-lambda-integrations",
         "LGTM": "https://github.com/koki-develop/lgtm-generator/issues/10 (both REST 413s,"
@@ -96,13 +119,30 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "LS-TRACE": "LocalStack's AWS-validated snapshot test_invocation_trace_id (2024-08-07)",
         "LS-VAL": "LocalStack's AWS-validated snapshot test_api_gateway_request_validator"
         " (2024-01-10)",
+        "MAT-OPTIONS": "a public HTTP/2 capture of a CORS preflight to a resource without an OPTIONS"
+        " method: 403 Missing Authentication Token, with the DEFAULT_4XX CORS headers",
+        "PULUMI": "https://github.com/pulumi/pulumi-awsx nodejs/awsx/aws_test.go @ 00335cf3744305396021"
+        "a9e5531e24e754e43e93: exact-byte assertions against a deployed API",
         "REAPIT-4338": "https://github.com/reapit/foundations/issues/4338 (the 10 MB edge"
         " rejection ignores REQUEST_TOO_LARGE)",
+        "RP-2025": "a CTF write-up, curl -i, 2025-09-04: a full edge HTTP/2 response to a"
+        " resource-policy denial (158 bytes, x-amz-apigw-id before x-amzn-requestid)",
         "RP-300": "https://repost.aws/questions/QUlDTc_17EQ_mOJAhR3LHNDw (300000 ms ceiling"
         " for regional and private REST APIs)",
         "RP-429": "https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ (throttled Lambda"
         " gives the client 500)",
+        "RP-OLD": "public captures (2022 and earlier) of resource-policy denials ending"
+        " ' with an explicit deny'",
         "SANDBOX": "public captures of Lambda's Sandbox.Timedout error payload",
+        "SIG-MISMATCH": "https://github.com/aws/aws-sdk-js/issues/2372 (2018),"
+        " https://github.com/postmanlabs/postman-app-support/issues/5815 (2019),"
+        " https://github.com/mhart/aws4/issues/110 (2020): the signature-mismatch body",
+        "SIG-TOKEN": "https://github.com/kndt84/aws-api-gateway-client/issues/31 (2017),"
+        " https://github.com/aws-amplify/amplify-js/issues/2626 (2019): the invalid"
+        " security token body",
+        "SPAPI": "https://github.com/amzn/selling-partner-api-models/issues/113 (2021, HTTP/1.1"
+        " headers of a regional REST custom domain: x-amzn-ErrorType:"
+        " InvalidSignatureException)",
         "WN-2024": "https://aws.amazon.com/about-aws/whats-new/2024/06/amazon-api-gateway-"
         "integration-timeout-limit-29-seconds/ (2024-06-04)",
     }

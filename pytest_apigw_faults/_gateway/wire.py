@@ -19,7 +19,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .records import _GET, Exchange, Incoming, LambdaIds, WireResponse
-from .table import Api, Endpoint, Phase, Scenario
+from .render import Rendering, render, substitute
+from .table import SCENARIOS, Api, Endpoint, Phase, Scenario
 
 if TYPE_CHECKING:
     from .custom import GatewayResponses
@@ -118,7 +119,10 @@ def header_names(
     names = ["content-type", "content-length", "date"]
     if scenario.traced:
         names.append("x-amzn-trace-id")
-    names += ["x-amzn-requestid", "x-amzn-errortype", "x-amz-apigw-id", *extra]
+    if scenario.apigw_id_first:  # a resource-policy denial [RP-2025]
+        names += ["x-amz-apigw-id", "x-amzn-requestid", "x-amzn-errortype", *extra]
+    else:
+        names += ["x-amzn-requestid", "x-amzn-errortype", "x-amz-apigw-id", *extra]
     names += [name for name in custom if name not in names]
     if endpoint is Endpoint.EDGE:
         names += _CLOUDFRONT_HEADERS
@@ -146,7 +150,8 @@ class Gateway:
     CloudFront POP and a small pool of edge hosts, as a client in one place
     sees in practice. ``integration_timeout`` and ``function_timeout`` (in
     seconds) replace the defaults of the rows that wait for them;
-    ``responses`` are the API's customised gateway responses (REST).
+    ``responses`` are the API's customised gateway responses (REST);
+    ``rendering`` what the bodies rendered from a request need (:mod:`.render`).
     """
 
     def __init__(
@@ -157,8 +162,10 @@ class Gateway:
         integration_timeout: float | None = None,
         function_timeout: float | None = None,
         responses: GatewayResponses | None = None,
+        rendering: Rendering | None = None,
     ) -> None:
         self.endpoint = endpoint
+        self.rendering = rendering
         self.integration_timeout = integration_timeout
         self.function_timeout = function_timeout
         self.responses = responses
@@ -307,9 +314,10 @@ class Gateway:
         prefix), ``latency`` the time the gateway took and ``event`` what the
         Lambda was invoked with.
         """
+        scenario = substitute(scenario, request, SCENARIOS)
         if latency is None:
             latency = self.latency(scenario)
-        answer = _Answer(scenario)
+        answer = _Answer(render(scenario, request, self.rendering, arrived_at), scenario)
         with self._lock:
             if scenario.api is Api.HTTP:
                 answer.request_id = self._b64(11) if ids is None else ids.request_id
@@ -322,7 +330,7 @@ class Gateway:
                     else tuple(f"({answer.request_id}) {line}" for line in logs)
                 )
         return Exchange(
-            scenario=scenario,
+            scenario=scenario,  # the table's row, whatever was rendered
             response=WireResponse(
                 answer.status,
                 answer.headers(self.endpoint, _http_date(int(arrived_at + latency))),
@@ -372,11 +380,12 @@ class Gateway:
 class _Answer:
     """A failure's answer while the gateway puts it together."""
 
-    __slots__ = ("body", "content_type", "custom", "logs", "request_id", "scenario", "status",
-                 "values")
+    __slots__ = ("body", "content_type", "custom", "logs", "request_id", "row", "scenario",
+                 "status", "values")
 
-    def __init__(self, scenario: Scenario) -> None:
-        self.scenario = scenario
+    def __init__(self, scenario: Scenario, row: Scenario | None = None) -> None:
+        self.scenario = scenario  # as rendered for the request
+        self.row = scenario if row is None else row  # the table's, for the header names
         self.status = scenario.status
         self.content_type = scenario.content_type
         self.body = scenario.body
@@ -392,8 +401,8 @@ class _Answer:
         values["content-type"] = self.content_type
         values["content-length"] = str(len(self.body))
         custom = tuple(name for name, _ in self.custom)
-        names = header_names(self.scenario, endpoint, custom) if custom else _names(
-            self.scenario, endpoint
+        names = header_names(self.row, endpoint, custom) if custom else _names(
+            self.row, endpoint
         )
         return tuple([(name, values[name]) for name in names])
 
