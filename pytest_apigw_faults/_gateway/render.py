@@ -34,6 +34,7 @@ __all__ = [
     "Rendering",
     "needs_body",
     "render",
+    "rendering_of",
     "substitute",
 ]
 
@@ -69,6 +70,21 @@ class Rendering:
 
 
 _DEFAULT = Rendering()
+
+
+def rendering_of(
+    required_parameters: tuple[tuple[str, str], ...] | None = None,
+    account_id: str | None = None,
+    explicit_deny: bool | None = None,
+) -> Rendering | None:
+    """The rendering a fault's checked arguments give (``None``: defaults)."""
+    if required_parameters is None and account_id is None and explicit_deny is None:
+        return None
+    return Rendering(
+        required_parameters or DEFAULT_REQUIRED_PARAMETERS,
+        account_id or DEFAULT_ACCOUNT_ID,
+        bool(explicit_deny),
+    )
 
 
 def _json(key: str, message: str) -> bytes:
