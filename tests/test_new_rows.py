@@ -105,9 +105,11 @@ def test_row_matches_the_second_reference(
     assert row.response_type == response_type
     assert row.evidence is evidence
     assert tag in row.sources
-    assert row.cause and row.note
+    assert row.cause
+    assert row.note
     if row.renders is not None:
-        assert row.body_pattern is not None and row.body_pattern.fullmatch(row.body)
+        assert row.body_pattern is not None
+        assert row.body_pattern.fullmatch(row.body)
 
 
 # resource_policy_denied ------------------------------------------------------------
@@ -360,7 +362,7 @@ def test_every_client_gets_the_rendered_bytes(client, name, arguments, method, u
         assert content == EXPECTED_SIGNATURE_BODY
     (call,) = fault.calls
     assert call.exchange.response.body == expected
-    assert [row.id for row in classify(response)][0] == f"rest-{name}"
+    assert next(row.id for row in classify(response)) == f"rest-{name}"
 
 
 def test_the_loopback_server_renders_from_its_request():
@@ -454,6 +456,18 @@ def test_assert_response_checks_the_rendered_body(pytester):
         """
     )
     pytester.runpytest_inprocess("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_the_access_log_has_the_rendered_message():
+    from pytest_apigw_faults._gateway.accesslog import access_log
+
+    exchange = _respond("bad_request_parameters", rendering=_rendering(
+        required_parameters=(("header", "x-v"),)))
+    values = access_log(exchange)
+    assert values["error.message"] == "Missing required request parameters: [x-v]"
+    # (its leading space follows the spelling rule of the validators: C7)
+    assert values["error.messageString"].strip() == '"Missing required request parameters: [x-v]"'
+    assert values["error.responseType"] == "BAD_REQUEST_PARAMETERS"
 
 
 # the gateway responses a preflight gets ----------------------------------------------

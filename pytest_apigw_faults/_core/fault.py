@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._gateway.admission import invokes_lambda, refusal, request_size
-from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.render import needs_body, rendering_of
+from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
 from . import clock as _clock
 from . import runtime as _runtime

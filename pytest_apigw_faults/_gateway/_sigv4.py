@@ -15,6 +15,8 @@ from .records import Incoming
 
 __all__ = ["canonical_strings"]
 
+_EXAMPLE_HOST = "u1hp5d8r0b.execute-api.us-west-2.amazonaws.com"  # [RP-2025]'s API
+
 
 class _Signed(SigV4Auth):  # type: ignore[misc]
     """The signer, with the headers the request says it signed."""
@@ -51,7 +53,7 @@ def canonical_strings(
         headers["X-Amz-Date"] = stamp
     url = request.url
     if not urlsplit(url).netloc:  # no host to sign: the Host header's, or the capture's
-        url = f"https://{request.header('Host') or 'u1hp5d8r0b.execute-api.us-west-2.amazonaws.com'}/"
+        url = f"https://{request.header('Host') or _EXAMPLE_HOST}/"
     aws = AWSRequest(method=request.method, url=url, headers=headers,
                      data=request.body or b"")
     aws.context["timestamp"] = stamp

@@ -86,6 +86,9 @@ class Exchange:
     result: ProxyResult | None = None
     event: Mapping[str, object] | None = None
     lambda_request_id: str | None = None
+    #: ``$context.error.message`` when the body was rendered from the request
+    #: (:mod:`.render`); ``None``: the scenario's own.
+    message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

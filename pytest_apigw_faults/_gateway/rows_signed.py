@@ -124,7 +124,8 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
             " header the captured example answers. A REST route_not_found answers this"
             " row instead when the request has a non-SigV4 Authorization header. The"
             " response type is DEFAULT_4XX [AZUL-7470]; the headers are the other"
-            f" request-phase errors' (the one capture [ISE-OLD] is behind Cloudflare).{GATEWAY_TIME}"
+            " request-phase errors' (the one capture [ISE-OLD] is behind Cloudflare)."
+            f"{GATEWAY_TIME}"
         ),
     ),
     Scenario(

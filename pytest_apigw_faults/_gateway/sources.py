@@ -94,7 +94,8 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " the older IncompleteSignatureException body quoting the header)",
         "KC-403-AUTH": "https://repost.aws/knowledge-center/api-gateway-403-error-lambda-authorizer",
         "KC-502": "https://repost.aws/knowledge-center/malformed-502-api-gateway",
-        "KC-DISABLE": "https://repost.aws/knowledge-center/api-gateway-disable-endpoint, as quoted in"
+        "KC-DISABLE": "https://repost.aws/knowledge-center/api-gateway-disable-endpoint,"
+        " as quoted in"
         " https://github.com/floci-io/floci/pull/2054 (2026-08-11): 403 for REST APIs,"
         " 404 for HTTP APIs",
         "KC-HTTP-PERM": "https://repost.aws/knowledge-center/api-gateway-http-lambda-integrations",
@@ -119,10 +120,10 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "LS-TRACE": "LocalStack's AWS-validated snapshot test_invocation_trace_id (2024-08-07)",
         "LS-VAL": "LocalStack's AWS-validated snapshot test_api_gateway_request_validator"
         " (2024-01-10)",
-        "MAT-OPTIONS": "a public HTTP/2 capture of a CORS preflight to a resource without an OPTIONS"
-        " method: 403 Missing Authentication Token, with the DEFAULT_4XX CORS headers",
-        "PULUMI": "https://github.com/pulumi/pulumi-awsx nodejs/awsx/aws_test.go @ 00335cf3744305396021"
-        "a9e5531e24e754e43e93: exact-byte assertions against a deployed API",
+        "MAT-OPTIONS": "a public HTTP/2 capture of a CORS preflight to a resource without"
+        " an OPTIONS method: 403 Missing Authentication Token, with the DEFAULT_4XX CORS headers",
+        "PULUMI": "https://github.com/pulumi/pulumi-awsx nodejs/awsx/aws_test.go @"
+        " 00335cf3744305396021a9e5531e24e754e43e93: exact-byte assertions against a deployed API",
         "REAPIT-4338": "https://github.com/reapit/foundations/issues/4338 (the 10 MB edge"
         " rejection ignores REQUEST_TOO_LARGE)",
         "RP-2025": "a CTF write-up, curl -i, 2025-09-04: a full edge HTTP/2 response to a"

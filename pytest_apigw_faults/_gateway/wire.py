@@ -342,6 +342,7 @@ class Gateway:
             logs=answer.logs,
             event=event,
             lambda_request_id=None if ids is None else ids.lambda_request_id,
+            message=None if scenario.renders is None else answer.scenario.message,
         )
 
     def _rest(

@@ -11,9 +11,9 @@ import argparse
 import dataclasses
 import enum
 import json
-import re
 import logging
 import os
+import re
 import signal
 import sys
 import time
