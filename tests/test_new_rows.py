@@ -576,3 +576,32 @@ def test_a_sequence_may_carry_the_arguments_of_its_rows():
         second = requests.get(URL)
     assert b":********1234:abc123def4/prod/GET/orders\"}" in first.content
     assert second.content == b"ok"
+
+
+@pytest.mark.asyncio
+async def test_aiohttp_gets_the_rendered_bytes_with_its_body():
+    import aiohttp
+
+    fault = Fault("invalid_signature", api="rest", seed=1)
+    with fault:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(SIGNED_URL, data=PAYLOAD, headers=SIGNED_HEADERS) as resp:
+                body = await resp.read()
+    assert body == EXPECTED_SIGNATURE_BODY
+
+
+def test_a_handlers_routing_miss_with_a_bearer_token_is_an_incomplete_signature():
+    fault = Fault(handler=lambda event, context: {"statusCode": 200, "body": "ok"},
+                  api="rest", route="/orders", seed=1)
+    with fault:
+        missed = requests.get(URL + "/elsewhere", headers={"Authorization": "Bearer t"})
+        plain = requests.get(URL + "/elsewhere")
+        served = requests.get(URL, headers={"Authorization": "Bearer t"})
+    digest = base64.b64encode(hashlib.sha256(b"Bearer t").digest())
+    assert missed.status_code == 403
+    assert missed.content.endswith(b"'" + digest + b"'.\"}")
+    assert missed.headers["x-amzn-errortype"] == "IncompleteSignatureException"
+    assert [call.scenario and call.scenario.id for call in fault.calls] == [
+        "rest-incomplete_signature", "rest-route_not_found", None
+    ]
+    assert (plain.status_code, served.content) == (403, b"ok")
