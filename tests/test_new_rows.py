@@ -557,6 +557,12 @@ def test_an_argument_for_another_row_is_refused():
         " fault answers with 'function_error'"
     )
     with pytest.raises(ApigwFaultError) as caught:
+        Fault(handler=lambda event, context: {}, api="rest", explicit_deny=True)
+    assert str(caught.value) == (
+        "explicit_deny= is read by scenario 'resource_policy_denied' only, and this"
+        " fault answers with a Lambda only"
+    )
+    with pytest.raises(ApigwFaultError) as caught:
         Fault("default_endpoint_disabled", api="http", account_id="123456789012")
     assert str(caught.value) == (
         "account_id= describes a REST API's 'resource_policy_denied' answer; HTTP APIs"

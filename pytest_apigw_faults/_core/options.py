@@ -328,13 +328,14 @@ def _check_rendering(options: FaultOptions) -> None:
     """An argument given for a row that does not read it is an error."""
     names = {options.name} | {item_name(item) for item in options.items}
     names.discard(None)
-    if not names:  # a matrix, or a handler alone
+    if not names and not options.scripted:  # a matrix
         return
     for key, row in _READ_BY.items():
         if getattr(options, key) is not None and row not in names:
+            answers = ", ".join(repr(n) for n in sorted(names, key=str)) or "a Lambda only"
             raise ApigwFaultError(
                 f"{key}= is read by scenario {row!r} only, and this fault answers with"
-                f" {', '.join(repr(n) for n in sorted(names, key=str))}"
+                f" {answers}"
             )
 
 
