@@ -14,60 +14,31 @@ import sys
 import httpx
 import pytest
 import requests
+from reference_rows import (
+    FORBIDDEN,
+    HOST,
+    ISE_2025,
+    ISE_CRED,
+    MAT,
+    NEW_ROWS,
+    PARAMS,
+    RP_2025,
+    T0,
+    URL,
+)
 from support import refuse_network
 
-from pytest_apigw_faults import ApigwFaultError, Evidence, Fault, GatewayServer, classify
+from pytest_apigw_faults import ApigwFaultError, Fault, GatewayServer, classify
+from pytest_apigw_faults._gateway import render
 from pytest_apigw_faults._gateway.check import response_problems
 from pytest_apigw_faults._gateway.table import SCENARIOS, Api, Endpoint, get_scenario
 from pytest_apigw_faults._gateway.wire import Gateway, Incoming, WireResponse
 
-C, I = Evidence.CAPTURED, Evidence.INFERRED  # noqa: E741
-HOST = "abc123def4.execute-api.us-east-1.amazonaws.com"
-URL = f"https://{HOST}/prod/orders"
-T0 = 0x682BEB8A  # 2025-05-20 02:40:10 UTC
-FORBIDDEN = b'{"message":"Forbidden"}'
-MAT = b'{"message":"Missing Authentication Token"}'
-RP_2025 = (
-    b'{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on'
-    b' resource: arn:aws:execute-api:us-west-2:********7089:u1hp5d8r0b/api/GET/prod"}'
+# the sigv4 extra: botocore computes a signature's canonical request
+needs_botocore = pytest.mark.skipif(
+    not render.botocore_installed(), reason="botocore (the sigv4 extra) is not installed"
 )
-ISE_2025 = (
-    b'{"message":"Invalid key=value pair (missing equal-sign) in Authorization header'
-    b" (hashed with SHA-256 and encoded with Base64):"
-    b" 'ou+P2pI0l1aih+LHseZdzDv0Qh1V68y/KzyHX43jNNs='.\"}"
-)
-ISE_CRED = (
-    b'{"message":"Authorization header requires \'Credential\' parameter. Authorization'
-    b" header requires 'Signature' parameter. Authorization header requires"
-    b" 'SignedHeaders' parameter. Authorization header requires existence of either a"
-    b" 'X-Amz-Date' or a 'Date' header. Authorization=Bearer\"}"
-)
-PARAMS = b'{"message": "Missing required request parameters: [key]"}'
-TOKEN = b'{"message":"The security token included in the request is invalid."}'
 
-# Copied from the reference (§0.1), not from the table: (api, name, status,
-# example body, its length (None: not counted there), x-amzn-errortype,
-# response type, evidence, a source tag the row must carry)
-NEW_ROWS = [
-    ("rest", "resource_policy_denied", 403, RP_2025, 158, "AccessDeniedException",
-     "ACCESS_DENIED", C, "RP-2025"),
-    ("rest", "incomplete_signature", 403, ISE_2025, 176, "IncompleteSignatureException",
-     "DEFAULT_4XX", C, "ISE-NEW"),
-    ("rest", "bad_request_parameters", 400, PARAMS, 57, "BadRequestException",
-     "BAD_REQUEST_PARAMETERS", C, "PULUMI"),
-    ("rest", "invalid_signature", 403, None, None, "InvalidSignatureException",
-     "INVALID_SIGNATURE", C, "SIG-MISMATCH"),
-    ("rest", "invalid_security_token", 403, TOKEN, 68, "InvalidSignatureException",
-     "INVALID_SIGNATURE", C, "SIG-TOKEN"),
-    ("rest", "base_path_not_mapped", 403, FORBIDDEN, 23, "ForbiddenException", None, C,
-     "BPM"),
-    ("rest", "preflight_not_found", 403, MAT, 42, "MissingAuthenticationTokenException",
-     "MISSING_AUTHENTICATION_TOKEN", C, "MAT-OPTIONS"),
-    ("rest", "default_endpoint_disabled", 403, FORBIDDEN, 23, "ForbiddenException", None, I,
-     "KC-DISABLE"),
-    ("http", "default_endpoint_disabled", 404, b'{"message":"Not Found"}', 23, None, None, I,
-     "KC-DISABLE"),
-]
 REST_ORDER = (
     "content-type", "content-length", "date", "x-amzn-requestid", "x-amzn-errortype",
     "x-amz-apigw-id",
@@ -282,6 +253,7 @@ EXPECTED_SIGNATURE_BODY = _mismatch(
 SIGNED_URL = f"https://{HOST}/prod/orders/a%20b?b=2&a=1"
 
 
+@needs_botocore
 def test_the_mismatch_shows_the_canonical_request_and_string_to_sign():
     wire = _respond("invalid_signature", url=SIGNED_URL, method="POST",
                     headers=SIGNED_HEADERS, body=PAYLOAD).response
@@ -289,12 +261,14 @@ def test_the_mismatch_shows_the_canonical_request_and_string_to_sign():
     assert wire.header("x-amzn-errortype") == "InvalidSignatureException"
 
 
+@needs_botocore
 def test_an_unsigned_request_is_taken_as_signed_for_host_and_date():
     row = get_scenario("invalid_signature", api="rest")
     wire = _respond("invalid_signature", headers={"X-Amz-Date": "20250520T024010Z"}).response
     assert wire.body == row.body  # the row's example is this very request
 
 
+@needs_botocore
 def test_a_request_botocore_signed_shows_what_botocore_signed():
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
@@ -314,14 +288,28 @@ def test_a_request_botocore_signed_shows_what_botocore_signed():
     assert f"\n'{canonical}'\n" in message
 
 
+NO_BOTOCORE = (
+    "scenario 'invalid_signature' computes the canonical request with botocore,"
+    " which is not installed: pip install 'pytest-apigw-faults[sigv4]'"
+)
+
+
 def test_without_botocore_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "pytest_apigw_faults._gateway._sigv4", None)
     with pytest.raises(ApigwFaultError) as caught:
         _respond("invalid_signature")
-    assert str(caught.value) == (
-        "scenario 'invalid_signature' computes the canonical request with botocore,"
-        " which is not installed: pip install 'pytest-apigw-faults[sigv4]'"
-    )
+    assert str(caught.value) == NO_BOTOCORE
+
+
+def test_without_botocore_the_fault_is_refused_when_made(monkeypatch):
+    monkeypatch.setattr(render, "botocore_installed", lambda: False)
+    with pytest.raises(ApigwFaultError) as caught:
+        Fault("invalid_signature", api="rest")
+    assert str(caught.value) == NO_BOTOCORE
+    with pytest.raises(ApigwFaultError) as caught:
+        Fault(api="rest", sequence=["api_throttled", "invalid_signature"])
+    assert str(caught.value) == NO_BOTOCORE
+    Fault("incomplete_signature", api="rest")  # the other rows need nothing
 
 
 # every client gets the same bytes ----------------------------------------------------
@@ -331,7 +319,8 @@ CASES = [
     ("incomplete_signature", {}, "GET", URL, {"Authorization": "Bearer abc"}, None),
     ("bad_request_parameters", {"required_parameters": ["header.x-v", "querystring.q"]},
      "GET", URL, {}, None),
-    ("invalid_signature", {}, "POST", SIGNED_URL, SIGNED_HEADERS, PAYLOAD),
+    pytest.param("invalid_signature", {}, "POST", SIGNED_URL, SIGNED_HEADERS, PAYLOAD,
+                 marks=needs_botocore),
 ]
 
 
@@ -347,7 +336,7 @@ def _httpx(method, url, headers, body):
 
 @pytest.mark.parametrize("client", [_requests, _httpx], ids=["requests", "httpx"])
 @pytest.mark.parametrize(("name", "arguments", "method", "url", "headers", "body"), CASES,
-                         ids=[case[0] for case in CASES])
+                         ids=[getattr(case, "values", case)[0] for case in CASES])
 def test_every_client_gets_the_rendered_bytes(client, name, arguments, method, url, headers,
                                               body):
     fault = Fault(name, api="rest", seed=1, **arguments)
@@ -365,6 +354,7 @@ def test_every_client_gets_the_rendered_bytes(client, name, arguments, method, u
     assert next(row.id for row in classify(response)) == f"rest-{name}"
 
 
+@needs_botocore
 def test_the_loopback_server_renders_from_its_request():
     fault = Fault("invalid_signature", api="rest", seed=1)
     with GatewayServer([fault]) as server:
@@ -584,6 +574,7 @@ def test_a_sequence_may_carry_the_arguments_of_its_rows():
     assert second.content == b"ok"
 
 
+@needs_botocore
 @pytest.mark.asyncio
 async def test_aiohttp_gets_the_rendered_bytes_with_its_body():
     import aiohttp

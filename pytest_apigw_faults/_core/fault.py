@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._gateway.admission import invokes_lambda, refusal, request_size
-from .._gateway.render import needs_body, rendering_of
+from .._gateway.render import check_available, needs_body, rendering_of
 from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
 from . import clock as _clock
@@ -224,6 +224,8 @@ class Fault(Activation):
         self._limit = options.times
         if options.scripted:
             self._script(options)
+        for step in (self.scenario, *(self._steps or ())):
+            check_available(step)  # botocore, for a signature's canonical request
         self._wanted_clients = options.clients
         self.clients: tuple[str, ...] = ()
         self._seed = seed

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import importlib.util
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -32,6 +33,7 @@ __all__ = [
     "PARAMETER_LOCATIONS",
     "RENDERERS",
     "Rendering",
+    "check_available",
     "needs_body",
     "render",
     "rendering_of",
@@ -193,14 +195,31 @@ def _authorization_parts(value: str | None) -> dict[str, str]:
     return parts
 
 
+_NO_BOTOCORE = (
+    "scenario 'invalid_signature' computes the canonical request with botocore,"
+    " which is not installed: pip install 'pytest-apigw-faults[sigv4]'"
+)
+
+
+def botocore_installed() -> bool:
+    return importlib.util.find_spec("botocore") is not None
+
+
+def check_available(scenario: object) -> None:
+    """An error, when a fault is made, for a row whose renderer cannot run here."""
+    if (
+        isinstance(scenario, Scenario)
+        and scenario.renders == "signature"
+        and not botocore_installed()
+    ):
+        raise ApigwFaultError(_NO_BOTOCORE)
+
+
 def _signer() -> Callable[..., tuple[str, str]]:
     try:
         from ._sigv4 import canonical_strings
     except ImportError:
-        raise ApigwFaultError(
-            "scenario 'invalid_signature' computes the canonical request with botocore,"
-            " which is not installed: pip install 'pytest-apigw-faults[sigv4]'"
-        ) from None
+        raise ApigwFaultError(_NO_BOTOCORE) from None
     return canonical_strings
 
 
