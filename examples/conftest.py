@@ -41,3 +41,16 @@ def client_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     """What the clients log, from DEBUG up."""
     caplog.set_level(logging.DEBUG, logger="orders_client")
     return caplog
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The ``invalid_signature`` row needs botocore (the ``sigv4`` extra): skip
+    it where that is not installed, rather than fail when its fault is made."""
+    import importlib.util
+
+    if importlib.util.find_spec("botocore") is not None:
+        return
+    skip = pytest.mark.skip(reason="botocore (pytest-apigw-faults[sigv4]) is not installed")
+    for item in items:
+        if "invalid_signature" in item.name:
+            item.add_marker(skip)

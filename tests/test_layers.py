@@ -33,7 +33,9 @@ CLIENT_LIBRARIES = frozenset(
     | {"multidict", "yarl"}  # aiohttp's own types
 )
 ALLOWED_LIBRARIES = {
-    "_gateway": {"yaml"},  # gateway responses from a YAML document, imported on use
+    # gateway responses from a YAML document; a signature's canonical request
+    # (botocore, the sigv4 extra): each imported on use
+    "_gateway": {"yaml", "botocore"},
     "_lambda": set(),
     "_core": {"time_machine"},  # virtual time, imported on use
     "_adapters": CLIENT_LIBRARIES | {"pytest"},  # _internals: pytest's private parts too

@@ -162,6 +162,33 @@ class FaultArguments(TypedDict, total=False):
             ini=("apigw_fault_gateway_responses", checks.ini_gateway_responses),
         ),
     ]
+    required_parameters: Annotated[
+        str | Sequence[str] | None,
+        Arg(
+            "REST, for `bad_request_parameters`: the method's required request parameters,"
+            ' as in its `requestParameters`: `"method.request.querystring.key"` or'
+            ' `"querystring.key"` (also `header.` and `path.`). The body names those the'
+            ' request lacks. Default: `["querystring.key"]`.',
+            checks.check_required_parameters,
+        ),
+    ]
+    account_id: Annotated[
+        str | None,
+        Arg(
+            "REST, for `resource_policy_denied`: the 12-digit account that owns the API;"
+            " its last four digits show in the denial's ARN. Default: `\"123456789012\"`.",
+            checks.check_account_id,
+        ),
+    ]
+    explicit_deny: Annotated[
+        bool | None,
+        Arg(
+            "REST, for `resource_policy_denied`: `True` when a statement of the resource"
+            " policy denies the caller (the body ends ` with an explicit deny`). Default:"
+            " `False`, no statement allows it (an implicit deny).",
+            checks.check_explicit_deny,
+        ),
+    ]
     handler: Annotated[
         Callable[[Any, Any], object] | str | None,
         Arg(

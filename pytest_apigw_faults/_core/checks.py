@@ -12,6 +12,7 @@ responses are imported by the checks that need them, when they run.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import sys
@@ -196,6 +197,77 @@ def check_virtual_time(value: object, context: Context) -> bool:
     if isinstance(value, bool):
         return value
     raise ApigwFaultError(f"virtual_time= takes True or False, got {value!r}")
+
+
+# What the bodies rendered from a request need -------------------------------
+
+_PARAMETER = re.compile(r"(?:method\.request\.)?(?P<location>[^.]+)\.(?P<name>.+)")
+
+
+def _rest_only(key: str, scenario: str, context: Context) -> None:
+    if context.api is Api.HTTP:
+        raise ApigwFaultError(
+            f"{key}= describes a REST API's {scenario!r} answer; HTTP APIs have none"
+        )
+
+
+def _parameter(item: object) -> tuple[str, str]:
+    from .._gateway.render import PARAMETER_LOCATIONS
+
+    found = _PARAMETER.fullmatch(item) if isinstance(item, str) else None
+    if found is None:
+        raise ApigwFaultError(
+            f"required_parameters: {item!r} is not a request parameter; write"
+            " 'method.request.<location>.<name>' or '<location>.<name>', e.g."
+            " 'querystring.key', 'header.x-api-version' or 'path.id'"
+        )
+    location = found["location"]
+    if location not in PARAMETER_LOCATIONS:
+        close = difflib.get_close_matches(location, PARAMETER_LOCATIONS, n=1, cutoff=0.4)
+        hint = f"; did you mean {close[0]!r}?" if close else ";"
+        raise ApigwFaultError(
+            f"required_parameters: {item!r} has the unknown location {location!r}{hint}"
+            f" valid locations: {', '.join(repr(loc) for loc in PARAMETER_LOCATIONS)}"
+        )
+    return location, found["name"]
+
+
+def check_required_parameters(value: object, context: Context) -> tuple[tuple[str, str], ...]:
+    """``(location, name)`` pairs, in the order given, each once."""
+    _rest_only("required_parameters", "bad_request_parameters", context)
+    items = (value,) if isinstance(value, str) else value
+    if not isinstance(items, Iterable) or isinstance(items, (bytes, Mapping)):
+        raise ApigwFaultError(
+            "required_parameters= takes a parameter or a list of them, e.g."
+            f" ['querystring.key', 'header.x-api-version']; got {value!r}"
+        )
+    pairs = tuple(dict.fromkeys(_parameter(item) for item in items))
+    if not pairs:
+        raise ApigwFaultError(
+            "required_parameters= names no parameter; give at least one, e.g."
+            " 'querystring.key'"
+        )
+    return pairs
+
+
+def check_account_id(value: object, context: Context) -> str:
+    _rest_only("account_id", "resource_policy_denied", context)
+    if not isinstance(value, str) or re.fullmatch(r"[0-9]{12}", value) is None:
+        raise ApigwFaultError(
+            f"account_id= takes an AWS account id, 12 digits as a str (e.g."
+            f" '123456789012'); got {value!r}"
+        )
+    return value
+
+
+def check_explicit_deny(value: object, context: Context) -> bool:
+    _rest_only("explicit_deny", "resource_policy_denied", context)
+    if not isinstance(value, bool):
+        raise ApigwFaultError(
+            f"explicit_deny= takes True (a statement denies) or False (none allows);"
+            f" got {value!r}"
+        )
+    return value
 
 
 # What answers, call by call -------------------------------------------------

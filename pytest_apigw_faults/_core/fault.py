@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._gateway.admission import invokes_lambda, refusal, request_size
+from .._gateway.render import check_available, needs_body, rendering_of
 from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
 from . import clock as _clock
@@ -249,12 +250,17 @@ class Fault(Activation):
         self._limit = options.times
         if options.scripted:
             self._script(options)
+        for step in (self.scenario, *(self._steps or ())):
+            check_available(step)  # botocore, for a signature's canonical request
         self._wanted_clients = options.clients
         self.clients: tuple[str, ...] = ()
         self._seed = seed
         self.integration_timeout = options.integration_timeout
         self.function_timeout = options.function_timeout
         self.gateway_responses = options.gateway_responses
+        self._rendering = rendering_of(
+            options.required_parameters, options.account_id, options.explicit_deny
+        )
         self.gateway = self._gateway(seed)
         self.calls: list[Call] = []
         #: Whether the client's clocks and sleeps run on virtual time while
@@ -307,7 +313,10 @@ class Fault(Activation):
     def reads_body(self) -> bool:
         """Whether a Lambda answers some call, so the adapters must hand the
         request body over (plain faults never read it)."""
-        return self._integration is not None
+        return self._integration is not None or any(
+            needs_body(step) for step in (self.scenario, *(self._steps or ()))
+            if step is None or isinstance(step, Scenario)
+        )
 
     def _gateway(self, seed: int | str | None) -> Gateway:
         return Gateway(
@@ -316,6 +325,7 @@ class Fault(Activation):
             integration_timeout=self.integration_timeout,
             function_timeout=self.function_timeout,
             responses=self.gateway_responses,
+            rendering=self._rendering,
         )
 
     def __repr__(self) -> str:
@@ -424,7 +434,7 @@ class Fault(Activation):
         # On virtual time the clock already stands after the earlier attempts
         # (their latency and backoff advanced it); otherwise they are added.
         arrived_at = time.time() + (0.0 if clock is not None else before)
-        incoming = Incoming(method, url, {} if headers is None else headers)
+        incoming = Incoming(method, url, {} if headers is None else headers, body)
         exchange, invocation = self._exchange(arrived_at, incoming, body, body_size)
         timed_out = read_timeout is not None and exchange.latency > read_timeout
         waited = read_timeout if timed_out and read_timeout is not None else exchange.latency

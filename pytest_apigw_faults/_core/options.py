@@ -65,6 +65,9 @@ class FaultOptions:
     integration_timeout: float | None = None
     function_timeout: float | None = None
     gateway_responses: GatewayResponses | None = None
+    required_parameters: tuple[tuple[str, str], ...] | None = None
+    account_id: str | None = None
+    explicit_deny: bool | None = None
     handler: object = None
     then: object = None
     sequence: tuple[object, ...] | None = None
@@ -233,6 +236,7 @@ def parse(
                 check(argument, context)
         _check_invokes(values, given)
     options = FaultOptions(**values)
+    _check_rendering(options)
     _check_selects_a_row(options)
     _check_options_timeouts(options)
     return options
@@ -310,6 +314,29 @@ def _check_invokes(values: Mapping[str, Any], given: Mapping[str, object]) -> No
             f"{api_given[0]}= describes the API in front of a Lambda, and no item"
             " invokes one: add a handler or a result (a dict)"
         )
+
+
+#: The arguments only some rows read, and those rows.
+_READ_BY = {
+    "required_parameters": "bad_request_parameters",
+    "account_id": "resource_policy_denied",
+    "explicit_deny": "resource_policy_denied",
+}
+
+
+def _check_rendering(options: FaultOptions) -> None:
+    """An argument given for a row that does not read it is an error."""
+    names = {options.name} | {item_name(item) for item in options.items}
+    names.discard(None)
+    if not names and not options.scripted:  # a matrix
+        return
+    for key, row in _READ_BY.items():
+        if getattr(options, key) is not None and row not in names:
+            answers = ", ".join(repr(n) for n in sorted(names, key=str)) or "a Lambda only"
+            raise ApigwFaultError(
+                f"{key}= is read by scenario {row!r} only, and this fault answers with"
+                f" {answers}"
+            )
 
 
 def _check_selects_a_row(options: FaultOptions) -> None:

@@ -71,6 +71,14 @@ VERDICTS: Mapping[str, tuple[Verdict, str]] = {
     "authorizer_configuration_error": (Verdict.NO, "the authorizer is misconfigured"),
     "api_configuration_error": (Verdict.NO, "the API is misconfigured"),
     "bad_request_body": (Verdict.NO, "the body fails the model"),
+    "resource_policy_denied": (Verdict.NO, "the resource policy denies the caller"),
+    "incomplete_signature": (Verdict.NO, "the Authorization header is not SigV4"),
+    "bad_request_parameters": (Verdict.NO, "a required request parameter is missing"),
+    "invalid_signature": (Verdict.NO, "the signature is wrong: sign with the right key"),
+    "invalid_security_token": (Verdict.NO, "refresh the credentials first"),
+    "base_path_not_mapped": (Verdict.NO, "the custom domain maps no API to this path"),
+    "preflight_not_found": (Verdict.NO, "the resource has no OPTIONS method"),
+    "default_endpoint_disabled": (Verdict.NO, "call the API through its custom domain"),
 }
 
 # --- the policies, as retry-policies.md states them -----------------------------

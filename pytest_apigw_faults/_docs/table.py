@@ -32,6 +32,8 @@ def _latency(row: Scenario) -> str:
 
 
 def _body(row: Scenario) -> str:
+    if row.renders is not None:  # see "Bodies written from the request"
+        return f"`{row.body.decode()}` ({len(row.body)} B here; written from the request)"
     return f"`{row.body.decode()}` ({len(row.body)} B)"
 
 

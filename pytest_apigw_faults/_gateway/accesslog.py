@@ -10,6 +10,7 @@ oversized response's ``integrationStatus`` [AZUL-8192]; the HTTP API's
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -67,6 +68,8 @@ def _rest(exchange: Exchange, row: Scenario | None, values: dict[str, str]) -> N
         values["integration.integrationStatus"] = "200"
         values["integration.status"] = str(exchange.response.status)
         return
+    if exchange.message is not None:  # rendered from the request
+        row = dataclasses.replace(row, message=exchange.message)
     values["error.message"] = "-" if row.message is None else row.message
     values["error.messageString"] = message_string(row)
     values["error.responseType"] = row.response_type or "-"

@@ -26,12 +26,14 @@ class Incoming:
     """What the gateway sees of a request: its method, URL and headers.
 
     ``headers`` is any mapping; lookups ignore case, as the clients' own
-    header mappings do.
+    header mappings do. ``body`` is the request body when it was read (a
+    Lambda sees it; a signature covers its hash), else ``None``.
     """
 
     method: str = "GET"
     url: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | None = None
 
     def header(self, name: str) -> str | None:
         headers = self.headers
@@ -84,6 +86,9 @@ class Exchange:
     result: ProxyResult | None = None
     event: Mapping[str, object] | None = None
     lambda_request_id: str | None = None
+    #: ``$context.error.message`` when the body was rendered from the request
+    #: (:mod:`.render`); ``None``: the scenario's own.
+    message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,8 +36,9 @@ REFUSED_ROWS: tuple[Scenario, ...] = (
         sources=("LS-ROUTE", "CAP-MAT", "D-GWR-CONSOLE"),
         note=(
             "With a non-SigV4 Authorization header AWS answers 403"
-            " IncompleteSignatureException instead [AZUL-7470]; that body quotes"
-            f" the header's hash and is not modelled.{GATEWAY_TIME}"
+            " IncompleteSignatureException instead [AZUL-7470][BIZTRACK]: the gateway"
+            " model answers such a request with incomplete_signature, its body"
+            f" rendered from the header.{GATEWAY_TIME}"
         ),
     ),
     Scenario(
@@ -173,7 +174,7 @@ REFUSED_ROWS: tuple[Scenario, ...] = (
         response_type="ACCESS_DENIED",
         message="User is not authorized to access this resource with an explicit deny",
         evidence=Evidence.CAPTURED,
-        sources=("LOIGE", "CAP-RP", "LS-CODE"),
+        sources=("LOIGE", "LS-CODE"),  # CAP-RP: resource_policy_denied's order differs
         note=(
             "The key is a capital Message, unlike the default template; one"
             " Knowledge Center article [KC-403-AUTH] shows lower case, the"

@@ -4,6 +4,7 @@ and phase, and the :class:`Scenario` record every row is."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -145,6 +146,12 @@ class Scenario:
     ``endpoints`` the endpoint types the row exists on (empty: all of the
     api's); ``extra_headers`` headers only this failure sends.
 
+    ``renders`` names the renderer (:mod:`.render`) that writes the body
+    from each request; ``body`` is then the example its sources show, and
+    ``body_pattern`` what every rendered body fully matches.
+    ``apigw_id_first``: ``x-amz-apigw-id`` comes before ``x-amzn-requestid``
+    (a resource-policy denial [RP-2025]).
+
     ``evidence`` is the weakest evidence behind the status and the body,
     ``sources`` the tags of ``api-gateway-behaviour.md`` the row rests on,
     and ``note`` any doubt, headers and logs included.
@@ -168,6 +175,9 @@ class Scenario:
     endpoints: tuple[Endpoint, ...] = ()
     extra_headers: tuple[tuple[str, str], ...] = ()
     waits_for: str | None = None
+    renders: str | None = None
+    body_pattern: re.Pattern[bytes] | None = field(default=None, repr=False)
+    apigw_id_first: bool = False
     content_type: str = field(default="application/json", repr=False)
 
     @property

@@ -28,14 +28,19 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "AZUL-8192": "https://github.com/DataBiosphere/azul/issues/8192 (response over 6 MB:"
         " 502, INTEGRATION_FAILURE, integrationStatus 200)",
         "AZUL-8258": "https://github.com/DataBiosphere/azul/issues/8258 (response over 6 MB)",
+        "BIZTRACK": "a deployed-stack note, 2026-07-23: POST with a Cognito token to a resource"
+        " without POST gives 403 IncompleteSignatureException; without Authorization,"
+        " Missing Authentication Token",
         "BPM": "https://github.com/Miserlou/Zappa/issues/1248 (2018),"
         " https://github.com/amplify-education/serverless-domain-manager/issues/57 (2017),"
-        " https://github.com/Miserlou/django-zappa/issues/100: {\"message\":\"Forbidden\"}"
-        " where no base-path mapping matches",
+        " https://github.com/Miserlou/django-zappa/issues/100: a custom domain without a"
+        " base-path mapping answers 403 {\"message\":\"Forbidden\"}",
         "CAP-FPROS": "a public capture of a missing or invalid API key: 403 Forbidden,"
         " ForbiddenException",
         "CAP-CN": "a public capture of a private API in cn-northwest-1 (2020) reached"
         " without x-apigw-api-id: 403 Forbidden",
+        "CAP-ISE": "public captures of IncompleteSignatureException answers to a non-SigV4"
+        " Authorization header (an API Gateway error guide, a deployed-stack note, 2026)",
         "CAP-LIMIT": "several public captures of a usage-plan quota: 429 Limit Exceeded,"
         " LimitExceededException",
         "CAP-MAT": "public captures of an unknown path (2015, 2018, 2019): 403 Missing"
@@ -44,6 +49,8 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " 403 ForbiddenException",
         "CAP-RP": "public captures of resource-policy denials: 403 with a capital"
         " \"Message\"",
+        "CAP-SIG": "public captures of AWS SigV4 front doors (Lambda function URLs) sending"
+        " InvalidSignatureException, including for an invalid security token",
         "CAP-TMR": "public captures of API Gateway throttling: 429 Too Many Requests,"
         " TooManyRequestsException",
         "CAP-WAF": "a public capture of a WAF block on a regional REST API:"
@@ -53,7 +60,7 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "integration-timeout-error-response (2025-05-14: Lambda timeout gives 502)",
         "CN-PRIV": "two public HTTP/1.1 captures of a private REST API in cn-northwest-1"
         " (2020): Date first, then Content-Type, Content-Length, Connection",
-        "CONSOLE-400": "console TestInvoke output of a request validator's 400 with"
+        "CONSOLE-400": "a console TestInvoke output of a request-validator 400:"
         " {\"x-amzn-ErrorType\":\"BadRequestException\"}",
         "CORTEX": "https://github.com/cortexlabs/cortex/issues/1225 (HTTP API 503)",
         "D-GRT": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
@@ -91,8 +98,19 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " Connection: keep-alive after CloudFront's headers; perhaps assembled by hand",
         "HTTPAPI-H1": "a public curl -i capture of an HTTP API over HTTP/1.1 (2026-07-08):"
         " Date, Content-Type, Content-Length, X-Correlation-Id, Apigw-Requestid",
+        "ISE-CRED": "https://github.com/aws-amplify/amplify-flutter/issues/1539 (2022-04-19), and"
+        " public code quoting the body it received: 'Authorization header requires"
+        " 'Credential' parameter. … Authorization=<value>'",
+        "ISE-NEW": "public captures (2025-26: a proxy's raw body log, a 2026-01-15 note, a PingOne"
+        " note) of the IncompleteSignatureException body quoting a SHA-256/base64 hash",
+        "ISE-OLD": "https://github.com/luisgoncalves/xades4j/issues/134 (2023-10-29, curl HTTP/2:"
+        " the older IncompleteSignatureException body quoting the header)",
         "KC-403-AUTH": "https://repost.aws/knowledge-center/api-gateway-403-error-lambda-authorizer",
         "KC-502": "https://repost.aws/knowledge-center/malformed-502-api-gateway",
+        "KC-DISABLE": "https://repost.aws/knowledge-center/api-gateway-disable-endpoint,"
+        " as quoted in"
+        " https://github.com/floci-io/floci/pull/2054 (2026-08-11): 403 for REST APIs,"
+        " 404 for HTTP APIs",
         "KC-HTTP-PERM": "https://repost.aws/knowledge-center/api-gateway-http-lambda-integrations",
         "KC-REST-PERM": "https://repost.aws/knowledge-center/api-gateway-rest-api-lambda-integrations",
         "LGTM": "https://github.com/koki-develop/lgtm-generator/issues/10 (both REST 413s,"
@@ -119,6 +137,8 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " keys; payload 2.0 answers a cookies object with 500",
         "LS-VAL": "LocalStack's AWS-validated snapshot test_api_gateway_request_validator"
         " (2024-01-10)",
+        "MAT-OPTIONS": "a public HTTP/2 capture of a CORS preflight to a resource without"
+        " an OPTIONS method: 403 Missing Authentication Token, with the DEFAULT_4XX CORS headers",
         "MV-LAUNCH": "https://aws.amazon.com/blogs/compute/support-for-multi-value-"
         "parameters-in-amazon-api-gateway/ (2018: multiValueHeaders, \"sending multiple"
         " Set-Cookie headers\")",
@@ -128,14 +148,15 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " (2024-01-07): a DEFAULT_4XX with CORS headers, and an HTTP_PROXY 200, whose"
         " added headers sit among API Gateway's own",
         "PULUMI": "https://github.com/pulumi/pulumi-awsx nodejs/awsx/aws_test.go @"
-        " 00335cf3744305396021a9e5531e24e754e43e93: exact-byte assertions against a"
-        " deployed API, {\"message\": \"Missing required request parameters: [key]\"}",
+        " 00335cf3744305396021a9e5531e24e754e43e93: exact-byte assertions against a deployed API",
         "REAPIT-4338": "https://github.com/reapit/foundations/issues/4338 (the 10 MB edge"
         " rejection ignores REQUEST_TOO_LARGE)",
         "REG-H2": "a public curl -v capture of a regional REST success over HTTP/2"
         " (2022-11): date, content-type, content-length, x-amzn-requestid,"
         " x-amz-apigw-id, a Lambda header, x-amzn-trace-id",
         "RFC6265": "RFC 6265 section 3: Set-Cookie header lines are never folded into one",
+        "RP-2025": "a CTF write-up, curl -i, 2025-09-04: a full edge HTTP/2 response to a"
+        " resource-policy denial (158 bytes, x-amz-apigw-id before x-amzn-requestid)",
         "RP-300": "https://repost.aws/questions/QUlDTc_17EQ_mOJAhR3LHNDw (300000 ms ceiling"
         " for regional and private REST APIs)",
         "RP-429": "https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ (throttled Lambda"
@@ -152,9 +173,18 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "RIC": "https://github.com/aws/aws-lambda-python-runtime-interface-client"
         " awslambdaric/bootstrap.py (make_error, log_error, handle_event_request,"
         " _setup_logging)",
+        "RP-OLD": "public captures (2022 and earlier) of resource-policy denials ending"
+        " ' with an explicit deny'",
         "SANDBOX": "public captures of Lambda's Sandbox.Timedout error payload",
-        "SPAPI": "https://github.com/amzn/selling-partner-api-models/issues/113 (2021:"
-        " HTTP/1.1 headers of a regional REST custom domain)",
+        "SIG-MISMATCH": "https://github.com/aws/aws-sdk-js/issues/2372 (2018),"
+        " https://github.com/postmanlabs/postman-app-support/issues/5815 (2019),"
+        " https://github.com/mhart/aws4/issues/110 (2020): the signature-mismatch body",
+        "SIG-TOKEN": "https://github.com/kndt84/aws-api-gateway-client/issues/31 (2017),"
+        " https://github.com/aws-amplify/amplify-js/issues/2626 (2019): the invalid"
+        " security token body",
+        "SPAPI": "https://github.com/amzn/selling-partner-api-models/issues/113 (2021, HTTP/1.1"
+        " headers of a regional REST custom domain: x-amzn-ErrorType:"
+        " InvalidSignatureException)",
         "STAGE-MISSING": "https://github.com/asishrs/smartthings-ringalarmv2/issues/5"
         " (2019): {\"message\":\"Forbidden\"} for a URL without its stage",
         "TMR-2026": "a public note measuring API Gateway throttling against a production"

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from .rows_integration import INTEGRATION_ROWS
 from .rows_refused import REFUSED_ROWS
+from .rows_signed import SIGNED_ROWS
 from .scenario import (
     ENDPOINTS,
     RESPONSE_TYPES,
@@ -53,6 +54,9 @@ __all__ = [
 # capital "Message" for an access denial [LOIGE][CAP-RP].
 _TEMPLATE_QUIRKS = frozenset({("access_denied", Api.REST)})
 _WAITS = (None, "integration_timeout", "function_timeout")
+# The renderers of .render (which imports this module, so named here).
+_RENDERERS = frozenset({"resource_policy", "authorization_value", "missing_parameters",
+                        "signature"})
 
 
 
@@ -65,7 +69,10 @@ def _check_row(row: Scenario) -> None:
     """The rules every row keeps, so that a new row cannot contradict them."""
     problems = []
     quirk = (row.name, row.api) in _TEMPLATE_QUIRKS
-    if row.phase is not Phase.CLOUDFRONT and not quirk and row.body != default_body(row):
+    if row.renders is not None:  # rendered: its example must look like every rendering
+        if row.body_pattern is None or row.body_pattern.fullmatch(row.body) is None:
+            problems.append(f"example body {row.body!r} does not match its body_pattern")
+    elif row.phase is not Phase.CLOUDFRONT and not quirk and row.body != default_body(row):
         problems.append(f"body {row.body!r} is not the template's {default_body(row)!r}")
     if row.api is Api.HTTP and (row.error_type or row.response_type or row.log):
         problems.append("HTTP APIs have no error type, gateway responses or execution log")
@@ -73,6 +80,8 @@ def _check_row(row: Scenario) -> None:
         problems.append(f"unknown gateway response type {row.response_type!r}")
     if not set(row.endpoints) <= set(ENDPOINTS[row.api]):
         problems.append(f"endpoints {row.endpoints} are not all {row.api.value} endpoints")
+    if row.renders is not None and row.renders not in _RENDERERS:
+        problems.append(f"renders={row.renders!r} is not one of {sorted(_RENDERERS)}")
     if row.waits_for not in _WAITS:
         problems.append(f"waits_for={row.waits_for!r} is not one of {_WAITS}")
     if problems:
@@ -96,7 +105,9 @@ def _build(rows: Iterable[Scenario]) -> Mapping[tuple[str, Api], Scenario]:
 
 
 #: The read-only scenario table, keyed by ``(name, api)``.
-SCENARIOS: Mapping[tuple[str, Api], Scenario] = _build(INTEGRATION_ROWS + REFUSED_ROWS)
+SCENARIOS: Mapping[tuple[str, Api], Scenario] = _build(
+    INTEGRATION_ROWS + REFUSED_ROWS + SIGNED_ROWS
+)
 
 
 def scenario_names(api: Api | None = None) -> tuple[str, ...]:

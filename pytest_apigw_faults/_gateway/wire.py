@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from . import headers as _safe
 from .records import _GET, Exchange, Incoming, LambdaIds, WireResponse
-from .table import Api, Endpoint, Phase, Scenario
+from .render import Rendering, render, substitute
+from .table import SCENARIOS, Api, Endpoint, Phase, Scenario
 from .wire_order import (
     _CLOUDFRONT_HEADERS,
     _FRONT,
@@ -133,7 +134,8 @@ class Gateway:
     CloudFront POP and a small pool of edge hosts, as a client in one place
     sees in practice. ``integration_timeout`` and ``function_timeout`` (in
     seconds) replace the defaults of the rows that wait for them;
-    ``responses`` are the API's customised gateway responses (REST).
+    ``responses`` are the API's customised gateway responses (REST);
+    ``rendering`` what the bodies rendered from a request need (:mod:`.render`).
     """
 
     def __init__(
@@ -144,8 +146,10 @@ class Gateway:
         integration_timeout: float | None = None,
         function_timeout: float | None = None,
         responses: GatewayResponses | None = None,
+        rendering: Rendering | None = None,
     ) -> None:
         self.endpoint = endpoint
+        self.rendering = rendering
         self.integration_timeout = integration_timeout
         self.function_timeout = function_timeout
         self.responses = responses
@@ -315,9 +319,10 @@ class Gateway:
         replace the row's (without their prefix), ``latency`` the time the
         gateway took and ``event`` what the Lambda was invoked with.
         """
+        scenario = substitute(scenario, request, SCENARIOS)
         if latency is None:
             latency = self.latency(scenario)
-        answer = _Answer(scenario)
+        answer = _Answer(render(scenario, request, self.rendering, arrived_at), scenario)
         with self._lock:
             if scenario.api is Api.HTTP:
                 answer.request_id = self._b64(11) if ids is None else ids.request_id
@@ -330,7 +335,7 @@ class Gateway:
                     else tuple(f"({answer.request_id}) {line}" for line in logs)
                 )
         return Exchange(
-            scenario=scenario,
+            scenario=scenario,  # the table's row, whatever was rendered
             response=WireResponse(
                 *_safe.finish(
                     answer.status,
@@ -346,6 +351,7 @@ class Gateway:
             logs=answer.logs,
             event=event,
             lambda_request_id=None if ids is None else ids.lambda_request_id,
+            message=None if scenario.renders is None else answer.scenario.message,
         )
 
     def _rest(
@@ -409,11 +415,12 @@ def http11_response(
 class _Answer:
     """A failure's answer while the gateway puts it together."""
 
-    __slots__ = ("body", "content_type", "custom", "logs", "request_id", "scenario", "status",
-                 "values")
+    __slots__ = ("body", "content_type", "custom", "logs", "request_id", "row", "scenario",
+                 "status", "values")
 
-    def __init__(self, scenario: Scenario) -> None:
-        self.scenario = scenario
+    def __init__(self, scenario: Scenario, row: Scenario | None = None) -> None:
+        self.scenario = scenario  # as rendered for the request
+        self.row = scenario if row is None else row  # the table's, for the header names
         self.status = scenario.status
         self.content_type = scenario.content_type
         self.body = scenario.body
@@ -431,8 +438,8 @@ class _Answer:
         values["content-type"] = self.content_type
         values["content-length"] = content_length(self.scenario, self.body, method)
         custom = tuple(name for name, _ in self.custom)
-        names = header_names(self.scenario, endpoint, custom) if custom else _names(
-            self.scenario, endpoint
+        names = header_names(self.row, endpoint, custom) if custom else _names(
+            self.row, endpoint
         )
         return tuple([(name, values[name]) for name in names])
 

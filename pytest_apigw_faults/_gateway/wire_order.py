@@ -112,8 +112,9 @@ def header_names(
     names = list(_FRONT[endpoint])
     if scenario.traced:
         names.append("x-amzn-trace-id")
-    added = tuple(name for name in custom if name not in names and name not in _IDS)
-    names += interleave(_IDS, added)
+    ids = _IDS_APIGW_FIRST if scenario.apigw_id_first else _IDS  # [RP-2025]
+    added = tuple(name for name in custom if name not in names and name not in ids)
+    names += interleave(ids, added)
     names += [name for name in extra if name not in names]
     if endpoint is Endpoint.EDGE:
         names += _CLOUDFRONT_HEADERS
@@ -121,6 +122,8 @@ def header_names(
 
 
 _IDS = ("x-amzn-requestid", "x-amzn-errortype", "x-amz-apigw-id")
+# a resource-policy denial: the extended id first [RP-2025]
+_IDS_APIGW_FIRST = ("x-amz-apigw-id", "x-amzn-requestid", "x-amzn-errortype")
 _SUCCESS_IDS = ("x-amzn-requestid", "x-amz-apigw-id")
 
 

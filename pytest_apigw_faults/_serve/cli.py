@@ -13,6 +13,7 @@ import enum
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -110,6 +111,8 @@ def _plain(value: Any) -> Any:
         return value.decode("utf-8", errors="backslashreplace")
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, re.Pattern):  # a rendered body's form
+        return _plain(value.pattern)
     if isinstance(value, (tuple, list)):
         return [_plain(item) for item in value]
     if isinstance(value, dict):
