@@ -225,7 +225,9 @@ def test_a_body_as_bytes_or_a_str(body):
 
 def test_a_str_body_is_encoded_as_utf_8():
     found = classify(status=404, body="{\"message\":\"Not Found\"}", api="http")
-    assert _ids(found) == ["http-route_not_found", "http-stage_not_found"]
+    assert _ids(found) == [
+        "http-route_not_found", "http-stage_not_found", "http-default_endpoint_disabled"
+    ]
     assert classify(status=504, body=TIMED_OUT.decode().replace("E", "É")) == ()
 
 
@@ -354,7 +356,8 @@ def test_a_status_api_gateway_never_sends_for_a_failure():
     assert classify(status=404, api="rest").reasons == (
         "status 404 is no status a REST API sends for a failure"
         " (it sends 400, 401, 403, 413, 429, 500, 502 or 504)",
-        "without api='rest': `http-route_not_found` or `http-stage_not_found`",
+        "without api='rest': `http-route_not_found`, `http-stage_not_found` or"
+        " `http-default_endpoint_disabled`",
     )
 
 

@@ -117,7 +117,8 @@ def test_an_explicit_deny_adds_its_suffix_and_a_regional_api_drops_cloudfront():
         b'athena/run_query_template with an explicit deny"}'
     )
     assert tuple(n for n, _ in wire.headers) == (
-        "content-type", "content-length", "date", "x-amz-apigw-id", "x-amzn-requestid",
+        # regional: date first (second pass C2) [WAF-HEAD]
+        "date", "content-type", "content-length", "x-amz-apigw-id", "x-amzn-requestid",
         "x-amzn-errortype",
     )
 

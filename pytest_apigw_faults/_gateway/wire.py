@@ -223,6 +223,35 @@ class Gateway:
             trace = self._trace(arrived_at, request.header("X-Amzn-Trace-Id"))
             return LambdaIds(request_id, extended, trace, self._uuid())
 
+    def _success_headers(
+        self, result: ProxyResult, request: Incoming, ids: LambdaIds, *, api: Api, date: str
+    ) -> list[tuple[str, str]]:
+        """The headers of a valid Lambda ``result``, in the order noted above
+        ``_REMAPPED``."""
+        content_type, lambda_headers = _lambda_headers(result.headers, api)
+        values = {"date": date, "content-length": str(len(result.body))}
+        if content_type is not None:
+            values["content-type"] = content_type
+        if api is Api.HTTP:
+            return [
+                *[(name, values[name]) for name in _FRONT[Endpoint.REGIONAL] if name in values],
+                *lambda_headers,
+                ("apigw-requestid", ids.request_id),
+            ]
+        front = [(name, values[name]) for name in _FRONT[self.endpoint] if name in values]
+        own = {"x-amzn-requestid": ids.request_id, "x-amz-apigw-id": ids.extended_request_id}
+        order = interleave(_SUCCESS_IDS, tuple(name for name, _ in lambda_headers))
+        lines = iter(lambda_headers)
+        with self._lock:
+            trace = self._success_trace(ids, request)
+            cloudfront = self._cloudfront(result.status) if self.endpoint is Endpoint.EDGE else []
+        return [
+            *front,
+            ("x-amzn-trace-id", trace),
+            *[(name, own[name]) if name in own else next(lines) for name in order],
+            *cloudfront,
+        ]
+
     def succeed(
         self,
         result: ProxyResult,
@@ -238,36 +267,10 @@ class Gateway:
         """The exchange of a valid Lambda ``result``: its status, headers and
         body with API Gateway's own success headers around them (the order
         noted above ``_REMAPPED``). A HEAD request gets no body."""
-        content_type, lambda_headers = _lambda_headers(result.headers, api)
         body = result.body
-        date = _http_date(int(arrived_at + latency))
-        values = {"date": date, "content-length": str(len(body))}
-        if content_type is not None:
-            values["content-type"] = content_type
-        headers: list[tuple[str, str]]
-        if api is Api.HTTP:
-            headers = [
-                *[(name, values[name]) for name in _FRONT[Endpoint.REGIONAL] if name in values],
-                *lambda_headers,
-                ("apigw-requestid", ids.request_id),
-            ]
-        else:
-            front = [(name, values[name]) for name in _FRONT[self.endpoint] if name in values]
-            own = {"x-amzn-requestid": ids.request_id, "x-amz-apigw-id": ids.extended_request_id}
-            added = tuple(name for name, _ in lambda_headers)
-            order = interleave(_SUCCESS_IDS, added)
-            lines = iter(lambda_headers)
-            with self._lock:
-                trace = self._success_trace(ids, request)
-                cloudfront = (
-                    self._cloudfront(result.status) if self.endpoint is Endpoint.EDGE else []
-                )
-            headers = [
-                *front,
-                ("x-amzn-trace-id", trace),
-                *[(name, own[name]) if name in own else next(lines) for name in order],
-                *cloudfront,
-            ]
+        headers = self._success_headers(
+            result, request, ids, api=api, date=_http_date(int(arrived_at + latency))
+        )
         prefix = f"({ids.request_id}) "
         return Exchange(
             scenario=None,
