@@ -139,7 +139,7 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
             "A request validator found required request parameters (required_parameters=)"
             " missing from the request."
         ),
-        phase=Phase.REQUEST,
+        phase=Phase.VALIDATION,
         traced=False,
         response_type="BAD_REQUEST_PARAMETERS",
         message=_PARAMETERS_EXAMPLE,
