@@ -604,6 +604,33 @@ def test_a_lambda_header_named_like_the_gateway_s_is_remapped_or_dropped(apigw_f
     assert response.headers["x-amzn-requestid"] != "mine"
 
 
+def test_a_lambda_s_connection_server_and_authorization_are_remapped_on_rest(apigw_fault):
+    # renamed so that API Gateway's own stand [D-PROXY]; an HTTP_PROXY capture
+    # shows Connection and Server so renamed [PERMATE]
+    headers = {"Connection": "close", "Server": "gunicorn", "Authorization": "Basic x"}
+    apigw_fault.inject(
+        handler=Recorder({"statusCode": 200, "headers": headers}), api="rest", endpoint="regional"
+    )
+    response = requests.get(URL, timeout=10)
+    assert names(response) == [
+        "date", "content-type", "content-length", "x-amzn-trace-id", "x-amzn-requestid",
+        "x-amzn-remapped-connection", "x-amzn-remapped-server", "x-amz-apigw-id",
+        "x-amzn-remapped-authorization",
+    ]  # fmt: skip
+    assert response.headers["x-amzn-remapped-server"] == "gunicorn"
+
+
+def test_a_lambda_s_connection_is_not_remapped_on_an_http_api(apigw_fault):
+    headers = {"Server": "gunicorn", "Date": "yesterday"}
+    apigw_fault.inject(handler=Recorder({"statusCode": 200, "headers": headers}), api="http")
+    response = requests.get(URL, timeout=10)
+    assert names(response) == [
+        "date", "content-type", "content-length", "server", "apigw-requestid",
+    ]  # fmt: skip
+    assert response.headers["server"] == "gunicorn"
+    assert response.headers["date"] != "yesterday"
+
+
 def test_a_fault_needs_something_to_answer_with():
     with pytest.raises(ApigwFaultError, match="needs a scenario name"):
         Fault()

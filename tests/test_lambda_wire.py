@@ -626,3 +626,42 @@ def test_status_reason_bytes_and_bodiless_answers():
     with pytest.raises(ApigwFaultError, match=r"^a gateway response's responseParameters give"
                        r" header name 'a b' is not an HTTP token; API Gateway cannot"):  # fmt: skip
         wire_rules.checked_custom([("x-a", "1"), ("a b", "2")])
+
+
+# -- a repeated request header through the loopback gateway --------------------------
+
+
+@pytest.mark.parametrize(
+    ("api", "expected"),
+    [
+        # HTTP API 2.0 joins a name's values with "," (§13 captures) [VOKER]
+        ("http", {"headers": {"x-tag": "a,b"}}),
+        # REST keeps each in multiValueHeaders, the last in headers [D-PROXY]
+        ("rest", {"headers": {"x-tag": "b"}, "multiValueHeaders": {"x-tag": ["a", "b"]}}),
+    ],
+)
+def test_the_loopback_gateway_passes_every_line_of_a_repeated_header(api, expected):
+    seen: list[dict[str, Any]] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        seen.append(event)
+        return {"statusCode": 200, "body": "ok"}
+
+    with GatewayServer([Fault(handler=handler, api=api)]) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            conn.putrequest("GET", "/prod/orders", skip_host=True)
+            conn.putheader("Host", HOST)
+            conn.putheader("X-Tag", "a")
+            conn.putheader("X-Tag", "b")
+            conn.endheaders()
+            response = conn.getresponse()
+            assert (response.status, response.read()) == (200, b"ok")
+        finally:
+            conn.close()
+    (event,) = seen
+    headers = {k.lower(): v for k, v in event["headers"].items()}
+    assert headers["x-tag"] == expected["headers"]["x-tag"]
+    if "multiValueHeaders" in expected:
+        multi = {k.lower(): v for k, v in event["multiValueHeaders"].items()}
+        assert multi["x-tag"] == expected["multiValueHeaders"]["x-tag"]

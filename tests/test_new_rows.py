@@ -432,6 +432,7 @@ def test_a_check_with_the_call_wants_the_exact_rendering():
 
 
 def test_assert_response_checks_the_rendered_body(pytester):
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(
         f"""
         import pytest, requests

@@ -121,8 +121,9 @@ def _http_date(second: int) -> str:
 # ``apigw-requestid`` [T][D-JWT]. The Lambda's content-type takes the
 # content-type slot.
 # A Lambda header API Gateway sends under another name, so that its own
-# stands (REST) [D-PROXY "x-amzn-Remapped-"]. ⚠️ Other reserved names are
-# dropped; not in the reference.
+# stands (REST) [D-PROXY "x-amzn-Remapped-"]; an HTTP_PROXY capture shows
+# Connection, Server and Date so renamed among the other headers [PERMATE].
+# ⚠️ Other reserved names are dropped; not in the reference.
 _REMAPPED = frozenset({"content-length", "date", "connection", "server", "authorization"})
 
 
@@ -473,9 +474,10 @@ def _lambda_headers(
         lowered = name.lower()  # HTTP/2, as the captures
         if lowered == "content-type" and content_type is None:
             content_type = value
+        elif api is Api.REST and lowered in _REMAPPED:
+            lambda_headers.append((f"x-amzn-remapped-{lowered}", value))
         elif lowered in _RESERVED:
-            if api is Api.REST and lowered in _REMAPPED:
-                lambda_headers.append((f"x-amzn-remapped-{lowered}", value))
+            continue
         else:
             lambda_headers.append((lowered, value))
     return content_type, lambda_headers

@@ -25,7 +25,7 @@ import math
 import socket
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -417,7 +417,7 @@ class GatewayServer:
             read_timeout=None,
             method=request.method,
             url=request.url,
-            headers=_first_values(request.headers),
+            headers=_RequestHeaders(request.headers),
             body=request.body if unread is None else None,
             body_size=unread,
         )
@@ -471,8 +471,32 @@ def _unanswered(request: ServerRequest, faults: Sequence[Fault]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _first_values(headers: Sequence[tuple[str, str]]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for name, value in headers:
-        values.setdefault(name, value)
-    return values
+class _RequestHeaders(Mapping[str, str]):
+    """A request's header lines as a mapping: a name's first value, any
+    case, while ``multi_items()`` keeps every line, so a repeated header
+    reaches the Lambda as the client sent it (HTTP API 2.0 joins its values
+    with ``,``; REST's ``multiValueHeaders`` lists each)."""
+
+    __slots__ = ("_first", "_lines")
+
+    def __init__(self, lines: Sequence[tuple[str, str]]) -> None:
+        self._lines = tuple(lines)
+        self._first: dict[str, str] = {}
+        for name, value in self._lines:
+            self._first.setdefault(name.lower(), value)
+
+    def __getitem__(self, name: str) -> str:
+        return self._first[name.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for name, _ in self._lines:
+            if name.lower() not in seen:
+                seen.add(name.lower())
+                yield name
+
+    def __len__(self) -> int:
+        return len(self._first)
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        return list(self._lines)
