@@ -52,4 +52,7 @@ NEW_ROWS = [
      "KC-DISABLE"),
     ("http", "default_endpoint_disabled", 404, b'{"message":"Not Found"}', 23, None, None, I,
      "KC-DISABLE"),
+    # reference 2 §13.1: a path whose second decoding fails; the body a guess
+    ("http", "bad_request_path", 400, b'{"message":"Bad Request"}', 25, None, None, I,
+     "VOKER"),
 ]

@@ -58,6 +58,7 @@ VERDICTS: Mapping[str, tuple[Verdict, str]] = {
     "invalid_base64": (Verdict.NO, "a bug in the Lambda: the same request fails alike"),
     "route_not_found": (Verdict.NO, "a wrong method or path"),
     "stage_not_found": (Verdict.NO, "a wrong URL"),
+    "bad_request_path": (Verdict.NO, "the path does not decode: encode it once"),
     "unauthorized": (Verdict.NO, "send a token first"),
     "jwt_rejected": (Verdict.NO, "get a valid token first"),
     "access_denied": (Verdict.NO, "the policy denies the caller"),

@@ -95,6 +95,28 @@ REFUSED_ROWS: tuple[Scenario, ...] = (
         ),
     ),
     Scenario(
+        name="bad_request_path",
+        api=Api.HTTP,
+        status=400,
+        body=b'{"message":"Bad Request"}',
+        error_type=None,
+        latency=0.0,
+        cause=(
+            "The path does not decode twice (a lone '%25' such as /percent%25done):"
+            " the HTTP API refuses it before any Lambda runs."
+        ),
+        phase=Phase.REQUEST,
+        message="Bad Request",
+        evidence=Evidence.INFERRED,
+        sources=("VOKER",),
+        note=(
+            "The 400 and the Lambda not being invoked are captured (live, us-west-2,"
+            " 2026-07) [VOKER]; the body was not recorded: the HTTP API's plain"
+            " {\"message\":\"Bad Request\"} is a guess. A handler fault answers it by"
+            f" itself for such a path.{GATEWAY_TIME}"
+        ),
+    ),
+    Scenario(
         name="unauthorized",
         api=Api.REST,
         status=401,

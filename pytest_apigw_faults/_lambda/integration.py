@@ -196,8 +196,7 @@ class Integration:
         api = self.api
         route = resolve_route(self.proxy_api, incoming.method, incoming.url)
         if isinstance(route, Unrouted):
-            row = route.row or SCENARIOS[(route.scenario, api)]
-            return gateway.respond(row, arrived_at, incoming), None
+            return gateway.respond(SCENARIOS[(route.scenario, api)], arrived_at, incoming), None
         ids = gateway.lambda_ids(arrived_at, incoming, api=api)
         request = ProxyRequest(incoming.method, incoming.url, _header_pairs(incoming.headers), body)
         event = build_event(

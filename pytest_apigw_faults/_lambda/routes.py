@@ -9,11 +9,9 @@ from types import MappingProxyType
 from urllib.parse import unquote, urlsplit
 
 from .._gateway.context import SOURCE_IP
-from .._gateway.scenario import Evidence, Phase, Scenario
 from .._gateway.table import Api, ApigwFaultError, parse_api
 
 __all__ = [
-    "BAD_REQUEST_PATH",
     "DEFAULT_ROUTES",
     "PAYLOAD_FORMATS",
     "ROUTE_METHODS",
@@ -271,12 +269,11 @@ class Route:
 class Unrouted:
     """A request no stage or route takes: ``scenario`` names the row API
     Gateway answers with (``stage_not_found`` or ``route_not_found``) and
-    ``reason`` says why; ``row``, when set, is the answer itself (an HTTP API
-    path that does not decode: :data:`BAD_REQUEST_PATH`)."""
+    ``reason`` says why (``bad_request_path`` for an HTTP API path that does
+    not decode)."""
 
     scenario: str
     reason: str
-    row: Scenario | None = None
 
 
 # --------------------------------------------------------------------------- #
@@ -284,29 +281,6 @@ class Unrouted:
 # --------------------------------------------------------------------------- #
 
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-
-#: The answer of an HTTP API to a path whose decoding fails (reference §13.1,
-#: [VOKER]): 400 before any Lambda runs. A gateway answer of the Lambda path,
-#: not a row of the scenario table: only a handler fault decodes paths, and
-#: its body was not recorded.
-BAD_REQUEST_PATH = Scenario(
-    name="bad_request_path",
-    api=Api.HTTP,
-    status=400,
-    body=b'{"message":"Bad Request"}',
-    error_type=None,
-    latency=0.0,
-    cause="The path does not decode twice (a lone '%25' such as /percent%25done).",
-    phase=Phase.REQUEST,
-    message="Bad Request",
-    evidence=Evidence.INFERRED,
-    sources=("VOKER",),
-    note=(
-        "The 400 and the Lambda not being invoked are captured; the body was not"
-        " recorded: the HTTP API's plain {\"message\":\"Bad Request\"} is a guess."
-    ),
-)
-
 
 def _decode(text: str) -> str | None:
     # A '%' not followed by two hex digits fails the decoding [VOKER]. ⚠️ Bytes
@@ -347,9 +321,7 @@ def resolve_route(api: ProxyApi, method: str, url: str) -> Route | Unrouted:
         decoded = decode_http_path(raw_path)
         if decoded is None:
             return Unrouted(
-                BAD_REQUEST_PATH.name,
-                f"the path {raw_path!r} does not decode twice (reference §13.1)",
-                BAD_REQUEST_PATH,
+                "bad_request_path", f"the path {raw_path!r} does not decode twice [VOKER]"
             )
         raw_path = decoded or "/"
     stage = api.stage

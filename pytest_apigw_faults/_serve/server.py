@@ -477,8 +477,6 @@ class _RequestHeaders(Mapping[str, str]):
     reaches the Lambda as the client sent it (HTTP API 2.0 joins its values
     with ``,``; REST's ``multiValueHeaders`` lists each)."""
 
-    __slots__ = ("_first", "_lines")
-
     def __init__(self, lines: Sequence[tuple[str, str]]) -> None:
         self._lines = tuple(lines)
         self._first: dict[str, str] = {}
