@@ -147,6 +147,10 @@ def test_bad_arguments(capsys, argv, message):
 # -- serve -------------------------------------------------------------------------------
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Serving:
     """``python -m pytest_apigw_faults serve ...`` in a subprocess."""
 
@@ -155,6 +159,9 @@ class Serving:
             [sys.executable, "-m", "pytest_apigw_faults", "serve", *argv],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            # Ctrl-C reaches it even when this run was started in the
+            # background of a shell, which ignores SIGINT for its children
+            preexec_fn=_default_sigint,
         )
         self.url = self.process.stdout.readline().strip()
 
