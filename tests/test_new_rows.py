@@ -156,6 +156,36 @@ def test_a_value_without_a_space_gets_the_credential_form_with_the_value():
     assert (wire.body, len(wire.body)) == (ISE_CRED, 283)
 
 
+SIGNED = (
+    "AWS4-HMAC-SHA256 Credential=A/20250520/us-east-1/execute-api/aws4_request,"
+    " SignedHeaders=host, Signature=00"
+)
+
+
+@pytest.mark.parametrize(
+    ("authorization", "dated", "expected"),
+    [
+        # the captured bare token lacks all four [ISE-CRED]
+        ("eyJhbGciOi", False, ISE_CRED.replace(b"=Bearer", b"=eyJhbGciOi")),
+        # a partly SigV4 value: only what it lacks (inferred)
+        (SIGNED.replace(", Signature=00", ""), True,
+         b'{"message":"Authorization header requires \'Signature\' parameter.'
+         b" Authorization=" + SIGNED.replace(", Signature=00", "").encode() + b'"}'),
+        (SIGNED, False,
+         b'{"message":"Authorization header requires existence of either a \'X-Amz-Date\''
+         b" or a 'Date' header. Authorization=" + SIGNED.encode() + b'"}'),
+    ],
+)
+def test_the_credential_form_names_what_the_value_lacks(authorization, dated, expected):
+    headers = {"Authorization": authorization}
+    if dated:
+        headers["Date"] = "Tue, 20 May 2025 02:46:41 GMT"
+    wire = _respond("incomplete_signature", headers=headers).response
+    assert wire.body == expected
+    found = classify(status=wire.status, headers=wire.headers, body=wire.body)
+    assert [row.id for row in found.exact] == ["rest-incomplete_signature"]
+
+
 def test_no_authorization_header_gets_the_captured_example():
     assert _respond("incomplete_signature").response.body == ISE_2025
 
@@ -166,14 +196,17 @@ def test_no_authorization_header_gets_the_captured_example():
         (None, "rest-route_not_found"),
         ("Bearer abc", "rest-incomplete_signature"),
         ("eyJhbGciOi", "rest-incomplete_signature"),
-        ("AWS4-HMAC-SHA256 Credential=A/20250520/us-east-1/execute-api/aws4_request,"
-         " SignedHeaders=host, Signature=00", "rest-route_not_found"),
+        (SIGNED, "rest-route_not_found"),
+        # a SigV4 value without its Signature: parsed, and refused as incomplete
+        (SIGNED.replace(", Signature=00", ""), "rest-incomplete_signature"),
     ],
 )
 def test_a_routing_miss_with_a_non_sigv4_authorization_is_an_incomplete_signature(
     authorization, expected
 ):
-    headers = {} if authorization is None else {"authorization": authorization}
+    headers = {"X-Amz-Date": "20250520T024641Z"}
+    if authorization is not None:
+        headers["authorization"] = authorization
     exchange = _respond("route_not_found", headers=headers)
     assert exchange.scenario.id == expected
     assert exchange.response.header("x-amzn-errortype") == exchange.scenario.error_type

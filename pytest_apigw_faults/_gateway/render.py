@@ -128,8 +128,10 @@ def _denied(request: Incoming, rendering: Rendering) -> tuple[bytes, str]:
 def _incomplete(request: Incoming, rendering: Rendering) -> tuple[bytes, str] | None:
     """The body for the request's ``Authorization`` value: with a space whose
     second word has no ``=``, the 2025 form quoting a SHA-256/base64 hash (of
-    the whole value: ⚠️ inferred); else the form that names the missing
-    SigV4 parts and ends with the value. No header: the row's example."""
+    the whole value: ⚠️ inferred); else the form that names the SigV4 parts
+    it lacks and ends with the value [ISE-CRED] (a bare token lacks all four,
+    as captured; naming only the lacking ones of a partly SigV4 value is ⚠️
+    inferred). No header: the row's example."""
     value = request.header("Authorization")
     if value is None:
         return None
@@ -141,19 +143,41 @@ def _incomplete(request: Incoming, rendering: Rendering) -> tuple[bytes, str] | 
             f" with SHA-256 and encoded with Base64): '{digest}'."
         )
     else:
-        message = (
-            "Authorization header requires 'Credential' parameter. Authorization header"
-            " requires 'Signature' parameter. Authorization header requires"
-            " 'SignedHeaders' parameter. Authorization header requires existence of"
-            f" either a 'X-Amz-Date' or a 'Date' header. Authorization={value}"
-        )
+        message = " ".join(_lacking(request, value) or _REQUIREMENTS) + f" Authorization={value}"
     return _json("message", message), message
 
 
+# What a SigV4 Authorization value needs, each sentence as AWS words it [ISE-CRED].
+_REQUIREMENTS = (
+    "Authorization header requires 'Credential' parameter.",
+    "Authorization header requires 'Signature' parameter.",
+    "Authorization header requires 'SignedHeaders' parameter.",
+    "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+)
+
+
+def _lacking(request: Incoming, value: str) -> list[str]:
+    """The requirements of :data:`_REQUIREMENTS` that ``value`` (with the
+    request's date headers) does not meet, in their order."""
+    keys = {word.partition("=")[0] for word in value.replace(",", " ").split() if "=" in word}
+    lacking = [
+        _REQUIREMENTS[index]
+        for index, part in enumerate(("Credential", "Signature", "SignedHeaders"))
+        if part not in keys
+    ]
+    if request.header("X-Amz-Date") is None and request.header("Date") is None:
+        lacking.append(_REQUIREMENTS[3])
+    return lacking
+
+
 def not_sigv4(request: Incoming) -> bool:
-    """Whether the request has an ``Authorization`` header that is not SigV4."""
+    """Whether the request has an ``Authorization`` header API Gateway cannot
+    take as SigV4: another scheme, or a SigV4 value that lacks a part or its
+    date header (refused as an incomplete signature)."""
     value = request.header("Authorization")
-    return value is not None and not value.startswith(_SIGV4 + " ")
+    if value is None:
+        return False
+    return not value.startswith(_SIGV4 + " ") or bool(_lacking(request, value))
 
 
 # bad_request_parameters [PULUMI][LS-VAL] -----------------------------------------
