@@ -278,7 +278,7 @@ def test_a_handler_gets_a_loop_after_asyncio_run_and_leaves_none():
     seen.clear()
     call = call_through(loop_handler)
     assert (call.lambda_error, call.exchange.response.body) == (None, b"from the loop")
-    assert seen[0].is_closed()
+    assert _idle(seen[0])
     with pytest.raises(RuntimeError, match="no current event loop"):
         asyncio.get_event_loop()  # as before the call
 
@@ -318,7 +318,39 @@ def test_a_handler_called_inside_a_running_loop_gets_its_own():
     assert (response.status_code, response.text, call.lambda_error) == (200, "from the loop", None)
     assert running is outer  # the outer loop ran on, as the running one
     assert seen[0] is not outer
-    assert seen[0].is_closed()
+    assert _idle(seen[0])
+
+
+def _idle(loop: asyncio.AbstractEventLoop) -> bool:
+    """A loop an invocation has left: closed, or kept idle with no task."""
+    return loop.is_closed() or (not loop.is_running() and not asyncio.all_tasks(loop))
+
+
+def test_a_task_a_handler_leaves_is_cancelled_and_the_next_call_starts_clean():
+    started: list[asyncio.Task[None]] = []
+
+    def handler(event, context):
+        loop = asyncio.get_event_loop()
+        assert not asyncio.all_tasks(loop)  # nothing from an earlier call
+        started.append(loop.create_task(asyncio.sleep(3600)))
+        return {"statusCode": 200, "body": "ok"}
+
+    for _ in range(2):
+        assert call_through(handler).lambda_error is None
+    assert [task.cancelled() for task in started] == [True, True]
+
+
+def test_an_executor_a_handler_starts_leaves_no_thread_behind():
+    before = set(threading.enumerate())
+
+    def handler(event, context):
+        loop = asyncio.get_event_loop()
+        body = loop.run_until_complete(loop.run_in_executor(None, str, 42))
+        return {"statusCode": 200, "body": body}
+
+    call = call_through(handler)
+    assert call.exchange.response.body == b"42"
+    assert set(threading.enumerate()) <= before
 
 
 def test_concurrent_calls_keep_their_own_output():

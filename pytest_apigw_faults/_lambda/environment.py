@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import asyncio.events
+import atexit
 import contextlib
 import copy
 import logging
@@ -74,18 +75,65 @@ def _finish(loop: asyncio.AbstractEventLoop) -> None:
         loop.close()
 
 
+# The main thread's idle loop, kept between invocations as a warm Lambda keeps
+# its runtime's: making and closing a loop (its self-pipe, its shutdown steps)
+# for each call would be most of a call's cost. Each invocation still leaves
+# it as it found it: its tasks cancelled, and a loop whose handler started an
+# executor or async generators is closed and replaced. Other threads (the
+# loopback server's) get a loop of their own for each call.
+_kept: list[asyncio.AbstractEventLoop] = []
+
+
+def _close_kept() -> None:
+    while _kept:
+        loop = _kept.pop()
+        if not loop.is_closed() and not loop.is_running():
+            _finish(loop)
+
+
+def _take_loop() -> tuple[asyncio.AbstractEventLoop, bool]:
+    """A loop for one invocation, and whether it is the kept one."""
+    if threading.current_thread() is not threading.main_thread():
+        return asyncio.new_event_loop(), False
+    if _kept and not _kept[0].is_closed():
+        return _kept[0], True
+    if not _kept:
+        atexit.register(_close_kept)
+    _kept[:] = [asyncio.new_event_loop()]
+    return _kept[0], True
+
+
+def _put_back(loop: asyncio.AbstractEventLoop, kept: bool) -> None:
+    """Tidy ``loop`` after an invocation: cancel what the handler left; close
+    a loop that is not kept, or that holds an executor's threads or async
+    generators (private state: ``_default_executor``, ``_asyncgens``)."""
+    if not kept or loop.is_closed():
+        _finish(loop)
+        return
+    tasks = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    if tasks:
+        for task in tasks:
+            task.cancel()
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    if getattr(loop, "_default_executor", None) is not None or getattr(loop, "_asyncgens", None):
+        _kept.clear()
+        _finish(loop)
+
+
 @contextlib.contextmanager
 def fresh_event_loop() -> Iterator[asyncio.AbstractEventLoop]:
-    """A new event loop, current in this thread and not running, while the
-    block runs; then the thread's loop state as it was (see the module doc).
+    """An event loop, current in this thread and not running, while the
+    block runs, with no task of an earlier invocation; then the thread's
+    loop state as it was (see the module doc).
 
     Under an event-loop policy without the standard per-thread state the
-    new loop is created and closed but not made current."""
+    loop is not made current."""
     running = asyncio.events._get_running_loop()
     local = getattr(_policy(), "_local", None)
     # (_set_called: before Python 3.14, whether the thread's loop was ever set)
     saved = None if local is None else (local._loop, getattr(local, "_set_called", None))
-    loop = asyncio.new_event_loop()
+    loop, kept = _take_loop()
     asyncio.events._set_running_loop(None)
     try:
         if local is not None:
@@ -96,7 +144,7 @@ def fresh_event_loop() -> Iterator[asyncio.AbstractEventLoop]:
     finally:
         try:
             asyncio.events._set_running_loop(None)
-            _finish(loop)
+            _put_back(loop, kept)
         finally:
             if local is not None and saved is not None:
                 local._loop = saved[0]
