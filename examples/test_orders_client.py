@@ -77,6 +77,7 @@ EXPECTED: dict[str, Expected] = {
     "http-route_not_found": Expected(404, "Not Found", 1, 1),
     "rest-stage_not_found": Expected(403, "Forbidden", 1, 1),
     "http-stage_not_found": Expected(404, "Not Found", 1, 1),
+    "http-bad_request_path": Expected(400, "Bad Request", 1, 1),
     "rest-unauthorized": Expected(401, "Unauthorized", 1, 1),
     "http-unauthorized": Expected(401, "Unauthorized", 1, 1),
     "http-jwt_rejected": Expected(401, "Unauthorized", 1, 1),
