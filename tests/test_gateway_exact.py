@@ -94,6 +94,14 @@ def test_the_context_of_a_bare_url_and_a_row_without_a_message():
         row,
     )
     assert body == b"[][/][/][][][][INTEGRATION_TIMEOUT][]"
+    _, _, body, _ = _render(
+        {"INTEGRATION_TIMEOUT": {"responseTemplates": {"application/json": template}}},
+        Incoming("GET", "https://abc123def4.execute-api.eu-west-1.amazonaws.com"),
+    )
+    assert body == (
+        b"[][/][/][abc123def4][][Endpoint request timed out][INTEGRATION_TIMEOUT]"
+        b"[abc123def4.execute-api.eu-west-1.amazonaws.com]"
+    )
 
 
 def test_header_mappings_take_their_values_from_the_request():
@@ -130,6 +138,7 @@ def test_header_mappings_take_their_values_from_the_request():
         ("TEXT/HTML; q=0.9, application/xml", "text/html"),
         ("image/png, application/XML;q=1", "application/xml"),
         ("image/png", "application/json"),
+        ("image/png,text/html", "text/html"),
         (None, "application/json"),
     ],
 )
@@ -388,6 +397,13 @@ def test_a_function_error_is_logged_only_for_a_traced_integration_failure():
     assert access_log(exchange)["integration.error"] == "-"
     exchange = Exchange(row, response, "rid-1", T0, 0.1, (line,))
     assert access_log(exchange)["integration.error"] == "Lambda Customer Function Error:Boom"
+
+
+def test_the_http_log_of_a_failure():
+    row = get_scenario("integration_timeout", api="http")
+    log = access_log(_exchange(row, WireResponse(503, (), b"")))
+    assert (log["error.message"], log["integrationStatus"]) == ("Service Unavailable", "-")
+    assert log["integrationErrorMessage"] == "-"
 
 
 def test_the_http_log_of_a_failure_without_a_message():

@@ -66,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         killed = sorted(k for k, c in codes.items() if c in KILLED)
         alive = sorted(k for k, c in codes.items() if c in SURVIVED)
         none = sorted(k for k, c in codes.items() if c in NO_TESTS)
+        unchecked = [k for k, c in codes.items() if c is None]  # an interrupted run
         other = sorted(
-            k for k, c in codes.items() if c not in KILLED | SURVIVED | NO_TESTS | SKIPPED
+            k
+            for k, c in codes.items()
+            if c is not None and c not in KILLED | SURVIVED | NO_TESTS | SKIPPED
         )
         # a mutant no selected test reaches is a survivor too: nothing caught it
         tested = len(killed) + len(alive) + len(none) + len(other)
@@ -77,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         untested += none
         module = meta.name.removesuffix(".meta")
         score = 100.0 * len(killed) / tested if tested else 100.0
-        print(f"{module:<22} {len(killed):>7} / {tested:<6} {score:5.1f}%  {len(none)}")
+        note = f"  ({len(unchecked)} not checked yet)" if unchecked else ""
+        print(f"{module:<22} {len(killed):>7} / {tested:<6} {score:5.1f}%  {len(none)}{note}")
     score = 100.0 * totals[0] / totals[1] if totals[1] else 100.0
     print(f"{'all':<22} {totals[0]:>7} / {totals[1]:<6} {score:5.1f}%")
 
