@@ -18,6 +18,7 @@ from pytest_apigw_faults._gateway import custom
 from pytest_apigw_faults._gateway.accesslog import access_log
 from pytest_apigw_faults._gateway.admission import declared_size, refusal, request_size
 from pytest_apigw_faults._gateway.check import response_problems
+from pytest_apigw_faults._gateway.classify import rows_consistent_with
 from pytest_apigw_faults._gateway.context import request_time
 from pytest_apigw_faults._gateway.custom import CONTEXT_VARIABLES, GatewayResponses
 from pytest_apigw_faults._gateway.errors import ApigwFaultError
@@ -111,6 +112,7 @@ def test_header_mappings_take_their_values_from_the_request():
         "gatewayresponse.header.X-H": "method.request.header.X-Mine",
         "gatewayresponse.header.X-MH": "method.request.multivalueheader.X-Mine",
         "gatewayresponse.header.X-C": "context.requestId",
+        "gatewayresponse.header.X-V": "context.error.validationErrorString",
         "gatewayresponse.header.X-S": "'static'",
         "gatewayresponse.header.X-E": "''",
         "gatewayresponse.header.X-SV": "stageVariables.v",
@@ -127,6 +129,7 @@ def test_header_mappings_take_their_values_from_the_request():
         ("x-h", "m"),
         ("x-mh", "m"),
         ("x-c", "rid-1"),
+        ("x-v", ""),
         ("x-s", "static"),
         ("x-e", ""),
     )
@@ -608,3 +611,16 @@ def test_a_scenario_name_of_another_type():
     with pytest.raises(ApigwFaultError) as raised:
         check_name(3)
     assert str(raised.value).startswith("a scenario name must be a str, got int")
+
+
+# --- classification from what a response shows ------------------------------
+
+
+def test_a_response_without_a_content_type_is_still_recognised():
+    row = get_scenario("integration_timeout", api="http")
+    sent = Gateway(Endpoint.REGIONAL, seed=1).respond(row, T0).response
+    without = tuple((n, v) for n, v in sent.headers if n != "content-type")
+    found = rows_consistent_with(sent.status, without, sent.body, api="http")
+    assert row in found
+    other = (*without, ("Content-Type", "text/html"))
+    assert row not in rows_consistent_with(sent.status, other, sent.body, api="http")
