@@ -9,16 +9,23 @@ here each value is (``make mutation``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
 from pytest_apigw_faults import get_scenario
+from pytest_apigw_faults._gateway import wire
 from pytest_apigw_faults._gateway.custom import GatewayResponses
 from pytest_apigw_faults._gateway.records import Incoming, LambdaIds
 from pytest_apigw_faults._gateway.result import ProxyResult
 from pytest_apigw_faults._gateway.table import Api, Endpoint
-from pytest_apigw_faults._gateway.wire import HEADER_FORMATS, Gateway, _lambda_headers
+from pytest_apigw_faults._gateway.wire import (
+    HEADER_FORMATS,
+    Gateway,
+    _lambda_headers,
+    header_names,
+)
 
 T0 = 1_747_708_810.5  # 0x682beb8a seconds
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/pets"
@@ -278,3 +285,50 @@ def test_an_http_apis_lambda_answer():
         "apigw-requestid": "rid-1",
     }
     assert exchange.logs == ()
+
+
+def test_the_parent_a_gateway_adds_is_16_hex_digits():
+    gateway = Gateway(Endpoint.REGIONAL, seed=1)
+    root = "Root=1-682beb8a-0123456789abcdef01234567"
+    request = Incoming("GET", URL, {"X-Amzn-Trace-Id": root})
+    for _ in range(40):
+        trace = gateway.lambda_ids(T0, request, api=Api.REST).trace_id
+        assert re.fullmatch(re.escape(root) + r";Parent=[0-9a-f]{16}", trace)
+
+
+def test_a_row_made_on_the_fly_gets_its_own_header_order():
+    row = dataclasses.replace(get_scenario("integration_timeout", api="rest"))
+    for endpoint in (Endpoint.EDGE, Endpoint.REGIONAL, Endpoint.EDGE):
+        exchange = Gateway(endpoint, seed=1).respond(row, T0)
+        names = tuple(name for name, _ in exchange.response.headers)
+        assert names == header_names(row, endpoint)
+
+
+def test_a_remembered_order_is_used_only_for_the_same_row():
+    # the order is remembered by the row's id(); a row made after another was
+    # dropped may get the same id, and must not get the other's order
+    row = dataclasses.replace(get_scenario("integration_timeout", api="rest"))
+    other = get_scenario("function_error", api="rest")
+    wire._NAMES[(id(row), Endpoint.REGIONAL)] = (other, ("content-type",))
+    try:
+        exchange = Gateway(Endpoint.REGIONAL, seed=1).respond(row, T0)
+    finally:
+        del wire._NAMES[(id(row), Endpoint.REGIONAL)]
+    names = tuple(name for name, _ in exchange.response.headers)
+    assert names == header_names(row, Endpoint.REGIONAL)
+
+
+def test_a_lambdas_answer_keeps_its_arrival_event_and_remapped_headers():
+    result = ProxyResult(200, (("Date", "yesterday"), ("Content-Length", "9")), b"")
+    event = {"path": "/pets"}
+    exchange = Gateway(Endpoint.REGIONAL, seed=1).succeed(
+        result, T0, Incoming("GET", URL), IDS, api=Api.REST, latency=0.5, event=event
+    )
+    assert (exchange.arrived_at, exchange.event) == (T0, event)
+    headers = _headers(exchange)
+    assert (headers["x-amzn-remapped-date"], headers["x-amzn-remapped-content-length"]) == (
+        "yesterday",
+        "9",
+    )
+    assert headers["content-length"] == "0"
+    assert headers["date"] == "Tue, 20 May 2025 02:40:11 GMT"
