@@ -31,9 +31,10 @@ matrix:
 
 # Mutation testing of the gateway model (pytest_apigw_faults/_gateway/) with
 # mutmut, in its own venv; configured in pyproject.toml ([tool.mutmut]).
-# Not part of `test` or CI: about 15 minutes on an idle 2-core machine, one
-# worker, niced. Prints killed/total per module and the survivors; fails
-# under MUTATION_MIN percent. Equivalent survivors: tests/mutation-survivors.md.
+# Not part of `test` or CI: about 8 minutes on a busy 2-core machine (one
+# worker, niced), plus the venv the first time. Prints killed/total per module
+# and each survivor; fails under MUTATION_MIN percent. The equivalent
+# survivors, each with its reason: tests/mutation-survivors.md.
 MVENV ?= .mvenv
 MUTATION_MIN ?= 90
 
