@@ -14,7 +14,7 @@ import os
 import pytest
 
 from pytest_apigw_faults import get_scenario
-from pytest_apigw_faults._gateway import custom
+from pytest_apigw_faults._gateway import custom, limits
 from pytest_apigw_faults._gateway.accesslog import access_log
 from pytest_apigw_faults._gateway.admission import declared_size, refusal, request_size
 from pytest_apigw_faults._gateway.context import request_time
@@ -232,6 +232,16 @@ def test_request_time(epoch_ms, text):
 
 
 # --- limits and admission --------------------------------------------------
+
+
+def test_the_numbers_as_documented():
+    # module-level constants are not mutated by mutmut: pinned here
+    assert (PAYLOAD_BYTES, LAMBDA_PAYLOAD_BYTES) == (10_485_760, 6_291_556)
+    assert limits.MIN_INTEGRATION_TIMEOUT == 0.05
+    assert dict(limits.DEFAULT_INTEGRATION_TIMEOUT) == {Api.REST: 29.0, Api.HTTP: 30.0}
+    assert limits.MAX_INTEGRATION_TIMEOUT == 300.0
+    assert limits.FUNCTION_TIMEOUTS == (1, 900)
+    assert limits.DEFAULT_FUNCTION_TIMEOUT == 3.0
 
 
 def test_the_longest_integration_timeouts():
