@@ -187,6 +187,8 @@ def test_a_gateway_response_cannot_replace_the_gateways_own_headers():
             "responseParameters": {
                 "gatewayresponse.header.x-amzn-RequestId": "'mine'",
                 "gatewayresponse.header.Date": "'mine'",
+                "gatewayresponse.header.x-amzn-ErrorType": "'Mine'",
+                "gatewayresponse.header.x-amz-apigw-id": "'mine'",
                 "gatewayresponse.header.Location": "'/elsewhere'",
             },
             "responseTemplates": {"text/plain": "moved $context.requestId"},
@@ -202,6 +204,7 @@ def test_a_gateway_response_cannot_replace_the_gateways_own_headers():
     assert (headers["location"], headers["content-type"]) == ("/elsewhere", "text/plain")
     assert headers["content-length"] == str(len(exchange.response.body))
     assert headers["x-amzn-errortype"] == "InternalServerErrorException"
+    assert HEADER_FORMATS["x-amz-apigw-id"].fullmatch(headers["x-amz-apigw-id"])
     assert headers["x-cache"] == "Miss from cloudfront"  # a 302 is no error to CloudFront
 
 
@@ -221,6 +224,10 @@ def test_a_lambdas_headers_as_the_gateway_passes_them_on():
         ("Content-Length", "99"),
         ("Date", "yesterday"),
         ("X-Amzn-RequestId", "theirs"),
+        ("X-Amzn-ErrorType", "theirs"),
+        ("X-Amz-Apigw-Id", "theirs"),
+        ("Apigw-Requestid", "theirs"),
+        ("X-Amzn-Trace-Id", "theirs"),
         ("Connection", "close"),
     )
     assert _lambda_headers(headers, Api.REST) == (
@@ -333,3 +340,34 @@ def test_a_lambdas_answer_keeps_its_arrival_event_and_remapped_headers():
     )
     assert headers["content-length"] == "0"
     assert headers["date"] == "Tue, 20 May 2025 02:40:11 GMT"
+
+
+@pytest.mark.parametrize(
+    ("name", "good", "bad"),
+    [
+        ("date", "Tue, 20 May 2025 02:40:10 GMT", "Tue, 20 May 2025 02:40:10 UTC"),
+        ("date", "Sun, 01 Jun 2025 00:00:00 GMT", "Sun, 1 Jun 2025 00:00:00 GMT"),
+        ("x-amzn-trace-id", "Root=1-682beb8a-0123456789abcdef01234567",
+         "Root=1-682beb8a-0123456789abcdef0123456"),
+        ("x-amzn-trace-id", "Root=1-682beb8a-0123456789abcdef01234567;Parent=ab;Sampled=0",
+         "Root=2-682beb8a-0123456789abcdef01234567"),
+        ("x-amzn-requestid", "0e1f8a3c-5b2d-4c6e-9f70-1a2b3c4d5e6f",
+         "0e1f8a3c-5b2d-3c6e-9f70-1a2b3c4d5e6f"),
+        ("x-amzn-requestid", "0e1f8a3c-5b2d-4c6e-bf70-1a2b3c4d5e6f",
+         "0e1f8a3c-5b2d-4c6e-cf70-1a2b3c4d5e6f"),
+        ("x-amz-apigw-id", "K2G9wEbUoAMEvag=", "K2G9wEbUoAMEvah="),
+        ("apigw-requestid", "K2Ib_G66IAMEF6g=", "K2Ib/G66IAMEF6g="),
+        ("x-cache", "Error from cloudfront", "Hit from cloudfront"),
+        ("x-cache", "Miss from cloudfront", "Error from CloudFront"),
+        ("via", "1.1 0123456789abcdef0123456789abcdef.cloudfront.net (CloudFront)",
+         "1.1 0123456789abcdef0123456789abcde.cloudfront.net (CloudFront)"),
+        ("x-amz-cf-pop", "IAD89-P1", "IAD89-P"),
+        ("x-amz-cf-pop", "YTO50-C2", "YTO50-P12"),
+        ("x-amz-cf-pop", "MIA3-P5", "MIAA3-P5"),
+        ("x-amz-cf-id", "A" * 54 + "==", "A" * 54 + "="),
+    ],
+)
+def test_the_captured_forms_take_the_captured_values_and_nothing_near(name, good, bad):
+    pattern = HEADER_FORMATS[name]
+    assert pattern.fullmatch(good)
+    assert pattern.fullmatch(bad) is None
