@@ -27,10 +27,7 @@ from pytest_apigw_faults._gateway.limits import (
 )
 from pytest_apigw_faults._gateway.records import Exchange, Incoming, WireResponse
 from pytest_apigw_faults._gateway.result import ProxyResult
-from pytest_apigw_faults._gateway.table import (
-    Api,
-    Endpoint,
-)
+from pytest_apigw_faults._gateway.table import Api, Endpoint, Phase
 
 T0 = 1_747_708_810.5  # 2025-05-20 02:40:10.5 UTC
 TIMEOUT = get_scenario("integration_timeout", api="rest")
@@ -393,12 +390,12 @@ def test_the_log_of_a_failure_without_ids_or_message():
     }
 
 
-def test_a_function_error_is_logged_only_for_a_traced_integration_failure():
+def test_a_function_error_is_logged_only_for_an_integration_failure():
     line = "Lambda execution failed: customer function error: Boom. Lambda request id: ab-12"
     row = get_scenario("function_error", api="rest")
-    untraced = dataclasses.replace(row, traced=False)
+    refused = dataclasses.replace(row, phase=Phase.REQUEST)
     response = WireResponse(502, (), b"")
-    exchange = Exchange(untraced, response, "rid-1", T0, 0.1, (line,))
+    exchange = Exchange(refused, response, "rid-1", T0, 0.1, (line,))
     assert access_log(exchange)["integration.error"] == "-"
     exchange = Exchange(row, response, "rid-1", T0, 0.1, (line,))
     assert access_log(exchange)["integration.error"] == "Lambda Customer Function Error:Boom"

@@ -237,7 +237,7 @@ def test_a_lambdas_headers_as_the_gateway_passes_them_on():
             ("content-type", "text/plain"),
             ("x-amzn-remapped-content-length", "99"),
             ("x-amzn-remapped-date", "yesterday"),
-            ("connection", "close"),
+            ("x-amzn-remapped-connection", "close"),  # [D-PROXY][PERMATE]
         ],
     )
     assert _lambda_headers(headers, Api.HTTP) == (
@@ -264,7 +264,11 @@ def test_a_lambdas_answer_with_the_gateways_ids(endpoint):
     )
     assert headers["date"] == "Tue, 20 May 2025 02:40:11 GMT"
     assert (headers["x-amzn-requestid"], headers["x-amz-apigw-id"]) == ("rid-1", "ext-1")
-    assert headers["x-amzn-trace-id"] == IDS.trace_id
+    # the 2025 form of a success's trace [EDGE-H1-2025]: the root, then ours
+    assert re.fullmatch(
+        re.escape(IDS.trace_id) + r";Parent=[0-9a-f]{16};Sampled=0;Lineage=1:[0-9a-f]{8}:0",
+        headers["x-amzn-trace-id"],
+    )
     assert (headers.get("x-cache"), "x-amz-cf-id" in headers) == (
         ("Miss from cloudfront", True) if endpoint is Endpoint.EDGE else (None, False)
     )
