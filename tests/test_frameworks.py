@@ -363,3 +363,35 @@ def test_a_path_no_chalice_route_has_is_the_gateways_403(client):
     seen, fault = call(client, handler, "rest", Send("GET", "/nowhere"), route="/cookies")
     assert (seen.status, seen.body) == (403, b'{"message":"Missing Authentication Token"}')
     assert fault.calls[0].event is None
+
+
+# --------------------------------------------------------------------------- #
+# A repeated query key read as one value (Powertools' get_query_string_value)
+# --------------------------------------------------------------------------- #
+
+
+def _single_value_app() -> Any:
+    pytest.importorskip("aws_lambda_powertools")
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+    app = APIGatewayRestResolver()  # Powertools' resolver for payload 1.0, REST or HTTP API
+
+    @app.get("/colors")
+    def colors() -> Any:
+        return {"color": app.current_event.get_query_string_value("color")}
+
+    return lambda event, context: app.resolve(event, context)
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize("api", ["rest", "http1"])
+def test_a_repeated_query_key_read_as_one_value_is_its_last(client, api):
+    # payload 1.0 on a REST API and on an HTTP API alike [D-PROXY][QS-V1] ⚠️
+    seen, fault = call(
+        client, _single_value_app(), api, Send("GET", "/colors?color=blue&color=red")
+    )
+    assert (seen.status, seen.json()) == (200, {"color": "red"})
+    (call_,) = fault.calls
+    assert call_.event is not None
+    assert call_.event["queryStringParameters"] == {"color": "red"}
+    assert call_.event["multiValueQueryStringParameters"] == {"color": ["blue", "red"]}
