@@ -14,6 +14,8 @@ import asyncio
 import http.client
 import http.cookiejar
 import json
+import logging
+import sys
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
@@ -395,3 +397,45 @@ def test_a_repeated_query_key_read_as_one_value_is_its_last(client, api):
     assert call_.event is not None
     assert call_.event["queryStringParameters"] == {"color": "red"}
     assert call_.event["multiValueQueryStringParameters"] == {"color": ["blue", "red"]}
+
+
+# --------------------------------------------------------------------------- #
+# What a framework's own log handler writes is in the function's log
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_chalices_own_log_of_an_exception_is_in_the_functions_log(client):
+    # Chalice logs to a StreamHandler of its own on the stdout it found at
+    # import; on Lambda all of stdout is the function's log [D-PYLOG]
+    framework = FRAMEWORKS[-1]
+    seen, fault = drive(client, framework, "rest", Send("GET", "/boom"))
+    assert seen.status == 500
+    (call_,) = fault.calls
+    assert call_.lambda_log is not None
+    logged = "\norders - ERROR - Caught exception for path /boom\nTraceback (most recent call"
+    assert logged + " last):\n" in call_.lambda_log
+    assert "KeyError: 'boom'\nEND RequestId: " in call_.lambda_log
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_a_stream_handler_made_before_the_call_writes_to_the_functions_log(stream):
+    logger = logging.getLogger("made-before")
+    handler = logging.StreamHandler(getattr(sys, stream))
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+
+        def lambda_handler(event: Any, context: Any) -> Any:
+            logger.warning("seen by CloudWatch")
+            return {"statusCode": 200, "body": "ok"}
+
+        seen, fault = call("server", lambda_handler, "http2", Send("GET", "/x"))
+    finally:
+        logger.removeHandler(handler)
+    assert seen.status == 200
+    (call_,) = fault.calls
+    assert call_.lambda_log is not None
+    assert "Version: $LATEST\nmade-before: seen by CloudWatch\nEND RequestId: " in call_.lambda_log
+    assert handler.stream is getattr(sys, stream)  # put back as it was
