@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from unittest import mock
 
 import pytest
+
+#: the second cookie's expiry: its ``Expires=`` has a comma in it
+EXPIRES = datetime.datetime(2036, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
 
 # --------------------------------------------------------------------------- #
 # One app per framework: the same routes, the request as the framework gives it
@@ -34,7 +38,7 @@ def _mangum(api: str) -> Any:
     def cookies() -> Any:
         response = JSONResponse({"ok": True})
         response.set_cookie("session", "abc")
-        response.set_cookie("theme", "dark")
+        response.set_cookie("theme", "dark", expires=EXPIRES)
         return response
 
     async def echo(id: str, request: Any) -> Any:
@@ -80,7 +84,7 @@ def _flask() -> Any:
     def cookies() -> Any:
         response = flask.jsonify(ok=True)
         response.set_cookie("session", "abc")
-        response.set_cookie("theme", "dark")
+        response.set_cookie("theme", "dark", expires=EXPIRES)
         return response
 
     @app.route("/echo/<id>", methods=["GET", "POST"])
@@ -134,7 +138,8 @@ def _powertools(api: str) -> Any:
     @app.get("/cookies")
     def cookies() -> Any:
         return Response(200, "application/json", "{}",
-                        cookies=[Cookie("session", "abc"), Cookie("theme", "dark")])  # fmt: skip
+                        cookies=[Cookie("session", "abc"),
+                                 Cookie("theme", "dark", expires=EXPIRES)])  # fmt: skip
 
     def echo(id: str) -> Any:
         event = app.current_event
@@ -178,7 +183,8 @@ def _chalice(api: str) -> Any:
 
     @app.route("/cookies")
     def cookies() -> Any:
-        two = ["session=abc; Path=/", "theme=dark; Path=/"]
+        when = EXPIRES.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        two = ["session=abc; Path=/", f"theme=dark; Expires={when}; Path=/"]
         return Response(body={"ok": True}, status_code=200, headers={"Set-Cookie": two})
 
     @app.route("/echo/{id}", methods=["GET", "POST"])

@@ -185,6 +185,9 @@ def test_two_cookies_the_app_sets_reach_the_clients_jar(client, framework, api):
     assert [v.split(";")[0] for k, v in seen.headers if k == "set-cookie"] == [
         "session=abc", "theme=dark"]  # fmt: skip
     assert seen.jar == {"session": "abc", "theme": "dark"}
+    # the second line's Expires has a comma: the line is still one cookie
+    theme = [v for k, v in seen.headers if k == "set-cookie"][1]
+    assert "=wed, 02 jan 2036 03:04:05 gmt" in theme.lower()
 
 
 @pytest.mark.parametrize("client", CLIENTS)
