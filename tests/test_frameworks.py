@@ -335,7 +335,9 @@ def test_a_raised_exception(client, framework, api):
 
 
 #: each framework's own answer to a path it has no route for, and to a
-#: method its route does not take (Powertools answers 404 to both)
+#: method its route does not take (Powertools answers 404 to both). Chalice's
+#: 405 is what a resource taking any method forwards; a deployed Chalice API
+#: has only the route's methods, and API Gateway answers the others itself.
 _NOT_FOUND = {"mangum": 404, "apig-wsgi": 404, "serverless-wsgi": 404, "powertools": 404}
 _NOT_ALLOWED = {"mangum": 405, "apig-wsgi": 405, "serverless-wsgi": 405, "powertools": 404,
                 "chalice": 405}  # fmt: skip
