@@ -384,10 +384,9 @@ def http_event_v1(
     are both the ``apigw-requestid`` [D-HTTPLOGVARS]. ``path`` and
     ``requestContext.path`` keep a named stage's prefix (⚠️ dougmoscrop/
     serverless-http pull 143, sivchari/kumo pull 877), as sent (⚠️ §13.1's
-    decoding is captured for 2.0 only). A repeated query parameter keeps its
-    *last* value in ``queryStringParameters``, as REST does: a capture shows
-    it [QS-V1] ⚠️, though the documentation's hand-written 1.0 example shows
-    the first.
+    decoding is captured for 2.0 only). A repeated query key keeps its *last*
+    value in ``queryStringParameters`` as on REST: captured [QS-V1] ⚠️ (the
+    documentation's hand-written 1.0 example shows the first).
     """
     if api.api is not Api.HTTP or api.payload_format != "1.0":
         raise ApigwFaultError("http_event_v1 needs an HTTP API with payload format 1.0")
