@@ -444,3 +444,25 @@ def test_a_stream_handler_made_before_the_call_writes_to_the_functions_log(strea
     assert call_.lambda_log is not None
     assert "Version: $LATEST\nmade-before: seen by CloudWatch\nEND RequestId: " in call_.lambda_log
     assert handler.stream is getattr(sys, stream)  # put back as it was
+
+
+@pytest.mark.parametrize("client", ["requests", "httpx"])
+def test_a_followed_redirect_that_drops_the_stage_is_the_gateways_403(client):
+    # apig-wsgi gives Flask no SCRIPT_NAME, so "/echo/1" leaves the REST stage:
+    # on AWS a stage the API lacks is 403 Forbidden, before any Lambda
+    for module in _NEEDS[client]:
+        pytest.importorskip(module)
+    handler = FRAMEWORKS[1].make("rest")
+    url = f"https://{HOST}/prod/go"
+    with Fault(handler=handler, api="rest", stage="prod", clients=client) as fault:
+        if client == "requests":
+            import requests
+
+            response: Any = requests.get(url, timeout=10)
+        else:
+            import httpx
+
+            response = httpx.get(url, follow_redirects=True, timeout=10)
+    assert (response.status_code, response.content) == (403, b'{"message":"Forbidden"}')
+    assert [c.scenario.name if c.scenario else None for c in fault.calls] == [
+        None, "stage_not_found"]  # fmt: skip
