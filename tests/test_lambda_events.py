@@ -443,8 +443,8 @@ def test_http_v1_event_values_of_the_documented_example():
     assert event["headers"]["header2"] == "value2"
     assert event["multiValueHeaders"]["header2"] == ["value1", "value2"]
     assert event["headers"]["cookie"] == "cookie1; cookie2"
-    # the documentation's example keeps the first value here
-    assert event["queryStringParameters"] == {"parameter1": "value1", "parameter2": "value"}
+    # the last value, as captured [QS-V1] (the documentation's example shows the first)
+    assert event["queryStringParameters"] == {"parameter1": "value2", "parameter2": "value"}
     assert event["multiValueQueryStringParameters"] == {
         "parameter1": ["value1", "value2"], "parameter2": ["value"],
     }

@@ -149,6 +149,9 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " added headers sit among API Gateway's own",
         "PULUMI": "https://github.com/pulumi/pulumi-awsx nodejs/awsx/aws_test.go @"
         " 00335cf3744305396021a9e5531e24e754e43e93: exact-byte assertions against a deployed API",
+        "QS-V1": "https://gist.github.com/metaskills/55f9e3c7e205f6dc9db2f2a1bcd3d289 (2020:"
+        " a repeated query key's queryStringParameters value is the last, on an HTTP API's"
+        " payload 1.0 as on REST)",
         "REAPIT-4338": "https://github.com/reapit/foundations/issues/4338 (the 10 MB edge"
         " rejection ignores REQUEST_TOO_LARGE)",
         "REG-H2": "a public curl -v capture of a regional REST success over HTTP/2"

@@ -238,7 +238,29 @@ class _LogHandler(logging.Handler):
             self.handleError(record)
 
 
-_installed: tuple[_Stream, _Stream, _LogHandler] | None = None
+_installed: tuple[_Stream, _Stream, _LogHandler, list[logging.StreamHandler[Any]]] | None = None
+
+
+def _stream_handlers() -> Iterator[logging.StreamHandler[Any]]:
+    """Every ``StreamHandler`` of every logger made so far."""
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    for logger in loggers:
+        for handler in list(getattr(logger, "handlers", ())):
+            if isinstance(handler, logging.StreamHandler):
+                yield handler
+
+
+def _redirect_handlers(out: _Stream, err: _Stream) -> list[logging.StreamHandler[Any]]:
+    """Point each log handler that writes to the stdout or stderr being
+    replaced at its replacement. On Lambda whatever reaches stdout or stderr
+    is the function's log [D-PYLOG], a handler made at import included
+    (Chalice logs an exception through one of its own, on ``sys.stdout``)."""
+    moved = []
+    for handler in _stream_handlers():
+        if handler.stream is out._target or handler.stream is err._target:
+            handler.stream = out if handler.stream is out._target else err
+            moved.append(handler)
+    return moved
 
 
 def _install() -> None:
@@ -246,16 +268,19 @@ def _install() -> None:
     out, err, handler = _Stream(sys.stdout), _Stream(sys.stderr), _LogHandler()
     sys.stdout, sys.stderr = out, err
     logging.getLogger().addHandler(handler)
-    _installed = (out, err, handler)
+    _installed = (out, err, handler, _redirect_handlers(out, err))
 
 
 def _uninstall() -> None:
     global _installed
     if _installed is None:
         return
-    out, err, handler = _installed
+    out, err, handler, moved = _installed
     _installed = None
     logging.getLogger().removeHandler(handler)
+    for stream_handler in moved:  # unless someone pointed it elsewhere since
+        if isinstance(stream_handler.stream, _Stream) and stream_handler.stream in (out, err):
+            stream_handler.stream = stream_handler.stream._target
     if sys.stdout is out:  # else someone replaced it since: leave theirs
         sys.stdout = out._target
     if sys.stderr is err:

@@ -384,9 +384,9 @@ def http_event_v1(
     are both the ``apigw-requestid`` [D-HTTPLOGVARS]. ``path`` and
     ``requestContext.path`` keep a named stage's prefix (⚠️ dougmoscrop/
     serverless-http pull 143, sivchari/kumo pull 877), as sent (⚠️ §13.1's
-    decoding is captured for 2.0 only). ⚠️ A repeated query parameter keeps
-    its *first* value in ``queryStringParameters`` (the documentation's 1.0
-    example), unlike REST.
+    decoding is captured for 2.0 only). A repeated query key keeps its *last*
+    value in ``queryStringParameters`` as on REST: captured [QS-V1] ⚠️ (the
+    documentation's hand-written 1.0 example shows the first).
     """
     if api.api is not Api.HTTP or api.payload_format != "1.0":
         raise ApigwFaultError("http_event_v1 needs an HTTP API with payload format 1.0")
@@ -405,7 +405,7 @@ def http_event_v1(
         "httpMethod": request.method,
         "headers": {name: values[-1] for name, values in grouped.values()},
         "multiValueHeaders": {name: list(values) for name, values in grouped.values()},
-        "queryStringParameters": {n: vs[0] for n, vs in query.values()} or None,
+        "queryStringParameters": {n: vs[-1] for n, vs in query.values()} or None,
         "multiValueQueryStringParameters": {n: list(vs) for n, vs in query.values()} or None,
         "requestContext": _v1_context(request, api, parsed, request_id, time_epoch_ms, resource),
         "pathParameters": parsed.path_parameters or None,
