@@ -19,6 +19,9 @@ _DENIED_EXAMPLE = (
     "User: anonymous is not authorized to perform: execute-api:Invoke on resource:"
     " arn:aws:execute-api:us-west-2:********7089:u1hp5d8r0b/api/GET/prod"
 )
+# A signed caller's principal in a resource-policy denial [RP-IAM]: an IAM or
+# STS ARN whose account is printed in full (or masked, in one capture).
+_PRINCIPAL = rb"arn:aws[a-z-]*:(?:sts|iam)::(?:[0-9]{12}|\*{8}[0-9]{4}):[^\s\"\\]+"
 _HASHED_EXAMPLE = (
     "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with"
     " SHA-256 and encoded with Base64): 'ou+P2pI0l1aih+LHseZdzDv0Qh1V68y/KzyHX43jNNs='."
@@ -66,10 +69,11 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
         response_type="ACCESS_DENIED",
         message=_DENIED_EXAMPLE,
         evidence=Evidence.CAPTURED,
-        sources=("RP-2025", "RP-OLD"),
+        sources=("RP-2025", "RP-OLD", "RP-IAM"),
         renders="resource_policy",
         body_pattern=re.compile(
-            rb'\{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke'
+            rb'\{"Message":"User: (?:anonymous|' + _PRINCIPAL + rb") is not authorized to"
+            rb" perform: execute-api:Invoke"
             rb" on resource: arn:aws:execute-api:[a-z0-9-]+:\*{8}[0-9]{4}:[a-z0-9]{10}/"
             + _TEXT
             + rb'"\}'
@@ -80,9 +84,14 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
             " and the account (account_id=, masked to its last four digits); an explicit"
             " deny adds ' with an explicit deny' [RP-OLD]. x-amz-apigw-id comes before"
             " x-amzn-requestid, as in the one full capture (edge, HTTP/2, 2025)"
-            " [RP-2025]. The ARN's path is the request's as sent (percent-encoding"
-            " kept, query left out): ⚠️ inferred. A custom domain's request has no API"
-            f" id in its host: the capture's region and id stand in.{GATEWAY_TIME}"
+            " [RP-2025]; the same order on regional and private APIs: ⚠️ inferred. The"
+            " ARN's path is the request's as sent (percent-encoding kept, query left"
+            " out): ⚠️ inferred. A custom domain's request has no API id in its host:"
+            " the capture's region and id stand in, and its first path segment stands in"
+            " for the stage (⚠️ a base path is not a stage; the mapping is unknown here)."
+            " A signed caller's denial names its IAM or STS ARN instead of anonymous"
+            " [RP-IAM]: classify() and assert_response recognise it; the fault renders"
+            f" the unsigned form only.{GATEWAY_TIME}"
         ),
     ),
     Scenario(

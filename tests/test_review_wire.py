@@ -1,0 +1,101 @@
+"""A review of what the second pass's corrections and rows put on the wire:
+each test is a difference found between a client path, a public entry point
+or the command line and reference 2 (``api-gateway-behaviour-2.md``)."""
+
+from __future__ import annotations
+
+import pytest
+from support import refuse_network
+from test_cli import Serving, usage_error
+
+from pytest_apigw_faults import classify
+from pytest_apigw_faults._gateway.check import response_problems
+from pytest_apigw_faults._gateway.table import Endpoint, get_scenario
+from pytest_apigw_faults._gateway.wire import WireResponse
+
+# A signed IAM caller denied by the resource policy (reference 2 §0.1, §4,
+# [RP-IAM] id 7946360049), as captured.
+SIGNED_DENIAL = (
+    b'{"Message":"User: arn:aws:sts::645143808269:assumed-role/shop-role/'
+    b"CognitoIdentityCredentials is not authorized to perform: execute-api:Invoke on"
+    b" resource: arn:aws:execute-api:eu-central-1:********8269:gt4n9vo5yk/prod/GET/shop/"
+    b'0001/orders"}'
+)
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    refuse_network(monkeypatch, "test_review_wire")
+
+
+def test_classify_knows_a_signed_caller_s_resource_policy_denial(offline):
+    rows = classify(status=403, body=SIGNED_DENIAL,
+                    headers={"x-amzn-errortype": "AccessDeniedException"})
+    assert [row.id for row in rows] == ["rest-resource_policy_denied"]
+    explicit = SIGNED_DENIAL[:-2] + b' with an explicit deny"}'
+    assert [row.id for row in classify(status=403, body=explicit)] == [
+        "rest-resource_policy_denied"
+    ]
+
+
+def test_a_check_without_the_call_accepts_a_signed_caller_s_denial(offline):
+    row = get_scenario("resource_policy_denied", api="rest")
+    headers = (("content-type", "application/json"),
+               ("content-length", str(len(SIGNED_DENIAL))))
+    problems = response_problems(WireResponse(403, headers, SIGNED_DENIAL), row, Endpoint.EDGE)
+    assert not [problem for problem in problems if problem.startswith("body")]
+
+
+def test_the_resource_policy_row_notes_its_inferred_parts():
+    note = get_scenario("resource_policy_denied", api="rest").note
+    # the order was captured on edge only [RP-2025]
+    assert "regional and private APIs: ⚠️ inferred" in note
+    # a custom domain's base path is not its stage
+    assert "first path segment stands in for the stage" in note
+    # the signed caller's form is recognised, not rendered [RP-IAM]
+    assert "[RP-IAM]" in note
+
+
+# -- the command line ---------------------------------------------------------------------
+
+
+def test_serve_s_unknown_scenario_names_the_closest(capsys):
+    error = usage_error(capsys, "serve", "--api", "rest", "--scenario", "resource_policy_denid")
+    assert (
+        "argument --scenario: invalid choice: 'resource_policy_denid';"
+        " did you mean 'resource_policy_denied'? (choose from 'integration_timeout'"
+    ) in error
+
+
+def test_serve_takes_the_arguments_of_the_rows_rendered_from_the_request():
+    with Serving("--api", "rest", "--scenario", "resource_policy_denied", "--account-id",
+                 "645143808269", "--explicit-deny", "--endpoint", "regional") as serving:
+        status, headers, body = serving.get("/prod/orders/1")
+    assert status == 403
+    assert body.endswith(b":********8269:u1hp5d8r0b/prod/GET/orders/1 with an explicit deny\"}")
+    assert [name for name, _ in headers] == [
+        "Date", "Content-Type", "Content-Length", "Connection", "x-amz-apigw-id",
+        "x-amzn-RequestId", "x-amzn-ErrorType",
+    ]
+    with Serving("--api", "rest", "--scenario", "bad_request_parameters",
+                 "--required-parameter", "header.x-version",
+                 "--required-parameter", "querystring.q") as serving:
+        status, headers, body = serving.get("/prod/orders?q=1")
+    assert (status, body) == (400, b'{"message": "Missing required request parameters: [x-version]"}')
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--scenario", "bad_request_parameters", "--required-parameter", "querystrin.q"],
+         "required_parameters: 'querystrin.q' has the unknown location 'querystrin';"
+         " did you mean 'querystring'?"),
+        (["--scenario", "resource_policy_denied", "--account-id", "12345"],
+         "account_id= takes an AWS account id, 12 digits as a str"),
+        (["--scenario", "route_not_found", "--explicit-deny"],
+         "explicit_deny= is read by scenario 'resource_policy_denied' only"),
+    ],
+    ids=["bad-location", "bad-account", "other-row"],
+)
+def test_serve_refuses_bad_arguments_for_the_new_rows(capsys, argv, message):
+    assert message in usage_error(capsys, "serve", "--api", "rest", *argv)
