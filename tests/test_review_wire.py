@@ -99,3 +99,8 @@ def test_serve_takes_the_arguments_of_the_rows_rendered_from_the_request():
 )
 def test_serve_refuses_bad_arguments_for_the_new_rows(capsys, argv, message):
     assert message in usage_error(capsys, "serve", "--api", "rest", *argv)
+
+
+def test_the_preflight_row_notes_that_its_capture_does_not_settle_the_order():
+    note = get_scenario("preflight_not_found", api="rest").note
+    assert "[MAT-OPTIONS] excerpts show all three before x-amzn-errortype" in note

@@ -272,7 +272,11 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
         note=(
             "Answered as an unknown route; the DEFAULT_4XX or MISSING_AUTHENTICATION_TOKEN"
             " gateway response's headers (access-control-allow-*) are added when the API"
-            f" customises them (gateway_responses=) [MAT-OPTIONS].{GATEWAY_TIME}"
+            " customises them (gateway_responses=) [MAT-OPTIONS]. Their place follows the"
+            " inferred interleaving of [PERMATE] (the last configured name after"
+            " x-amz-apigw-id): ⚠️ the [MAT-OPTIONS] excerpts show all three before"
+            " x-amzn-errortype, in two different orders, with API Gateway's ids left out,"
+            f" so they do not settle it.{GATEWAY_TIME}"
         ),
     ),
     Scenario(
