@@ -104,3 +104,8 @@ def test_serve_refuses_bad_arguments_for_the_new_rows(capsys, argv, message):
 def test_the_preflight_row_notes_that_its_capture_does_not_settle_the_order():
     note = get_scenario("preflight_not_found", api="rest").note
     assert "[MAT-OPTIONS] excerpts show all three before x-amzn-errortype" in note
+
+
+def test_the_resource_policy_row_notes_that_its_customisation_is_inferred():
+    note = get_scenario("resource_policy_denied", api="rest").note
+    assert "whether a customised ACCESS_DENIED (or DEFAULT_4XX) template replaces it" in note

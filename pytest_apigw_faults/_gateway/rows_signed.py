@@ -91,7 +91,11 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
             " for the stage (⚠️ a base path is not a stage; the mapping is unknown here)."
             " A signed caller's denial names its IAM or STS ARN instead of anonymous"
             " [RP-IAM]: classify() and assert_response recognise it; the fault renders"
-            f" the unsigned form only.{GATEWAY_TIME}"
+            " the unsigned form only. The capital 'Message' shows this body is not the"
+            " default gateway-response template's; ⚠️ whether a customised ACCESS_DENIED"
+            " (or DEFAULT_4XX) template replaces it was not captured: here a configured"
+            " template does, and headers or a status alone leave the body as it is."
+            f"{GATEWAY_TIME}"
         ),
     ),
     Scenario(
