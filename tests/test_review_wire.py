@@ -109,3 +109,9 @@ def test_the_preflight_row_notes_that_its_capture_does_not_settle_the_order():
 def test_the_resource_policy_row_notes_that_its_customisation_is_inferred():
     note = get_scenario("resource_policy_denied", api="rest").note
     assert "whether a customised ACCESS_DENIED (or DEFAULT_4XX) template replaces it" in note
+
+
+def test_the_incomplete_signature_row_notes_the_value_shapes_no_capture_shows():
+    note = get_scenario("incomplete_signature", api="rest").note
+    assert "a value with a space whose second word has '='" in note
+    assert "an empty value gets that form too, ending 'Authorization='" in note
