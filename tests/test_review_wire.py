@@ -81,7 +81,9 @@ def test_serve_takes_the_arguments_of_the_rows_rendered_from_the_request():
                  "--required-parameter", "header.x-version",
                  "--required-parameter", "querystring.q") as serving:
         status, headers, body = serving.get("/prod/orders?q=1")
-    assert (status, body) == (400, b'{"message": "Missing required request parameters: [x-version]"}')
+    assert (status, body) == (
+        400, b'{"message": "Missing required request parameters: [x-version]"}'
+    )
 
 
 @pytest.mark.parametrize(
