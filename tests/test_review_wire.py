@@ -117,3 +117,28 @@ def test_the_incomplete_signature_row_notes_the_value_shapes_no_capture_shows():
     note = get_scenario("incomplete_signature", api="rest").note
     assert "a value with a space whose second word has '='" in note
     assert "an empty value gets that form too, ending 'Authorization='" in note
+
+
+# -- classify() reads the order that sets a resource-policy denial apart [RP-2025] -----------
+
+HEAD_DENIAL = [  # a regional HEAD answer: no body, only the order tells
+    ("date", "Thu, 04 Sep 2025 19:31:16 GMT"),
+    ("content-type", "application/json"),
+    ("content-length", "0"),
+    ("x-amz-apigw-id", "QZFY0GF8PHcEDJg="),
+    ("x-amzn-requestid", "58831b0a-0d67-41b1-bc04-4b83051ce458"),
+    ("x-amzn-errortype", "AccessDeniedException"),
+]
+
+
+def test_classify_ranks_by_the_order_of_api_gateway_s_ids(offline):
+    rows = classify(status=403, headers=HEAD_DENIAL, body=b"", method="HEAD")
+    assert [row.id for row in rows] == ["rest-resource_policy_denied", "rest-access_denied"]
+    assert not any("no response tells them apart" in hint for hint in rows.hints)
+    authorizer = [HEAD_DENIAL[i] for i in (0, 1, 2, 4, 5, 3)]
+    rows = classify(status=403, headers=authorizer, body=b"", method="HEAD")
+    assert [row.id for row in rows] == ["rest-access_denied", "rest-resource_policy_denied"]
+    assert rows.ranking[1].lenient == (
+        "`x-amzn-requestid` before `x-amz-apigw-id` read as `x-amz-apigw-id` first"
+        " (a proxy may reorder)",
+    )
