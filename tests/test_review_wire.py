@@ -142,3 +142,9 @@ def test_classify_ranks_by_the_order_of_api_gateway_s_ids(offline):
         "`x-amzn-requestid` before `x-amz-apigw-id` read as `x-amz-apigw-id` first"
         " (a proxy may reorder)",
     )
+
+
+@pytest.mark.parametrize("name", ["bad_request_body", "bad_request_parameters"])
+def test_the_validator_rows_note_that_the_space_in_message_string_is_inferred(name):
+    note = get_scenario(name, api="rest").note
+    assert "⚠️ That the space belongs to $context.error.messageString" in note

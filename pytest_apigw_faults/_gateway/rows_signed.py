@@ -174,8 +174,10 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
             " request's missing ones among required_parameters=, headers first, then path,"
             " then query string [LS-VAL] (⚠️ one controlled sample); a path parameter counts"
             " as present (its resource matched). When nothing declared is missing, every"
-            " declared name is listed. The error type is the console's [CONSOLE-400]."
-            f"{GATEWAY_TIME}"
+            " declared name is listed. The error type is the console's [CONSOLE-400]. ⚠️"
+            " That the space belongs to $context.error.messageString (so a customised"
+            " template keeps it), as the timeout's access log shows [AZUL-6284], is"
+            f" inferred.{GATEWAY_TIME}"
         ),
     ),
     Scenario(
