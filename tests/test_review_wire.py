@@ -148,3 +148,8 @@ def test_classify_ranks_by_the_order_of_api_gateway_s_ids(offline):
 def test_the_validator_rows_note_that_the_space_in_message_string_is_inferred(name):
     note = get_scenario(name, api="rest").note
     assert "⚠️ That the space belongs to $context.error.messageString" in note
+
+
+def test_the_incomplete_signature_row_notes_the_traced_capture():
+    note = get_scenario("incomplete_signature", api="rest").note
+    assert "also carried x-amzn-trace-id after x-amz-apigw-id" in note

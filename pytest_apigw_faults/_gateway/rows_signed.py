@@ -143,7 +143,9 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
             " header the captured example answers. A REST route_not_found answers this"
             " row instead when the request has a non-SigV4 Authorization header. The"
             " response type is DEFAULT_4XX [AZUL-7470]; the headers are the other"
-            " request-phase errors' (the one capture [ISE-OLD] is behind Cloudflare)."
+            " request-phase errors' (the one capture [ISE-OLD] is behind Cloudflare). That"
+            " capture also carried x-amzn-trace-id after x-amz-apigw-id, on a stage with"
+            " X-Ray tracing on; an untraced stage is expected to send none."
             f"{GATEWAY_TIME}"
         ),
     ),
