@@ -153,3 +153,13 @@ def test_the_validator_rows_note_that_the_space_in_message_string_is_inferred(na
 def test_the_incomplete_signature_row_notes_the_traced_capture():
     note = get_scenario("incomplete_signature", api="rest").note
     assert "also carried x-amzn-trace-id after x-amz-apigw-id" in note
+
+
+@pytest.mark.parametrize(
+    ("name", "api"),
+    [("base_path_not_mapped", "rest"), ("default_endpoint_disabled", "rest"),
+     ("default_endpoint_disabled", "http")],
+)
+def test_the_rows_that_reach_no_stage_note_the_access_log(name, api):
+    note = get_scenario(name, api=api).note
+    assert "AWS is not expected to write an access-log entry" in note

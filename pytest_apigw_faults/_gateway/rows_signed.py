@@ -264,7 +264,9 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
         note=(
             "The body is captured [BPM] (2017-18); the headers were not, and the error type"
             " is ⚠️ inferred from the other 403 Forbidden answers. No API is reached, so no"
-            f" gateway response customises it. It looks like stage_not_found.{GATEWAY_TIME}"
+            " gateway response customises it. It looks like stage_not_found. ⚠️ No stage is"
+            " reached, so AWS is not expected to write an access-log entry (access logging"
+            f" is a stage setting); call.access_log still shows the answer's values.{GATEWAY_TIME}"
         ),
     ),
     Scenario(
@@ -311,7 +313,9 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
         note=(
             "The status is documented (as quoted) [KC-DISABLE]; the body and error type"
             " are ⚠️ inferred from the other 403 Forbidden answers. Private APIs have no"
-            f" such setting.{GATEWAY_TIME}"
+            " such setting. ⚠️ The default endpoint reaches no stage, so AWS is not expected"
+            " to write an access-log entry; call.access_log still shows the answer's values."
+            f"{GATEWAY_TIME}"
         ),
     ),
     Scenario(
@@ -331,7 +335,9 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
         sources=("KC-DISABLE",),
         note=(
             "The status is documented (as quoted) [KC-DISABLE]; the body is ⚠️ inferred"
-            f" from the HTTP API's other 404.{GATEWAY_TIME}"
+            " from the HTTP API's other 404. ⚠️ The default endpoint reaches no stage, so"
+            " AWS is not expected to write an access-log entry; call.access_log still shows"
+            f" the answer's values.{GATEWAY_TIME}"
         ),
     ),
 )
