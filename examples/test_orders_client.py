@@ -138,6 +138,8 @@ EXPECTED: dict[str, Expected] = {
     "rest-preflight_not_found": Expected(403, "Missing Authentication Token", 1, 1),
     "rest-default_endpoint_disabled": Expected(403, "Forbidden", 1, 1),
     "http-default_endpoint_disabled": Expected(404, "Not Found", 1, 1),
+    # a path whose second decoding fails; the body is a guess
+    "http-bad_request_path": Expected(400, "Bad Request", 1, 1),
 }
 
 #: The request id header each kind of API sends.
