@@ -149,6 +149,26 @@ def _content_type(row: Scenario, seen: _Seen, conflicts: list[str], lenient: lis
         lenient.append(f"`content-type: {got}` read as `{row.content_type}`")
 
 
+# API Gateway's two ids, whose order sets a resource-policy denial (the
+# extended id first) apart from every other REST answer [RP-2025][LOIGE].
+_IDS = ("x-amzn-requestid", "x-amz-apigw-id")
+
+
+def _ids_in(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(name for name in names if name in _IDS)
+
+
+def _order(row: Scenario, endpoint: Endpoint, seen: _Seen, lenient: list[str]) -> None:
+    """The order of the ids, when both are seen: another order than the
+    row's is read leniently (a proxy may reorder), so the row ranks lower."""
+    shown = _ids_in(seen.values)
+    sent = _ids_in(header_names(row, endpoint))
+    if len(shown) == 2 and len(sent) == 2 and shown != sent:
+        lenient.append(
+            f"`{shown[0]}` before `{shown[1]}` read as `{sent[0]}` first (a proxy may reorder)"
+        )
+
+
 @dataclass(frozen=True)
 class _Check:
     """A row on one endpoint type against a response: ``conflicts`` with
@@ -187,6 +207,7 @@ def _check(row: Scenario, endpoint: Endpoint, seen: _Seen) -> _Check:
     if seen.body is not None and not _body_matches(row, seen.body, seen.method):
         conflicts.append(f"body differs from {_OF} {_body_shown(row, seen.method)}")
     _content_type(row, seen, conflicts, lenient)
+    _order(row, endpoint, seen, lenient)
     unseen = _headers(row, endpoint, seen, conflicts)
     if "content-type" not in seen.values:
         unseen.append("content-type")
@@ -344,7 +365,8 @@ def _same_answers(
     for m in matches:
         row = m.row
         names = frozenset(frozenset(s.items()) for s in sent[row.id])
-        key = (row.status, _body_shown(row, seen.method), row.content_type, names)
+        order = frozenset(_ids_in(s) for s in sent[row.id])
+        key = (row.status, _body_shown(row, seen.method), row.content_type, names, order)
         groups.setdefault(key, []).append(row)
     notes = []
     for rows in groups.values():

@@ -387,7 +387,9 @@ REFUSED_ROWS: tuple[Scenario, ...] = (
             " the validator's other message has the space too in an exact-byte"
             " test against AWS [PULUMI]. The message and the 400 are"
             " AWS-validated [LS-VAL]; the error type is the console's"
-            f" [CONSOLE-400].{GATEWAY_TIME}"
+            " [CONSOLE-400]. ⚠️ That the space belongs to $context.error.messageString (so"
+            " a customised template keeps it), as the timeout's access log shows"
+            f" [AZUL-6284], is inferred.{GATEWAY_TIME}"
         ),
     ),
 )

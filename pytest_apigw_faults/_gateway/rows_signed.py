@@ -19,6 +19,9 @@ _DENIED_EXAMPLE = (
     "User: anonymous is not authorized to perform: execute-api:Invoke on resource:"
     " arn:aws:execute-api:us-west-2:********7089:u1hp5d8r0b/api/GET/prod"
 )
+# A signed caller's principal in a resource-policy denial [RP-IAM]: an IAM or
+# STS ARN whose account is printed in full (or masked, in one capture).
+_PRINCIPAL = rb"arn:aws[a-z-]*:(?:sts|iam)::(?:[0-9]{12}|\*{8}[0-9]{4}):[^\s\"\\]+"
 _HASHED_EXAMPLE = (
     "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with"
     " SHA-256 and encoded with Base64): 'ou+P2pI0l1aih+LHseZdzDv0Qh1V68y/KzyHX43jNNs='."
@@ -66,10 +69,11 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
         response_type="ACCESS_DENIED",
         message=_DENIED_EXAMPLE,
         evidence=Evidence.CAPTURED,
-        sources=("RP-2025", "RP-OLD"),
+        sources=("RP-2025", "RP-OLD", "RP-IAM"),
         renders="resource_policy",
         body_pattern=re.compile(
-            rb'\{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke'
+            rb'\{"Message":"User: (?:anonymous|' + _PRINCIPAL + rb") is not authorized to"
+            rb" perform: execute-api:Invoke"
             rb" on resource: arn:aws:execute-api:[a-z0-9-]+:\*{8}[0-9]{4}:[a-z0-9]{10}/"
             + _TEXT
             + rb'"\}'
@@ -80,9 +84,18 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
             " and the account (account_id=, masked to its last four digits); an explicit"
             " deny adds ' with an explicit deny' [RP-OLD]. x-amz-apigw-id comes before"
             " x-amzn-requestid, as in the one full capture (edge, HTTP/2, 2025)"
-            " [RP-2025]. The ARN's path is the request's as sent (percent-encoding"
-            " kept, query left out): ⚠️ inferred. A custom domain's request has no API"
-            f" id in its host: the capture's region and id stand in.{GATEWAY_TIME}"
+            " [RP-2025]; the same order on regional and private APIs: ⚠️ inferred. The"
+            " ARN's path is the request's as sent (percent-encoding kept, query left"
+            " out): ⚠️ inferred. A custom domain's request has no API id in its host:"
+            " the capture's region and id stand in, and its first path segment stands in"
+            " for the stage (⚠️ a base path is not a stage; the mapping is unknown here)."
+            " A signed caller's denial names its IAM or STS ARN instead of anonymous"
+            " [RP-IAM]: classify() and assert_response recognise it; the fault renders"
+            " the unsigned form only. The capital 'Message' shows this body is not the"
+            " default gateway-response template's; ⚠️ whether a customised ACCESS_DENIED"
+            " (or DEFAULT_4XX) template replaces it was not captured: here a configured"
+            " template does, and headers or a status alone leave the body as it is."
+            f"{GATEWAY_TIME}"
         ),
     ),
     Scenario(
@@ -121,12 +134,18 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
             " bytes [ISE-NEW] (what is hashed, the whole value or the token, is ⚠️"
             " inferred); without a space, the form naming the missing SigV4 parts and"
             " ending with the raw value [ISE-CRED] (2022; whether 2026 hashes that tail"
-            " is unknown). The ≤2023 form ('<token>' not a valid key=value pair …)"
+            " is unknown). ⚠️ Inferred: a value with a space whose second word has '='"
+            " (Basic base64 with its padding, a SigV4 value lacking a part) gets the form"
+            " naming what it lacks, and an empty value gets that form too, ending"
+            " 'Authorization=' (no capture shows either). The ≤2023 form ('<token>' not a"
+            " valid key=value pair …)"
             " [ISE-OLD] is not offered: AWS no longer sends it. Without an Authorization"
             " header the captured example answers. A REST route_not_found answers this"
             " row instead when the request has a non-SigV4 Authorization header. The"
             " response type is DEFAULT_4XX [AZUL-7470]; the headers are the other"
-            " request-phase errors' (the one capture [ISE-OLD] is behind Cloudflare)."
+            " request-phase errors' (the one capture [ISE-OLD] is behind Cloudflare). That"
+            " capture also carried x-amzn-trace-id after x-amz-apigw-id, on a stage with"
+            " X-Ray tracing on; an untraced stage is expected to send none."
             f"{GATEWAY_TIME}"
         ),
     ),
@@ -157,8 +176,10 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
             " request's missing ones among required_parameters=, headers first, then path,"
             " then query string [LS-VAL] (⚠️ one controlled sample); a path parameter counts"
             " as present (its resource matched). When nothing declared is missing, every"
-            " declared name is listed. The error type is the console's [CONSOLE-400]."
-            f"{GATEWAY_TIME}"
+            " declared name is listed. The error type is the console's [CONSOLE-400]. ⚠️"
+            " That the space belongs to $context.error.messageString (so a customised"
+            " template keeps it), as the timeout's access log shows [AZUL-6284], is"
+            f" inferred.{GATEWAY_TIME}"
         ),
     ),
     Scenario(
@@ -243,7 +264,9 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
         note=(
             "The body is captured [BPM] (2017-18); the headers were not, and the error type"
             " is ⚠️ inferred from the other 403 Forbidden answers. No API is reached, so no"
-            f" gateway response customises it. It looks like stage_not_found.{GATEWAY_TIME}"
+            " gateway response customises it. It looks like stage_not_found. ⚠️ No stage is"
+            " reached, so AWS is not expected to write an access-log entry (access logging"
+            f" is a stage setting); call.access_log still shows the answer's values.{GATEWAY_TIME}"
         ),
     ),
     Scenario(
@@ -263,7 +286,11 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
         note=(
             "Answered as an unknown route; the DEFAULT_4XX or MISSING_AUTHENTICATION_TOKEN"
             " gateway response's headers (access-control-allow-*) are added when the API"
-            f" customises them (gateway_responses=) [MAT-OPTIONS].{GATEWAY_TIME}"
+            " customises them (gateway_responses=) [MAT-OPTIONS]. Their place follows the"
+            " inferred interleaving of [PERMATE] (the last configured name after"
+            " x-amz-apigw-id): ⚠️ the [MAT-OPTIONS] excerpts show all three before"
+            " x-amzn-errortype, in two different orders, with API Gateway's ids left out,"
+            f" so they do not settle it.{GATEWAY_TIME}"
         ),
     ),
     Scenario(
@@ -286,7 +313,9 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
         note=(
             "The status is documented (as quoted) [KC-DISABLE]; the body and error type"
             " are ⚠️ inferred from the other 403 Forbidden answers. Private APIs have no"
-            f" such setting.{GATEWAY_TIME}"
+            " such setting. ⚠️ The default endpoint reaches no stage, so AWS is not expected"
+            " to write an access-log entry; call.access_log still shows the answer's values."
+            f"{GATEWAY_TIME}"
         ),
     ),
     Scenario(
@@ -306,7 +335,9 @@ SIGNED_ROWS: tuple[Scenario, ...] = (
         sources=("KC-DISABLE",),
         note=(
             "The status is documented (as quoted) [KC-DISABLE]; the body is ⚠️ inferred"
-            f" from the HTTP API's other 404.{GATEWAY_TIME}"
+            " from the HTTP API's other 404. ⚠️ The default endpoint reaches no stage, so"
+            " AWS is not expected to write an access-log entry; call.access_log still shows"
+            f" the answer's values.{GATEWAY_TIME}"
         ),
     ),
 )

@@ -160,6 +160,9 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "RFC6265": "RFC 6265 section 3: Set-Cookie header lines are never folded into one",
         "RP-2025": "a CTF write-up, curl -i, 2025-09-04: a full edge HTTP/2 response to a"
         " resource-policy denial (158 bytes, x-amz-apigw-id before x-amzn-requestid)",
+        "RP-IAM": "reference 2 section 4, stored captures ids 7946360049, 22165364824 and"
+        " 5003417956: a signed IAM caller's resource-policy denial names its"
+        " arn:aws:sts::<account>:assumed-role/... principal",
         "RP-300": "https://repost.aws/questions/QUlDTc_17EQ_mOJAhR3LHNDw (300000 ms ceiling"
         " for regional and private REST APIs)",
         "RP-429": "https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ (throttled Lambda"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import enum
 import json
 import logging
@@ -43,6 +44,17 @@ def _latency(value: str) -> float | str:
     return factor
 
 
+def _scenario(value: str) -> str:
+    names = scenario_names()
+    if value in names:
+        return value
+    close = difflib.get_close_matches(value, names, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise argparse.ArgumentTypeError(
+        f"invalid choice: {value!r}{hint} (choose from {', '.join(map(repr, names))})"
+    )
+
+
 def _port(value: str) -> int:
     try:
         port = int(value)
@@ -72,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(parser=serve)
     serve.add_argument("--api", required=True, choices=apis, help="the kind of API")
     serve.add_argument(
-        "--scenario", required=True, choices=scenario_names(), metavar="NAME",
+        "--scenario", required=True, type=_scenario, metavar="NAME",
         help=f"a scenario of the table: {', '.join(scenario_names())}",
     )
     serve.add_argument(
@@ -91,6 +103,8 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
 
+    _rendering_arguments(serve)
+
     listing = commands.add_parser(
         "list", help="print the scenario table",
         description="Print the scenario table.",
@@ -100,6 +114,26 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=_FORMATS, default="table", help="the output format (default: table)"
     )
     return parser
+
+
+def _rendering_arguments(serve: argparse.ArgumentParser) -> None:
+    """The arguments of the rows whose bodies are rendered from the request."""
+    serve.add_argument(
+        "--required-parameter", action="append", dest="required_parameters",
+        metavar="LOCATION.NAME",
+        help=(
+            "bad_request_parameters: a parameter the request validator requires, e.g."
+            " querystring.key, header.x-api-version or path.id (repeat for more)"
+        ),
+    )
+    serve.add_argument(
+        "--account-id", metavar="ID",
+        help="resource_policy_denied: the 12-digit account that owns the API",
+    )
+    serve.add_argument(
+        "--explicit-deny", action="store_true", default=None,
+        help="resource_policy_denied: a policy statement denies (not merely none allows)",
+    )
 
 
 # -- list -----------------------------------------------------------------------------
@@ -183,7 +217,11 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
             f" (choose from {', '.join(repr(name) for name in valid)})"
         )
     try:
-        fault = Fault(args.scenario, api=api.value, endpoint=args.endpoint, seed=args.seed)
+        fault = Fault(
+            args.scenario, api=api.value, endpoint=args.endpoint, seed=args.seed,
+            required_parameters=args.required_parameters, account_id=args.account_id,
+            explicit_deny=args.explicit_deny,
+        )
         server = GatewayServer([fault], latency=args.latency, port=args.port)
     except ApigwFaultError as error:
         parser.error(str(error))
