@@ -139,8 +139,6 @@ EXPECTED: dict[str, Expected] = {
     "rest-preflight_not_found": Expected(403, "Missing Authentication Token", 1, 1),
     "rest-default_endpoint_disabled": Expected(403, "Forbidden", 1, 1),
     "http-default_endpoint_disabled": Expected(404, "Not Found", 1, 1),
-    # a path that does not decode: refused before the Lambda
-    "http-bad_request_path": Expected(400, "Bad Request", 1, 1),
 }
 
 #: The request id header each kind of API sends.
