@@ -532,3 +532,25 @@ def test_assert_response_rejects_what_is_not_a_response(inner):
     result.stdout.fnmatch_lines(
         ["E *TypeError: assert_response takes a requests.Response or an httpx.Response, got str"]
     )
+
+
+def test_a_changed_copy_of_a_row_is_refused_not_answered_as_the_original():
+    import dataclasses
+
+    from pytest_apigw_faults import ApigwFaultError, Fault, get_scenario
+
+    row = get_scenario("function_error", api="rest")
+    changed = dataclasses.replace(row, status=401, body=b"{}")
+    message = (
+        "scenario 'rest-function_error' is not a row of the scenario table (it differs from"
+        " the table's in status, body): a fault answers with the table's rows"
+        " (get_scenario(name, api=...)); change an answer with gateway_responses=, or a"
+        " handler"
+    )
+    with pytest.raises(ApigwFaultError) as caught:
+        Fault(changed)
+    assert str(caught.value) == message
+    with pytest.raises(ApigwFaultError) as caught:
+        Fault(sequence=[row, changed], api="rest")
+    assert str(caught.value) == message
+    assert repr(Fault(row)) == repr(Fault("function_error", api="rest"))  # the table's own

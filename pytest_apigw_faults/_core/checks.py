@@ -12,6 +12,7 @@ responses are imported by the checks that need them, when they run.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
@@ -93,7 +94,7 @@ def check_name(value: object, context: Context) -> str | Scenario:
                 f"scenario {value.id!r} is a {value.api.value!r} scenario, but"
                 f" api={context.api.value!r} was given"
             )
-        return value
+        return table_row(value)
 
     return table_name(value, context.api)
 
@@ -290,6 +291,23 @@ def check_handler(value: object, context: Context | None = None, key: str = "han
     return value
 
 
+def table_row(row: Scenario) -> Scenario:
+    """``row``, which must be the table's own: a fault answers with the
+    table's rows only, so a changed copy would be answered as the original."""
+    own = SCENARIOS.get((row.name, row.api))
+    if own is None or own != row:
+        fields = "" if own is None else ", ".join(
+            f.name for f in dataclasses.fields(row) if getattr(row, f.name) != getattr(own, f.name)
+        )
+        detail = f" (it differs from the table's in {fields})" if fields else ""
+        raise ApigwFaultError(
+            f"scenario {row.id!r} is not a row of the scenario table{detail}: a fault"
+            " answers with the table's rows (get_scenario(name, api=...)); change an"
+            " answer with gateway_responses=, or a handler"
+        )
+    return own
+
+
 def item_name(item: object) -> str | None:
     """The scenario name an item of a sequence stands for, or ``None`` for a
     handler or a Lambda result."""
@@ -315,7 +333,7 @@ def check_item(key: str, item: object, context: Context) -> object:
                 f"{key}: scenario {item.id!r} is a {item.api.value!r} scenario, but"
                 f" api={api.value!r}"
             )
-        name = item.name
+        name = table_row(item).name
     elif isinstance(item, str) and ":" not in item:
 
         try:
