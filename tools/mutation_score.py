@@ -25,13 +25,19 @@ SURVIVED = {0}
 NO_TESTS = {5, 33}
 SKIPPED = {34}
 PREFIX = "pytest_apigw_faults._gateway."
-SURVIVORS_FILE = Path("tests/mutation-survivors.md")
+SURVIVORS_FILE = Path("tests/mutation-survivors.md")  # and tests/mutation-survivors-*.md
 
 
 def _documented(path: Path) -> dict[str, str]:
-    """Survivor name -> reason, from the lines ``- `name`: reason``."""
-    if not path.exists():
-        return {}
+    """Survivor name -> reason, from the lines ``- `name`: reason`` of
+    ``path`` and of its siblings ``<stem>-*.md`` (one per part of the model)."""
+    reasons: dict[str, str] = {}
+    for part in sorted(path.parent.glob(f"{path.stem}*.md")):
+        reasons.update(_listed(part))
+    return reasons
+
+
+def _listed(path: Path) -> dict[str, str]:
     reasons: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         found = re.match(r"\s*[-*]\s*`([^`]+)`\s*[:—-]?\s*(.*)", line)
