@@ -192,7 +192,7 @@ def test_closing_a_runtime_stops_its_faults_and_lets_go_of_the_clock() -> None:
         assert mine.faults == (fault,)
         mine.hold_clock("a fixture")
         assert patchboard.clock is not None
-        assert time.sleep.__module__ == "pytest_apigw_faults._core.clock"
+        assert time.sleep.__module__ == "pytest_apigw_faults._core.waits"
     finally:
         mine.close()
     assert not fault.started

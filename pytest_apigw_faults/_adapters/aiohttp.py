@@ -37,6 +37,7 @@ from aioresponses import aioresponses
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from .._core import clock as _clock
 from .._core import patches as _patches
 from .._core import runtime as _runtime
 from .._core.fault import Call, Fault
@@ -240,7 +241,9 @@ async def _respond(
         headers=headers,
         body=body,
         body_size=None if fault.reads_body else _body_size(session, kwargs),
+        wait=False,
     )
+    await _clock.wait_for_call(call)  # on the loop: its deadlines may fire first
     if call.timed_out:
         error: Exception = (
             asyncio.TimeoutError()

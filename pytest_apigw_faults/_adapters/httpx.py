@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
+from .._core import clock as _clock
 from .._core import patches as _patches
 from .._core import runtime as _runtime
-from .._core.fault import Fault
+from .._core.fault import Call, Fault
 from .._gateway import headers as _wire
 from .._gateway.table import ApigwFaultError
 from . import _internals
@@ -61,14 +62,16 @@ class _TransportMocker(AbstractRequestMocker):
         fault = _claim(httpx_request)
         if fault is not None and fault.reads_body:  # a Lambda sees the body
             httpx_request.read()
-        return _respond(httpx_request, fault)
+        return _reply(httpx_request, _answer(httpx_request, fault, wait=True))
 
     @classmethod
     async def async_handler(cls, httpx_request: httpx.Request) -> httpx.Response:
         fault = _claim(httpx_request)
         if fault is not None and fault.reads_body:
             await httpx_request.aread()
-        return _respond(httpx_request, fault)
+        call = _answer(httpx_request, fault, wait=False)
+        await _clock.wait_for_call(call)  # on the loop: its deadlines may fire first
+        return _reply(httpx_request, call)
 
     @classmethod
     def prepare_sync_request(
@@ -130,10 +133,10 @@ def _claim(request: httpx.Request) -> Fault | None:
     return _runtime.claim(str(request.url), _CLIENT, request.method)
 
 
-def _respond(request: httpx.Request, fault: Fault | None) -> httpx.Response:
+def _answer(request: httpx.Request, fault: Fault | None, *, wait: bool) -> Call:
     if fault is None:  # respx calls the real transport
         raise _internals.respx_pass_through("not faulted", request)
-    call = fault.answer(
+    return fault.answer(
         _CLIENT,
         request,
         read_timeout=_read_timeout(request),
@@ -141,7 +144,11 @@ def _respond(request: httpx.Request, fault: Fault | None) -> httpx.Response:
         url=str(request.url),
         headers=request.headers,
         body=request.content if fault.reads_body else None,
+        wait=wait,
     )
+
+
+def _reply(request: httpx.Request, call: Call) -> httpx.Response:
     if call.timed_out:
         error = httpx.ReadTimeout("The read operation timed out", request=request)
         call.exception = error

@@ -1,45 +1,54 @@
-"""Virtual time: the client's clocks advance by the gateway's latency and by
-its own backoff sleeps, and nothing really waits.
+"""Virtual time: one clock that every clock reading and every wait of the
+test obeys, and nothing really waits.
 
-Built on time-machine (``travel(..., tick=False)`` and ``Traveller.shift``),
-which moves ``time.time``, ``datetime.now`` and friends at the C level, so
-``from time import time`` and ``datetime.datetime.now()`` (backoff's
-``max_time``) follow too. time-machine does not move ``time.monotonic`` or
-``time.perf_counter`` and does not touch the sleeps, so these are replaced
-here, as module attributes, while the clock runs:
+The test's threads (the one that started the clock and every thread started
+from them while it runs) read virtual time and wait on it; when all of them
+wait, the clock jumps to the earliest deadline (:mod:`.scheduler`). What is
+replaced, and how each wait becomes virtual, is in :mod:`.waits`:
 
-- ``time.sleep`` and ``asyncio.sleep`` advance the clock instead of waiting
-  (``asyncio.sleep`` still yields to the event loop once);
-- ``time.monotonic``, ``time.perf_counter`` (and their ``_ns`` forms) stand
-  still between events, like ``time.time``;
-- the asyncio event loop's own clock (``BaseEventLoop.time``) keeps ticking
-  in real time, advanced by the same virtual offset: timers the loop needs
-  for real I/O still fire, and a deadline the virtual time passes fires at once.
+- ``time.time``, ``datetime.now`` and the rest of what time-machine moves
+  (``travel(..., tick=False)`` and ``Traveller.shift``, at the C level, so
+  ``from time import time`` follows too);
+- ``time.monotonic``, ``time.perf_counter`` (and ``_ns``), the clock of the
+  ``threading``, ``queue`` and ``subprocess`` modules, and asyncio's loop
+  clock, so ``wait_for``, ``asyncio.timeout`` and ``call_later`` fire at
+  their virtual deadlines;
+- ``time.sleep``, ``Condition.wait`` (so ``Event.wait``, ``queue.get``,
+  ``Future.result``, ``as_completed``, ``Timer``), ``Thread.join`` and the
+  ``selectors`` (so an event loop waiting for its next timer) wait on it.
 
-pytest's ``_pytest.timing`` took its ``perf_counter`` before any of this, so
-report durations stay real.
+A Lambda handler runs in a bubble of its own time (:meth:`VirtualClock.handler_time`):
+its sleeps and waits pass at once on its own clock and become the
+integration's latency, not the client's backoff.
 
-One clock runs at a time in a process (the patches are process-wide): the
-patchboard of :mod:`.runtime` starts it when a fault with
-``virtual_time=True`` starts or a fixture takes hold of it, and stops it,
-putting every patched function back, when nothing holds it any more.
+Threads that are not the test's keep real time. pytest's own durations stay
+real (``_pytest.timing`` took its functions before any of this).
+
+One clock runs at a time in a process: the patchboard of :mod:`.runtime`
+starts it when a fault with ``virtual_time=True`` starts or a fixture takes
+hold of it, and stops it, putting every patched function back and moving the
+timers scheduled on it onto the real clock, when nothing holds it any more.
 """
 
 from __future__ import annotations
 
 import asyncio
-import asyncio.base_events
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._gateway.table import ApigwFaultError
 from . import patches as _patches
 from . import runtime as _runtime
+from .scheduler import STOPPED, Scheduler, real_timeout
 
-__all__ = ["Sleep", "VirtualClock", "running"]
+if TYPE_CHECKING:
+    from .fault import Call
+
+__all__ = ["HandlerTime", "Sleep", "VirtualClock", "handler_time", "running", "wait_for_call"]
 
 _EXTRA = "pytest-apigw-faults[virtual-time]"
 
@@ -54,50 +63,138 @@ class Sleep:
     seq: int
 
 
+class HandlerTime:
+    """The seconds a Lambda handler's own clock moved while it ran."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+
 class VirtualClock:
     """The clock of one stretch of virtual time (see the module doc)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.elapsed = 0.0
         self.sleeps: list[Sleep] = []
         #: Whether the clock is started and not stopped: the replaced
-        #: functions follow it only then (a stale reference kept past the
-        #: clock is real again).
+        #: functions follow it only then.
         self.running = False
         self._travel: Any = None
         self._traveller: Any = None
         self._patches = _patches.Patches()
-        self._monotonic0 = 0.0
-        self._perf0 = 0.0
-        self._real_monotonic: Callable[[], float] = time.monotonic
+        self._bubbles = threading.local()
+        self.real_monotonic: Callable[[], float] = _patches.unwrap(time.monotonic)
+        self.real_perf_counter: Callable[[], float] = _patches.unwrap(time.perf_counter)
+        self.real_sleep: Callable[[float], None] = _patches.unwrap(time.sleep)
+        self.real_async_sleep: Callable[..., Any] = _patches.unwrap(asyncio.sleep)
+        self._monotonic0: float = self.real_monotonic()
+        self._perf0: float = self.real_perf_counter()
+        self.scheduler = Scheduler(self._shift)
 
-    # -- what the patched functions see ---------------------------------------
+    @property
+    def elapsed(self) -> float:
+        """Virtual seconds since the clock started."""
+        return self.scheduler.now
 
-    def advance(self, seconds: float) -> None:
-        """Let ``seconds`` pass at once (a gateway's latency, a backoff)."""
-        if seconds <= 0:
-            return
-        with self._lock:
-            self.elapsed += seconds
-            self._traveller.shift(seconds)
+    # -- whose time ---------------------------------------------------------------
 
-    def sleep(self, seconds: float, source: str) -> None:
-        """A sleep of the client: recorded, then passed at once."""
-        if seconds <= 0:
-            return
-        with self._lock:
-            self.sleeps.append(Sleep(float(seconds), source, _runtime.next_seq()))
-        self.advance(seconds)
+    def bubble(self) -> HandlerTime | None:
+        """The handler time of the calling thread, while it runs a handler."""
+        return getattr(self._bubbles, "time", None)
+
+    def takes_part(self) -> bool:
+        """Whether the calling thread is the test's (see :mod:`.scheduler`)."""
+        return self.scheduler.takes_part(threading.current_thread())
+
+    def virtual(self) -> bool:
+        """Whether the calling thread reads virtual time now."""
+        return self.running and (self.bubble() is not None or self.takes_part())
+
+    def offset(self) -> float:
+        """Virtual seconds past the clock's start, for the calling thread."""
+        bubble = self.bubble()
+        return self.scheduler.now + (0.0 if bubble is None else bubble.seconds)
 
     def monotonic(self) -> float:
-        return self._monotonic0 + self.elapsed
+        if not self.virtual():
+            return self.real_monotonic()
+        return self._monotonic0 + self.offset()
 
     def perf_counter(self) -> float:
-        return self._perf0 + self.elapsed
+        if not self.virtual():
+            return self.real_perf_counter()
+        return self._perf0 + self.offset()
 
-    def loop_time(self) -> float:
-        return self._real_monotonic() + self.elapsed
+    def _shift(self, seconds: float) -> None:
+        traveller = self._traveller
+        if traveller is not None:
+            traveller.shift(seconds)
+
+    # -- waiting ------------------------------------------------------------------
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass at once on the whole clock (a thread that is
+        not the test's: a server started before it)."""
+        if not 0 < seconds < float("inf"):
+            return
+        self.scheduler.advance_by(seconds)
+
+    def pause(self, seconds: float) -> None:
+        """The calling thread waits ``seconds`` of virtual time: a gateway's
+        latency, a backoff (not recorded here: see :meth:`sleep`)."""
+        if not seconds > 0:  # also nan
+            return
+        bubble = self.bubble()
+        if bubble is not None:
+            self.pass_in_bubble(bubble, seconds)
+        elif not self.takes_part():
+            self.advance(seconds)
+        else:
+            scheduler = self.scheduler
+            waiter = scheduler.wait(seconds)
+            if scheduler.block(waiter) == STOPPED:
+                self.real_sleep(max(real_timeout(waiter.left), 0.0))
+
+    def pass_in_bubble(self, bubble: HandlerTime, seconds: float) -> None:
+        """A handler's wait: passes at once on its own clock."""
+        if not 0 < seconds < float("inf"):
+            return
+        bubble.seconds += seconds
+        self._shift(seconds)
+
+    def sleep(self, seconds: float, source: str) -> None:
+        """A sleep: the client's backoff (recorded) unless a handler sleeps."""
+        if not seconds > 0:
+            return
+        if self.bubble() is None:
+            with self._lock:
+                self.sleeps.append(Sleep(float(seconds), source, _runtime.next_seq()))
+        self.pause(seconds)
+
+    def record(self, seconds: float, source: str) -> None:
+        """A sleep of the client the event loop waits for itself."""
+        if seconds > 0 and self.bubble() is None:
+            with self._lock:
+                self.sleeps.append(Sleep(float(seconds), source, _runtime.next_seq()))
+
+    @contextlib.contextmanager
+    def handler_time(self) -> Iterator[HandlerTime]:
+        """Run a Lambda handler in a bubble of its own time: what it waits
+        passes at once and adds to the :class:`HandlerTime` yielded; the wall
+        clock moves with it, and back when it is done."""
+        outer = self.bubble()
+        spent = HandlerTime()
+        self._bubbles.time = spent
+        try:
+            yield spent
+        finally:
+            self._bubbles.time = outer
+            if outer is not None:
+                outer.seconds += spent.seconds
+            else:
+                self._shift(-spent.seconds)
 
     # -- start and stop -------------------------------------------------------
 
@@ -111,72 +208,37 @@ class VirtualClock:
                 f"virtual_time=True needs time-machine, which is not installed:"
                 f" pip install '{_EXTRA}'"
             ) from None
+        from . import waits
+
         try:
+            self.scheduler.join(threading.current_thread())
             self._travel = time_machine.travel(time.time(), tick=False)
             self._traveller = self._travel.start()
-            self._patch()
+            waits.install(self, self._patches)
             self.running = True
         except BaseException:
             self.stop()
             raise
 
-    def _patch(self) -> None:
-        clock = self
-        self._real_monotonic = _patches.unwrap(time.monotonic)
-        self._monotonic0 = self._real_monotonic()
-        self._perf0 = _patches.unwrap(time.perf_counter)()
-
-        def sleep(real_sleep: Callable[[float], None]) -> Callable[[float], None]:
-            def sleep(seconds: float) -> None:
-                if not clock.running:  # a stale reference, kept past the clock
-                    return real_sleep(seconds)
-                if seconds < 0:
-                    raise ValueError("sleep length must be non-negative")
-                clock.sleep(seconds, "time.sleep")
-                return None
-
-            return sleep
-
-        def async_sleep(real_async_sleep: Callable[..., Any]) -> Callable[..., Any]:
-            async def async_sleep(delay: float, result: Any = None) -> Any:
-                if not clock.running:
-                    return await real_async_sleep(delay, result)
-                clock.sleep(delay, "asyncio.sleep")
-                return await real_async_sleep(0, result)  # yield to the loop once
-
-            return async_sleep
-
-        def frozen(virtual: Callable[[], Any]) -> Callable[[Callable[[], Any]], Any]:
-            def make(real: Callable[[], Any]) -> Callable[[], Any]:
-                return lambda: virtual() if clock.running else real()
-
-            return make
-
-        def nanoseconds(seconds: Callable[[], float]) -> Callable[[], int]:
-            return lambda: round(seconds() * 1e9)
-
-        def loop_time(real: Callable[[Any], float]) -> Callable[[Any], float]:
-            return lambda loop: clock.loop_time() if clock.running else real(loop)
-
-        apply = self._patches.apply
-        apply(time, "sleep", sleep)
-        apply(asyncio, "sleep", async_sleep)
-        apply(asyncio.tasks, "sleep", async_sleep)
-        apply(time, "monotonic", frozen(self.monotonic))
-        apply(time, "monotonic_ns", frozen(nanoseconds(self.monotonic)))
-        apply(time, "perf_counter", frozen(self.perf_counter))
-        apply(time, "perf_counter_ns", frozen(nanoseconds(self.perf_counter)))
-        apply(asyncio.base_events.BaseEventLoop, "time", loop_time)
-
     def stop(self) -> None:
-        """Put back every patched function and stop travelling; safe to call
-        again, and after a start that did not finish."""
+        """Put back every patched function, move the timers set on virtual
+        time onto the real clock, let waits in progress go on in real time,
+        and stop travelling; safe to call again, and after a start that did
+        not finish."""
+        from . import waits
+
+        was_running = self.running
         self.running = False
+        self.scheduler.stop()
+        if was_running:
+            waits.rebase_timers(self, self._monotonic0 + self.scheduler.now)
         self._patches.undo()
         traveller = self._traveller
         if traveller is not None:
             import time_machine
 
+            # ours only while it is on time-machine's stack (an interrupted
+            # stop may have taken it off already)
             if any(t is traveller for t in time_machine.traveller_stack):
                 self._travel.stop()
             self._traveller = None
@@ -187,3 +249,45 @@ def running() -> VirtualClock | None:
     """The clock running now, if virtual time is on."""
     clock = _runtime.board().clock
     return clock if clock is not None and clock.running else None
+
+
+@contextlib.contextmanager
+def handler_time() -> Iterator[HandlerTime | None]:
+    """A Lambda handler's own time while it runs, on the running clock
+    (``None`` when virtual time is off)."""
+    clock = running()
+    if clock is None:
+        yield None
+        return
+    with clock.handler_time() as spent:
+        yield spent
+
+
+async def wait_for_call(call: Call) -> None:
+    """An async client's wait for ``call`` (its latency, or its read
+    timeout): on the event loop's virtual clock, so that a deadline of the
+    client's own (``asyncio.timeout``, ``wait_for``) can fire first. Then
+    the call records that the client gave up, after how long, and raises
+    the cancellation on."""
+    clock = running()
+    seconds = call.waited
+    if clock is None or not seconds > 0:
+        return
+    bubble = clock.bubble()
+    if bubble is not None:
+        clock.pass_in_bubble(bubble, seconds)
+        return
+    if not clock.virtual():
+        clock.advance(seconds)
+        return
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    try:
+        await clock.real_async_sleep(seconds)
+    except asyncio.CancelledError as cancelled:
+        waited = max(loop.time() - start, 0.0)
+        call.elapsed -= call.waited - waited
+        call.waited = waited
+        call.timed_out = True
+        call.exception = cancelled
+        raise

@@ -307,6 +307,7 @@ class Fault(Activation):
                 binary_media_types=options.binary_media_types,
                 payload_format=options.payload_format,
                 handler_duration=options.handler_duration,
+                handler_time=_clock.handler_time,
             )
 
     @property
@@ -413,6 +414,7 @@ class Fault(Activation):
         spent: float | None = None,
         body: bytes | None = None,
         body_size: int | None = None,
+        wait: bool = True,
     ) -> Call:
         """Let the gateway answer one attempt of ``request`` and record it.
 
@@ -428,46 +430,37 @@ class Fault(Activation):
 
         A body over a limit is refused before anything else answers
         (:mod:`._gateway.admission`); the refusal is a call like any other.
+        On virtual time the thread waits ``waited`` on the clock, unless
+        ``wait`` is false (an async client's: :func:`.clock.wait_for_call`).
         """
         before = self._spent.get(request, 0.0) if spent is None else spent
         clock = _clock.running()
-        # On virtual time the clock already stands after the earlier attempts
-        # (their latency and backoff advanced it); otherwise they are added.
+        # on virtual time the clock stands after the earlier attempts already
         arrived_at = time.time() + (0.0 if clock is not None else before)
         incoming = Incoming(method, url, {} if headers is None else headers, body)
         exchange, invocation = self._exchange(arrived_at, incoming, body, body_size)
         timed_out = read_timeout is not None and exchange.latency > read_timeout
         waited = read_timeout if timed_out and read_timeout is not None else exchange.latency
-        call = Call(
-            client=client,
-            request=request,
-            exchange=exchange,
-            timed_out=timed_out,
-            elapsed=before + waited,
-            fault=self,
-            seq=_runtime.next_seq(),
-            waited=waited,
-            invocation=invocation,
-        )
+        call = Call(client, request, exchange, timed_out, before + waited, self, waited=waited)
+        call.seq, call.invocation = _runtime.next_seq(), invocation
         with self._lock:
             if spent is None:  # else the adapter counts the attempts itself
                 self._spent[request] = call.elapsed
             self.calls.append(call)
-        if clock is not None:
-            clock.advance(waited)  # once per attempt, here only
+        if clock is not None and wait:
+            clock.pause(waited)  # once per attempt, here only
         return call
 
     def note_backoff(self, seconds: float) -> None:
         """The backoff a client adapter counts as gateway time instead of
         sleeping it (urllib3's ``Retry`` through requests): recorded, and
         passed on the virtual clock when it runs."""
-        if seconds <= 0:
-            return
-        with self._lock:
-            self.sleeps.append(_clock.Sleep(float(seconds), "urllib3 Retry", _runtime.next_seq()))
-        clock = _clock.running()
-        if clock is not None:
-            clock.advance(seconds)
+        if seconds > 0:
+            sleep = _clock.Sleep(float(seconds), "urllib3 Retry", _runtime.next_seq())
+            with self._lock:
+                self.sleeps.append(sleep)
+            if (clock := _clock.running()) is not None:
+                clock.pause(seconds)
 
     # activation (see .activation) -------------------------------------------
 

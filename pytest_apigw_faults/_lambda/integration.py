@@ -13,19 +13,23 @@ the failure row it becomes (:meth:`._gateway.Gateway.respond`). It imports no
 HTTP client.
 
 Time is virtual: the handler's real running time does not count. It "takes"
-``handler_duration`` seconds (a number, or a callable given the event): the
-context's clock stands at the request's arrival while the handler runs and
-moves on by that much when it returns. Past the function timeout the answer
+``handler_duration`` seconds (a number, or a callable given the event), plus
+what it waits on its own clock (``handler_time``: on virtual time, its sleeps
+and timed waits pass at once there): the context's clock stands at the
+request's arrival, moves with those waits while the handler runs, and on by
+``handler_duration`` when it returns. Past the function timeout the answer
 is ``function_timeout``; past the integration timeout (when that is the
 shorter) ``integration_timeout``, after the integration timeout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from .._gateway.admission import refusal
 from .._gateway.limits import DEFAULT_FUNCTION_TIMEOUT, LAMBDA_PAYLOAD_BYTES
@@ -124,6 +128,17 @@ def _header_pairs(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(headers.items())
 
 
+class Spent(Protocol):
+    """How far a handler's own clock moved while it ran, in seconds."""
+
+    seconds: float
+
+
+@contextlib.contextmanager
+def _no_time() -> Iterator[Spent | None]:
+    yield None
+
+
 class Integration:
     """A Lambda proxy integration: the API in front of it, the function's
     timeout and how long each invocation takes."""
@@ -138,8 +153,12 @@ class Integration:
         binary_media_types: tuple[str, ...] | None = None,
         payload_format: str | None = None,
         handler_duration: float | Callable[[Any], float] | None = None,
+        handler_time: Callable[[], AbstractContextManager[Spent | None]] | None = None,
     ) -> None:
         self.api = api
+        #: Runs a handler in its own time and says how far that moved (the
+        #: virtual clock's, when it runs; see :meth:`_invoke`).
+        self.handler_time = handler_time or _no_time
         self.proxy_api = ProxyApi(  # checks the route, the stage and the payload format
             api,
             route or DEFAULT_ROUTES[api],
@@ -231,9 +250,10 @@ class Integration:
         integration_timeout = gateway.latency(timeout_row)
         duration = self._duration(event)
         now = arrived_at
+        own: list[Spent] = []  # the handler's own time, once it runs
 
-        def clock() -> float:
-            return now
+        def clock() -> float:  # what the handler waits moves it too
+            return now + sum(spent.seconds for spent in own)
 
         def returned() -> None:
             nonlocal now
@@ -247,7 +267,10 @@ class Integration:
             started_at=arrived_at,
         )
         handler: Handler = step.handler or _returns(step.result)
-        invocation = invoke(handler, event, context, returned=returned)
+        with self.handler_time() as spent:
+            own.extend(() if spent is None else (spent,))
+            invocation = invoke(handler, event, context, returned=returned)
+        duration += clock() - now  # what it waited is the integration's latency
         if duration >= integration_timeout and integration_timeout <= function_timeout:
             # The gateway gave up; the Lambda ran on, its answer unseen.
             exchange = gateway.respond(timeout_row, arrived_at, incoming, ids=ids, event=event)
