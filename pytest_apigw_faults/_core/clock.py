@@ -10,7 +10,7 @@ replaced, and how each wait becomes virtual, is in :mod:`.waits`:
   (``travel(..., tick=False)`` and ``Traveller.shift``, at the C level, so
   ``from time import time`` follows too);
 - ``time.monotonic``, ``time.perf_counter`` (and ``_ns``), the clock of the
-  ``threading``, ``queue`` and ``subprocess`` modules, and asyncio's loop
+  ``threading`` and ``queue`` modules, and asyncio's loop
   clock, so ``wait_for``, ``asyncio.timeout`` and ``call_later`` fire at
   their virtual deadlines;
 - ``time.sleep``, ``Condition.wait`` (so ``Event.wait``, ``queue.get``,

@@ -105,7 +105,7 @@ class Waiter:
     """One participant's wait: its deadline (virtual seconds since the clock
     started, ``None`` for none), its gate, and how to look for real I/O."""
 
-    __slots__ = ("deadline", "gate", "left", "probe", "thread")
+    __slots__ = ("deadline", "gate", "left", "probe", "real", "thread")
 
     def __init__(
         self, thread: threading.Thread, deadline: float | None, probe: Callable[[], bool] | None
@@ -114,6 +114,9 @@ class Waiter:
         self.deadline = deadline
         self.gate = Gate()
         self.probe = probe
+        #: Whether it waits for real I/O too: time then runs at real speed
+        #: (:meth:`Scheduler.run_real`) instead of jumping.
+        self.real = False
         #: Once the clock stopped during the wait: the real seconds it has
         #: left (``math.inf`` for none).
         self.left = 0.0
@@ -170,7 +173,9 @@ class Scheduler:
 
     # -- waiting ----------------------------------------------------------------
 
-    def wait(self, seconds: float | None, probe: Callable[[], bool] | None = None) -> Waiter:
+    def wait(
+        self, seconds: float | None, probe: Callable[[], bool] | None = None, *, real: bool = False
+    ) -> Waiter:
         """Register the calling participant's wait of ``seconds`` (``None``:
         until woken); the clock moves on if everyone waits now."""
         thread = threading.current_thread()
@@ -179,6 +184,7 @@ class Scheduler:
         with self._lock:
             deadline = None if seconds is None else self.now + seconds
             waiter = Waiter(thread, deadline, probe)
+            waiter.real = real
             if not self.running:
                 waiter.gate.open(STOPPED)
                 return waiter
@@ -243,6 +249,8 @@ class Scheduler:
         participant waits (or, with ``stalls``, is stalled)."""
         if not self.running or not self._waiting:
             return
+        if any(waiter.real for waiter in self._waiting.values()):
+            return  # real I/O is awaited: time runs at real speed (run_real)
         busy = self._busy()
         if busy and not (stalls and self._stalled(busy)):
             return
@@ -252,7 +260,24 @@ class Scheduler:
         for waiter in self._waiting.values():
             if waiter.probe is not None and waiter.probe():
                 return  # real I/O is ready: that thread runs first
-        target = min(deadlines)
+        self._move_to(min(deadlines))
+
+    def advance_by(self, seconds: float) -> None:
+        """Move on ``seconds`` at once (a thread that is not the test's), and
+        wake the waits due by then."""
+        with self._lock:
+            self._move_to(self.now + seconds)
+
+    def run_real(self, seconds: float) -> None:
+        """While real I/O is awaited: ``seconds`` of real time passed; the
+        clock follows, up to the earliest deadline."""
+        with self._lock:
+            deadlines = [w.deadline for w in self._waiting.values() if w.deadline is not None]
+            self._move_to(min([self.now + seconds, *deadlines]))
+
+    def _move_to(self, target: float) -> None:
+        if not self.running:
+            return
         if target > self.now:
             self._shift(target - self.now)
             self.now = target
@@ -260,17 +285,6 @@ class Scheduler:
             if waiter.deadline is not None and waiter.deadline <= target:
                 del self._waiting[thread]
                 waiter.gate.open(EXPIRED)
-
-    def advance_by(self, seconds: float) -> None:
-        """Move on ``seconds`` at once (a thread that is not the test's), and
-        wake the waits due by then."""
-        with self._lock:
-            self._shift(seconds)
-            self.now += seconds
-            for thread, waiter in list(self._waiting.items()):
-                if waiter.deadline is not None and waiter.deadline <= self.now:
-                    del self._waiting[thread]
-                    waiter.gate.open(EXPIRED)
 
     def stop(self) -> None:
         """Stop: every waiter's gate opens as :data:`STOPPED`, with what it

@@ -9,8 +9,9 @@ and 3.12; each has been there since 3.9):
 
 - ``threading.Condition``: ``_waiters`` (a deque whose items ``notify``
   releases), ``_is_owned``, ``_release_save``, ``_acquire_restore``;
-- ``threading._time``, ``subprocess._time`` (and the public ``queue.time``):
-  the ``monotonic`` these modules took at import;
+- ``threading._time`` (and the public ``queue.time``): the ``monotonic``
+  these modules took at import (``subprocess``'s stays real: a child
+  process runs in real time);
 - asyncio's ``TimerHandle._when`` and ``BaseEventLoop._scheduled`` (the heap
   of timers), to move timers set on virtual time onto the real clock;
 - ``selectors``: the class that defines ``select`` for each selector.
@@ -26,7 +27,7 @@ import math
 import operator
 import queue
 import selectors
-import subprocess
+import sys
 import threading
 import time
 import weakref
@@ -100,7 +101,7 @@ def _readings(clock: VirtualClock, patches: Patches) -> None:
     patches.apply(time, "monotonic_ns", nanoseconds(clock.monotonic))
     patches.apply(time, "perf_counter", reading(clock.perf_counter))
     patches.apply(time, "perf_counter_ns", nanoseconds(clock.perf_counter))
-    for module, name in ((threading, "_time"), (queue, "time"), (subprocess, "_time")):
+    for module, name in ((threading, "_time"), (queue, "time")):
         if name in module.__dict__:
             patches.apply(module, name, lambda real: lambda: monotonic())
 
@@ -113,7 +114,8 @@ def _readings(clock: VirtualClock, patches: Patches) -> None:
 def _sleeps(clock: VirtualClock, patches: Patches) -> None:
     def sleep(real: Callable[[float], None]) -> Callable[[float], None]:
         def sleep(seconds: float) -> None:
-            if not clock.virtual():
+            # subprocess polls a child, which runs in real time, with sleeps
+            if not clock.virtual() or sys._getframe(1).f_globals.get("__name__") == "subprocess":
                 return real(seconds)
             clock.sleep(sleep_length(real, seconds), "time.sleep")
             return None
@@ -283,14 +285,22 @@ def _selectors(clock: VirtualClock, patches: Patches) -> None:
                     return real(selector, None)
                 clock.pass_in_bubble(bubble, timeout)
                 return []
-            waiter = scheduler.wait(timeout, probe=lambda: bool(real(selector, 0)))
+            # More than one file registered (an event loop's own wake-up pipe
+            # is one): real I/O is awaited, and time runs at real speed.
+            io = len(selector.get_map() or ()) > 1
+            waiter = scheduler.wait(timeout, probe=lambda: bool(real(selector, 0)), real=io)
             gate = waiter.gate
+            last = clock.real_perf_counter()
             while gate.state == ARMED:
                 ready = real(selector, POLL)
                 if ready:
                     scheduler.woken(waiter)
                     return ready
-                if waiter.deadline is not None:
+                if io:
+                    now = clock.real_perf_counter()
+                    scheduler.run_real(now - last)
+                    last = now
+                elif waiter.deadline is not None:
                     scheduler.check()
             scheduler.woken(waiter)
             if gate.state == STOPPED:
