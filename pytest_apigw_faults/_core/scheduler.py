@@ -185,7 +185,8 @@ class Scheduler:
             deadline = None if seconds is None else self.now + seconds
             waiter = Waiter(thread, deadline, probe)
             waiter.real = real
-            if not self.running:
+            if not self.running:  # stopped meanwhile: all of it in real time
+                waiter.left = math.inf if seconds is None else seconds
                 waiter.gate.open(STOPPED)
                 return waiter
             self._waiting[thread] = waiter
