@@ -160,3 +160,32 @@ def test_httpx_retries_waits_the_handlers_retry_after(apigw_fault):
     assert response.status_code == 429
     assert len(apigw_fault.calls) == 4
     assert apigw_fault.sleeps == [4.0, 4.0, 4.0]
+
+
+RETRY_AFTER_DOC = {
+    "x-amazon-apigateway-gateway-responses": {
+        "THROTTLED": {"responseParameters": {"gatewayresponse.header.Retry-After": "'5'"}},
+    }
+}
+
+
+def test_a_customised_gateway_response_s_retry_after_is_waited(apigw_fault):
+    apigw_fault.inject(
+        "api_throttled", api="rest", gateway_responses=RETRY_AFTER_DOC, virtual_time=True
+    )
+    retry = Retry(total=2, backoff_factor=0.5, raise_on_status=False)
+    response = session_with(retry).get(URL, timeout=60)
+    assert response.headers["Retry-After"] == "5"
+    assert len(apigw_fault.calls) == 3
+    assert apigw_fault.sleeps == [5.0, 5.0]
+    assert [entry.status for entry in response.raw.retries.history] == [429, 429]
+
+
+def test_a_scenario_row_sends_no_retry_after_and_is_not_retried_for_it(apigw_fault):
+    apigw_fault.inject("api_throttled", api="rest", virtual_time=True)
+    retry = Retry(total=2, backoff_factor=0.5, raise_on_status=False)
+    response = session_with(retry).get(URL, timeout=60)
+    assert "Retry-After" not in response.headers
+    assert len(apigw_fault.calls) == 1
+    assert apigw_fault.sleeps == []
+    assert response.raw.retries is retry
