@@ -24,9 +24,10 @@ import requests
 import responses
 from requests.adapters import HTTPAdapter
 from requests.exceptions import ConnectionError as RequestsConnectionError
-from requests.exceptions import ReadTimeout, RetryError
+from requests.exceptions import InvalidHeader, ReadTimeout, RetryError
 from responses.registries import FirstMatchRegistry
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import InvalidHeader as UrllibInvalidHeader
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
@@ -148,6 +149,20 @@ def _pool(url: str) -> HTTPConnectionPool:
     return HTTPConnectionPool(host, parts.port or 80)
 
 
+def _wait(retries: Retry, response: requests.Response, request: Any) -> float:
+    """What ``Retry.sleep(response)`` would sleep after a retried status: the
+    ``Retry-After`` wait when the retries respect it and it is more than 0,
+    else the backoff; an unreadable Retry-After raised as requests raises it."""
+    if retries.respect_retry_after_header:
+        try:
+            after = retries.get_retry_after(response.raw)
+        except UrllibInvalidHeader as exc:
+            raise InvalidHeader(exc, request=request) from None
+        if after:
+            return float(after)
+    return float(retries.get_backoff_time())
+
+
 class _GatewayAdapter(HTTPAdapter):
     """The adapter a faulted URL is sent through (see the module doc)."""
 
@@ -220,9 +235,10 @@ class _GatewayAdapter(HTTPAdapter):
                     _count_gateway_time(response, spent, measured=True)
                 return response
             spent = response.elapsed.total_seconds()
-            if not retries.is_retry(
-                str(request.method), response.status_code, "Retry-After" in response.headers
-            ):
+            response.raw.retries = retries  # as urlopen gives each response
+            # urlopen's test: an empty Retry-After is none
+            has_retry_after = bool(response.headers.get("Retry-After"))
+            if not retries.is_retry(str(request.method), response.status_code, has_retry_after):
                 return response
             try:
                 retries = retries.increment(request.method, url, response=response.raw)
@@ -230,7 +246,7 @@ class _GatewayAdapter(HTTPAdapter):
                 if retries.raise_on_status:
                     raise RetryError(exc, request=request) from None
                 return response
-            backoff = retries.get_backoff_time()
+            backoff = _wait(retries, response, request)
             spent += backoff
             if frame.answered is not None:  # not slept: counted, once
                 frame.answered.fault.note_backoff(backoff)
