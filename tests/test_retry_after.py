@@ -189,3 +189,12 @@ def test_a_scenario_row_sends_no_retry_after_and_is_not_retried_for_it(apigw_fau
     assert len(apigw_fault.calls) == 1
     assert apigw_fault.sleeps == []
     assert response.raw.retries is retry
+
+
+def test_an_unreadable_retry_after_raises_invalid_header_as_requests_does(apigw_fault):
+    apigw_fault.inject(handler=answering(503, "soon"), api="rest", virtual_time=True)
+    retry = Retry(total=3, backoff_factor=0.5, raise_on_status=False)
+    with pytest.raises(requests.exceptions.InvalidHeader, match="Invalid Retry-After header: soon"):
+        session_with(retry).get(URL, timeout=60)
+    assert len(apigw_fault.calls) == 1
+    assert apigw_fault.sleeps == []
