@@ -135,6 +135,15 @@ def test_below_the_threshold(apigw_fault):
     assert apigw_fault.real_sleeps == 0.05
 
 
+def test_a_stand_in_sleep_the_test_put_first(apigw_fault, monkeypatch):
+    slept = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    apigw_fault.inject("function_error", api="rest")
+    time.sleep(30)
+    assert slept == [30]
+    assert apigw_fault.real_sleeps == 0
+
+
 @pytest.mark.apigw_fault(handler=handler, api="http")
 def test_a_handlers_own_sleep(apigw_fault):
     response = requests.get(URL)
@@ -143,13 +152,13 @@ def test_a_handlers_own_sleep(apigw_fault):
 """
 
 
-def test_no_warning_on_virtual_time_without_a_fault_below_threshold_or_in_a_handler(pytester):
+def test_no_warning_on_virtual_time_without_fault_below_threshold_for_mock_or_in_handler(pytester):
     set_up_inner(pytester)
     pytester.makepyfile(test_quiet=QUIET)
     result = pytester.runpytest(
         "-p", "no:randomly", "-W", "error::pytest_apigw_faults.ApigwFaultSleepWarning"
     )
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
     assert "ApigwFaultSleepWarning" not in result.stdout.str()
     assert_real_sleeps()
 

@@ -3,7 +3,8 @@ waits out its client's backoff hears of virtual time.
 
 While some fault is started and the virtual clock does not run, the
 patchboard (:mod:`.runtime`) wraps ``time.sleep`` and ``asyncio.sleep``
-(:class:`SleepWatch`). They still really sleep; a sleep of positive length,
+(:class:`SleepWatch`). They still really sleep (a stand-in the test put
+there before, a mock, is called and not counted); a sleep of positive length,
 outside a Lambda handler (:func:`.clock.in_handler`), is added to every
 started fault's :attr:`~.fault.Fault.real_sleeps`, with where it was called
 from: the first frame outside the plugin, asyncio and threading, and
@@ -100,15 +101,21 @@ class SleepWatch:
         """Wrap; on an exception, what was wrapped is left for :meth:`uninstall`."""
 
         def sleep(real: Callable[[float], None]) -> Callable[[float], None]:
+            genuine = getattr(real, "__self__", None) is time and real.__name__ == "sleep"
+
             def sleep(seconds: float) -> None:
-                _record(seconds, "time.sleep")
+                if genuine:
+                    _record(seconds, "time.sleep")
                 real(seconds)
 
             return sleep
 
         def async_sleep(real: Callable[..., Any]) -> Callable[..., Any]:
+            genuine = getattr(real, "__module__", None) == "asyncio.tasks"
+
             async def sleep(delay: float, result: Any = None) -> Any:
-                _record(delay, "asyncio.sleep")
+                if genuine:
+                    _record(delay, "asyncio.sleep")
                 return await real(delay, result)
 
             return sleep
