@@ -13,6 +13,7 @@ __all__ = [
     "Api",
     "ApigwFault",
     "ApigwFaultError",
+    "ApigwFaultSleepWarning",
     "ApigwFaultWarning",
     "Call",
     "Classification",
@@ -34,6 +35,7 @@ __all__ = [
 if TYPE_CHECKING:
     from ._adapters.reading import classify
     from ._core.fault import ApigwFaultWarning, Call, Fault
+    from ._core.realsleep import ApigwFaultSleepWarning
     from ._gateway.classification import Classification
     from ._gateway.custom import GatewayResponses
     from ._gateway.table import (
@@ -66,6 +68,7 @@ _HOME = {
     "scenarios": "_pytest.matrix",
     "ApigwFault": "_pytest.fixture",
     "ApigwFaultWarning": "_core.fault",
+    "ApigwFaultSleepWarning": "_core.realsleep",
     "Call": "_core.fault",
     "Fault": "_core.fault",
     "GatewayServer": "_serve.server",

@@ -341,7 +341,10 @@ async def test_the_event_loop_still_runs_real_timers(apigw_fault):
 def test_virtual_time_is_off_by_default(apigw_fault):
     apigw_fault.inject("function_error", api="rest")
     assert not apigw_fault.virtual_time
-    assert time.sleep is ORIGINALS["time.sleep"]
+    assert time.monotonic is ORIGINALS["time.monotonic"]
+    assert not time_machine.escape_hatch.is_travelling()
+    # the sleeps are real, only counted (tests/test_sleep_warning.py)
+    assert time.sleep.__module__ == "pytest_apigw_faults._core.realsleep"
     requests.get(URL, timeout=60)
     assert apigw_fault.elapsed == pytest.approx(0.388)
 

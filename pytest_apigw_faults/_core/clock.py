@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -48,7 +49,15 @@ from .scheduler import STOPPED, Scheduler, real_timeout
 if TYPE_CHECKING:
     from .fault import Call
 
-__all__ = ["HandlerTime", "Sleep", "VirtualClock", "handler_time", "running", "wait_for_call"]
+__all__ = [
+    "HandlerTime",
+    "Sleep",
+    "VirtualClock",
+    "handler_time",
+    "in_handler",
+    "running",
+    "wait_for_call",
+]
 
 _EXTRA = "pytest-apigw-faults[virtual-time]"
 
@@ -256,11 +265,28 @@ def handler_time() -> Iterator[HandlerTime | None]:
     """A Lambda handler's own time while it runs, on the running clock
     (``None`` when virtual time is off)."""
     clock = running()
-    if clock is None:
-        yield None
+    if clock is None:  # real time: the thread is marked as in a handler
+        _HANDLERS.depth = getattr(_HANDLERS, "depth", 0) + 1
+        try:
+            yield None
+        finally:
+            _HANDLERS.depth -= 1
         return
     with clock.handler_time() as spent:
         yield spent
+
+
+#: The threads running a Lambda handler on real time (:func:`handler_time`);
+#: on ``sys``, so that every copy of this module sees the same marks.
+_HANDLERS: threading.local = sys.__dict__.setdefault(
+    "_pytest_apigw_faults_in_handler", threading.local()
+)
+
+
+def in_handler() -> bool:
+    """Whether the calling thread runs a Lambda handler on real time: its
+    sleeps are the integration's, not the client's."""
+    return getattr(_HANDLERS, "depth", 0) > 0
 
 
 async def wait_for_call(call: Call) -> None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .._gateway.result import ProxyResult
     from .._lambda.integration import Integration, Step
     from .._lambda.runtime import Invocation
+    from .realsleep import RealSleep
 
 __all__ = ["ApigwFaultWarning", "Call", "Fault"]
 
@@ -269,6 +270,8 @@ class Fault(Activation):
         #: The backoff urllib3's ``Retry`` took between attempts this fault
         #: answered, counted as gateway time (requests only).
         self.sleeps: list[_clock.Sleep] = []
+        #: The real sleeps taken while it was started without virtual time.
+        self.real_sleeps: list[RealSleep] = []
         #: What each client adapter keeps for this fault while it is started.
         self.backend_state: dict[str, Any] = {}
         self._remaining = self._limit
@@ -476,6 +479,7 @@ class Fault(Activation):
             self._answered = 0
             self._spent = weakref.WeakKeyDictionary()
             self.sleeps = []
+            self.real_sleeps = []
             self.backend_state = {}
 
 

@@ -27,7 +27,8 @@ and one ``time.sleep``), so what is patched is kept by the one
 3. A call goes to the newest started fault that matches it, the runtimes
    searched newest (innermost) first; the hooks of every copy ask here.
 4. One virtual clock runs in the process, while some started fault with
-   ``virtual_time=True`` or some fixture holds it.
+   ``virtual_time=True`` or some fixture holds it. While a fault is started
+   and it does not run, real sleeps are counted (:mod:`.realsleep`).
 5. Installing is all or nothing and removing always completes: whatever is
    patched is recorded before it is made (:class:`Patches`), so that an
    exception or interrupt at any line is undone by :meth:`Patchboard.settle`.
@@ -84,20 +85,10 @@ if TYPE_CHECKING:
     from .clock import VirtualClock
     from .fault import Fault
     from .imports import ClientImports
+    from .realsleep import SleepWatch
 
-__all__ = [
-    "Patchboard",
-    "Patches",
-    "Runtime",
-    "board",
-    "claim",
-    "current",
-    "next_seq",
-    "refusal",
-    "refuse_reload",
-    "wants",
-    "why_not",
-]
+__all__ = ["Patchboard", "Patches", "Runtime", "board", "claim", "current", "next_seq"]
+__all__ += ["refusal", "refuse_reload", "wants", "why_not"]
 
 class Backend(Protocol):
     """One client adapter's patches, made by ``Backend()`` of its module."""
@@ -182,6 +173,7 @@ class Runtime:
                 if fault.virtual_time:
                     patchboard.start_clock()
                 self._started = (*self._started, (fault, targets))
+                patchboard.watch_sleeps()
                 if len(ready) < len(fault.clients):
                     patchboard.watch_imports()
             except BaseException:
@@ -272,6 +264,7 @@ class Patchboard:
         #: The installed backends, by what they patch.
         self.installed: dict[object, Backend] = {}
         self.clock: VirtualClock | None = None
+        self.sleep_watch: SleepWatch | None = None  # while no clock runs (rule 4)
         self.sequence = itertools.count()
         #: On ``sys.meta_path`` while a started fault waits for its client.
         self.imports: ClientImports | None = None
@@ -388,11 +381,20 @@ class Patchboard:
         with self.lock:
             clock = self.clock
             if clock is None:
+                self.watch_sleeps(off=True)  # the clock's patches take their place
                 from .clock import VirtualClock
 
                 clock = self.clock = VirtualClock()  # recorded first: settle stops it
                 clock.start()
             return clock
+
+    def watch_sleeps(self, *, off: bool = False) -> None:
+        """Count real sleeps while a fault is started and no clock runs (rule 4)."""
+        on = not off and self.clock is None and any(r._started for r in self.runtimes)
+        if on is (self.sleep_watch is None):
+            from .realsleep import turn
+
+            turn(self, on)
 
     def settle(self) -> None:
         """Remove every backend no started fault needs, and the clock if
@@ -421,6 +423,7 @@ class Patchboard:
                 self.imports = None
                 with contextlib.suppress(ValueError):
                     sys.meta_path.remove(imports)
+            self.watch_sleeps()
         if warnings:
             _warn(warnings)
         if errors:

@@ -194,8 +194,33 @@ class ApigwFault:
         (of a positive length) while the test ran, and the backoff urllib3's
         ``Retry`` takes through requests. Without virtual time, that urllib3
         backoff only (the plugin counts it as gateway time; other sleeps
-        really happen and are not seen)."""
+        really happen and are not seen: see :attr:`real_sleeps`)."""
         return [sleep.seconds for sleep in self._sleep_records()]
+
+    @property
+    def real_sleeps(self) -> float:
+        """The seconds the test really slept (``time.sleep``,
+        ``asyncio.sleep``) while one of its faults was started without
+        virtual time; a Lambda handler's own sleeps are not counted. From
+        0.1 s on, the test's end warns (``ApigwFaultSleepWarning``)."""
+        from .._core.realsleep import slept
+
+        return sum(sleep.seconds for sleep in slept(self._faults))
+
+    def _warn_real_sleeps(self) -> None:
+        import warnings
+
+        from .._core.realsleep import sleep_warning, slept
+
+        sleeps = slept(self._faults)
+        warning = sleep_warning(sleeps)
+        if warning is None:
+            return
+        first = sleeps[0]
+        if first.path:  # shown at the line that slept first
+            warnings.warn_explicit(warning, type(warning), first.path, first.lineno)
+        else:
+            warnings.warn(warning, stacklevel=2)
 
     @property
     def elapsed(self) -> float:
@@ -285,5 +310,6 @@ class ApigwFault:
                 errors.append(error)
         self._runtime.release_clock(self)  # if it holds it
         self._clock = None
+        self._warn_real_sleeps()
         if errors:
             raise errors[0]
