@@ -299,9 +299,14 @@ def _selectors(clock: VirtualClock, patches: Patches) -> None:
 
         return select
 
-    for cls in vars(selectors).values():
-        if isinstance(cls, type) and "select" in cls.__dict__ and cls is not selectors.BaseSelector:
-            patches.apply(cls, "select", select)
+    # once each: ``DefaultSelector`` names one of the others again
+    classes = dict.fromkeys(
+        cls
+        for cls in vars(selectors).values()
+        if isinstance(cls, type) and "select" in cls.__dict__ and cls is not selectors.BaseSelector
+    )
+    for cls in classes:
+        patches.apply(cls, "select", select)
 
 
 def rebase_timers(clock: VirtualClock, virtual_now: float) -> None:
