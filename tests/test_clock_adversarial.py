@@ -62,3 +62,21 @@ def test_an_event_loop_timer_later_than_a_worker_threads_sleep_fires():
 
     elapsed = bounded(on_virtual_time(lambda: asyncio.run(main())))
     assert elapsed == pytest.approx(5.0, abs=1e-6)
+
+
+def test_a_child_process_runs_on_the_real_clock_so_its_timeout_is_real():
+    # a child of 0.3 real seconds, given 5: a virtual timeout fired first
+    import subprocess
+
+    def body() -> tuple[bytes, float]:
+        start = time.monotonic()
+        run = subprocess.run(
+            ["sh", "-c", "sleep 0.3; echo done"], timeout=5, capture_output=True, check=True
+        )
+        waited = subprocess.run(["sleep", "0.3"], timeout=5, check=True)
+        assert waited.returncode == 0
+        return run.stdout, time.monotonic() - start
+
+    stdout, elapsed = bounded(on_virtual_time(body))  # type: ignore[misc]
+    assert stdout == b"done\n"
+    assert elapsed == 0.0  # the test's time held still while it waited

@@ -265,6 +265,24 @@ def _threads(clock: VirtualClock, patches: Patches) -> None:
 
     patches.apply(threading.Thread, "start", start)
     patches.apply(threading.Thread, "join", join)
+    _children(clock, patches)
+
+
+def _children(clock: VirtualClock, patches: Patches) -> None:
+    """A child process runs on the real clock: waiting for it (with a
+    timeout) is real, or a virtual timeout would fire before it could end."""
+
+    def real_time(real: Callable[..., Any]) -> Callable[..., Any]:
+        def wait(popen: subprocess.Popen[Any], *args: Any, **kwargs: Any) -> Any:
+            if not clock.virtual():
+                return real(popen, *args, **kwargs)
+            with clock.real_time():
+                return real(popen, *args, **kwargs)
+
+        return wait
+
+    patches.apply(subprocess.Popen, "wait", real_time)
+    patches.apply(subprocess.Popen, "communicate", real_time)
 
 
 def _selectors(clock: VirtualClock, patches: Patches) -> None:
