@@ -21,7 +21,10 @@ A Lambda handler runs in a bubble of its own time (:meth:`VirtualClock.handler_t
 its sleeps and waits pass at once on its own clock and become the
 integration's latency, not the client's backoff.
 
-Threads that are not the test's keep real time. pytest's own durations stay
+A child process runs on the real clock, so waiting for it
+(``Popen.wait``, ``communicate``, ``subprocess.run(timeout=)``) is real
+while the test's time holds still. Threads that are not the test's keep
+real time. pytest's own durations stay
 real (``_pytest.timing`` took its functions before any of this).
 
 One clock runs at a time in a process: the patchboard of :mod:`.runtime`
@@ -94,6 +97,7 @@ class VirtualClock:
         self._traveller: Any = None
         self._patches = _patches.Patches()
         self._bubbles = threading.local()
+        self._outside = threading.local()
         self.real_monotonic: Callable[[], float] = _patches.unwrap(time.monotonic)
         self.real_perf_counter: Callable[[], float] = _patches.unwrap(time.perf_counter)
         self.real_sleep: Callable[[float], None] = _patches.unwrap(time.sleep)
@@ -119,7 +123,20 @@ class VirtualClock:
 
     def virtual(self) -> bool:
         """Whether the calling thread reads virtual time now."""
+        if getattr(self._outside, "depth", 0):
+            return False
         return self.running and (self.bubble() is not None or self.takes_part())
+
+    @contextlib.contextmanager
+    def real_time(self) -> Iterator[None]:
+        """The calling thread waits on something outside the test (a child
+        process) in real time: its readings and waits are real meanwhile."""
+        outside = self._outside
+        outside.depth = getattr(outside, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            outside.depth -= 1
 
     def offset(self) -> float:
         """Virtual seconds past the clock's start, for the calling thread."""

@@ -267,6 +267,24 @@ def _threads(clock: VirtualClock, patches: Patches) -> None:
 
     patches.apply(threading.Thread, "start", start)
     patches.apply(threading.Thread, "join", join)
+    _children(clock, patches)
+
+
+def _children(clock: VirtualClock, patches: Patches) -> None:
+    """A child process runs on the real clock: waiting for it (with a
+    timeout) is real, or a virtual timeout would fire before it could end."""
+
+    def real_time(real: Callable[..., Any]) -> Callable[..., Any]:
+        def wait(popen: subprocess.Popen[Any], *args: Any, **kwargs: Any) -> Any:
+            if not clock.virtual():
+                return real(popen, *args, **kwargs)
+            with clock.real_time():
+                return real(popen, *args, **kwargs)
+
+        return wait
+
+    patches.apply(subprocess.Popen, "wait", real_time)
+    patches.apply(subprocess.Popen, "communicate", real_time)
 
 
 def _selectors(clock: VirtualClock, patches: Patches) -> None:
@@ -309,9 +327,14 @@ def _selectors(clock: VirtualClock, patches: Patches) -> None:
 
         return select
 
-    for cls in vars(selectors).values():
-        if isinstance(cls, type) and "select" in cls.__dict__ and cls is not selectors.BaseSelector:
-            patches.apply(cls, "select", select)
+    # once each: ``DefaultSelector`` names one of the others again
+    classes = dict.fromkeys(
+        cls
+        for cls in vars(selectors).values()
+        if isinstance(cls, type) and "select" in cls.__dict__ and cls is not selectors.BaseSelector
+    )
+    for cls in classes:
+        patches.apply(cls, "select", select)
 
 
 def rebase_timers(clock: VirtualClock, virtual_now: float) -> None:
