@@ -27,7 +27,7 @@ import math
 import operator
 import queue
 import selectors
-import sys
+import subprocess
 import threading
 import time
 import weakref
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["install", "rebase_timers"]
 
 #: Virtual seconds a poll that finds nothing (``Event.wait(0)``) takes.
-TICK = 1e-6
+TICK = 1e-7
 _MAX_SLEEP = 2**63 / 1e9  # past this, time.sleep overflows (nanoseconds in 64 bits)
 
 
@@ -114,8 +114,7 @@ def _readings(clock: VirtualClock, patches: Patches) -> None:
 def _sleeps(clock: VirtualClock, patches: Patches) -> None:
     def sleep(real: Callable[[float], None]) -> Callable[[float], None]:
         def sleep(seconds: float) -> None:
-            # subprocess polls a child, which runs in real time, with sleeps
-            if not clock.virtual() or sys._getframe(1).f_globals.get("__name__") == "subprocess":
+            if not clock.virtual():
                 return real(seconds)
             clock.sleep(sleep_length(real, seconds), "time.sleep")
             return None
