@@ -28,6 +28,7 @@ What they pin:
 
 from __future__ import annotations
 
+import sys
 import textwrap
 import time
 
@@ -36,6 +37,11 @@ from support import set_up_inner, warnings_as_errors
 
 pytest.importorskip("time_machine")
 pytest.importorskip("pytest_asyncio")
+
+# asyncio.timeout and the builtin TimeoutError these tests pin exist from 3.11
+pytestmark = pytest.mark.skipif(
+    sys.version_info < (3, 11), reason="pins Python 3.11's asyncio.timeout and TimeoutError"
+)
 
 REAL_PERF = time.perf_counter  # taken at import: stays real whatever the clock patches
 INNER_TIMEOUT = 60.0  # real seconds an inner run may take before it counts as hung

@@ -135,6 +135,16 @@ def _cpu_clock(thread: threading.Thread) -> Callable[[], float] | None:
     return lambda: time.clock_gettime(clock_id)
 
 
+def _runnable(thread: threading.Thread) -> bool:
+    """Whether the kernel says ``thread`` is running or waits for a CPU (a
+    busy machine may not run it for a while: it is not stalled then)."""
+    try:
+        with open(f"/proc/self/task/{thread.native_id}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"R"
+    except (OSError, IndexError):
+        return False
+
+
 class Scheduler:
     """The participants, their waits, and the clock's position (see the
     module doc). ``shift`` is called, with the lock held, each time the
@@ -238,7 +248,7 @@ class Scheduler:
             cpu = self._cpu[thread]
             used = cpu() if cpu is not None else 0.0
             seen = self._idle.get(thread)
-            if seen is None or seen[0] != used:
+            if seen is None or seen[0] != used or _runnable(thread):
                 self._idle[thread] = (used, now)
                 stalled = False
             elif now - seen[1] < STALL:
