@@ -117,42 +117,29 @@ def run_inner(pytester: pytest.Pytester, *parts: str, passed: int = 1) -> pytest
 # 1. asyncio under virtual time --------------------------------------------------
 
 
-def test_wait_for_times_out_at_its_virtual_deadline(pytester):
+DEADLINES = {
+    "wait_for": "await asyncio.wait_for(asyncio.sleep(10), 5)",
+    "timeout": "async with asyncio.timeout(5):\n                    await asyncio.sleep(10)",
+}
+
+
+@pytest.mark.parametrize("deadline", DEADLINES)
+def test_an_asyncio_deadline_fires_at_its_virtual_time(pytester, deadline):
     run_inner(
         pytester,
         """
         @pytest.mark.asyncio
         @pytest.mark.apigw_fault("integration_timeout", api="rest", virtual_time=True)
-        async def test_wait_for(apigw_fault):
+        async def test_deadline(apigw_fault):
             loop = asyncio.get_running_loop()
             start = loop.time()
             timer = Timer()
             with pytest.raises(TimeoutError):
-                await asyncio.wait_for(asyncio.sleep(10), 5)
+                DEADLINE
             assert loop.time() - start == virtual(5)
             timer.check(5)
             assert apigw_fault.elapsed == virtual(5)
-        """,
-    )
-
-
-def test_asyncio_timeout_fires_at_its_virtual_deadline(pytester):
-    run_inner(
-        pytester,
-        """
-        @pytest.mark.asyncio
-        @pytest.mark.apigw_fault("integration_timeout", api="rest", virtual_time=True)
-        async def test_timeout(apigw_fault):
-            loop = asyncio.get_running_loop()
-            start = loop.time()
-            timer = Timer()
-            with pytest.raises(TimeoutError):
-                async with asyncio.timeout(5):
-                    await asyncio.sleep(10)
-            assert loop.time() - start == virtual(5)
-            timer.check(5)
-            assert apigw_fault.elapsed == virtual(5)
-        """,
+        """.replace("DEADLINE", DEADLINES[deadline]),
     )
 
 

@@ -97,9 +97,6 @@ class Gate:
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         return self._lock.acquire(blocking, timeout)
 
-    def locked(self) -> bool:
-        return self._lock.locked()
-
 
 class Waiter:
     """One participant's wait: its deadline (virtual seconds since the clock
