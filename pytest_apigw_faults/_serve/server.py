@@ -34,7 +34,7 @@ from typing import Any, Literal, TypeAlias
 from .._core.fault import Fault
 from .._core.matching import is_execute_api_host
 from .._core.refusal import why_not
-from .._gateway.headers import latin1
+from .._gateway.headers import latin1, reason
 from .._gateway.limits import PAYLOAD_BYTES
 from .._gateway.table import ApigwFaultError
 from .._gateway.wire import WireResponse, http11_response
@@ -122,6 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     # an idle keep-alive connection is closed after this many seconds
     timeout = 60
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.address_string(), format % args)
@@ -231,15 +232,14 @@ class _Handler(BaseHTTPRequestHandler):
     # -- the answer ----------------------------------------------------------------
 
     def send_wire(self, wire: WireResponse, *, close: bool = False) -> None:
-        """Write ``wire`` as it is: status, headers in order, body."""
-        self.send_response_only(wire.status)
-        for name, value in wire.headers:
-            self.send_header(name, latin1(value))  # its UTF-8 bytes, as latin-1 writes them
+        """Write ``wire`` as it is, in one write: status, headers in order, body."""
+        lines = [f"HTTP/1.1 {wire.status} {reason(wire.status)}\r\n"]
+        lines += [f"{name}: {latin1(value)}\r\n" for name, value in wire.headers]
         if close:
-            self.send_header("connection", "close")  # and close_connection is set
-        self.end_headers()
-        if wire.body and self.command != "HEAD":
-            self.wfile.write(wire.body)
+            lines.append("connection: close\r\n")  # and close_connection is set
+        lines.append("\r\n")
+        head = "".join(lines).encode("latin-1")
+        self.wfile.write(head + wire.body if wire.body and self.command != "HEAD" else head)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -415,6 +415,7 @@ class GatewayServer:
             _CLIENT,
             request,
             read_timeout=None,
+            spent=0.0,
             method=request.method,
             url=request.url,
             headers=_RequestHeaders(request.headers),
