@@ -27,7 +27,7 @@ import asyncio
 import functools
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     import aiohttp
@@ -60,6 +60,7 @@ __all__ = [
     "responses_mock",
     "responses_request_kwargs",
     "responses_send",
+    "responses_unrecorded",
     "respx_pass_through",
     "respx_request_mocker",
     "session_json",
@@ -83,6 +84,7 @@ PRIVATE_ATTRIBUTES = frozenset(
         "_response_class",
         "_headers",
         "_raw_headers",
+        "_calls",
         "_raw_cookie_headers",
         "_body",
         "_read_filelike_body",
@@ -351,13 +353,39 @@ def responses_mock(registry: type[Any], real_adapter_send: Any) -> responses.Req
     """A ``responses.RequestsMock`` with ``registry`` and the undocumented
     ``real_adapter_send=`` (what a pass-through calls), whose
     ``_read_filelike_body`` (0.25.4+) is overridden to leave file bodies
-    unread. Checked: responses 0.25.2 (``real_adapter_send=``, no
+    unread, and which records no call (:func:`responses_unrecorded`).
+    Checked: responses 0.25.2 (``real_adapter_send=``, no
     ``_read_filelike_body``: bodies are not read), 0.26.3."""
-    return _mock_class()(
+    mock = _mock_class()(
         assert_all_requests_are_fired=False,
         registry=registry,
         real_adapter_send=real_adapter_send,
     )
+    return responses_unrecorded(mock)
+
+
+_Recorder = TypeVar("_Recorder")
+
+
+def responses_unrecorded(recorder: _Recorder) -> _Recorder:
+    """``recorder`` (a ``RequestsMock`` or a ``BaseResponse``) with a call
+    list that keeps nothing: the faults record each call themselves, and
+    ``responses`` would keep every request and response a second time, for
+    as long as the backend is installed (its private ``_calls``, a
+    ``CallList`` whose ``add`` and ``add_call`` record). Checked: responses
+    0.25.2, 0.26.3."""
+    import responses
+
+    class _Unrecorded(responses.CallList):
+        def add(self, request: Any, response: Any) -> None:
+            pass
+
+        def add_call(self, call: Any) -> None:
+            pass
+
+    if isinstance(getattr(recorder, "_calls", None), responses.CallList):
+        recorder._calls = _Unrecorded()  # type: ignore[attr-defined]
+    return recorder
 
 
 def responses_send(mock: responses.RequestsMock) -> Any:

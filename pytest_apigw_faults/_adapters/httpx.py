@@ -158,7 +158,7 @@ def _reply(request: httpx.Request, call: Call) -> httpx.Response:
         wire.status,
         # the bytes the gateway writes (UTF-8); httpx decodes them as it
         # decodes a server's
-        headers=[(name.encode("ascii"), _wire.wire_bytes(value)) for name, value in wire.headers],
+        headers=_wire.encoded(wire.headers),
         stream=httpx.ByteStream(wire.body),
         request=request,
     )

@@ -345,7 +345,9 @@ class _Registry(FirstMatchRegistry):
 
     def __init__(self) -> None:
         super().__init__()
-        self._passthrough = responses.PassthroughResponse("GET", "https://")
+        self._passthrough = _internals.responses_unrecorded(
+            responses.PassthroughResponse("GET", "https://")
+        )
 
     def find(self, request: Any) -> tuple[responses.BaseResponse | None, list[str]]:
         # the fault that answers, None to pass, or an ApigwFaultError
@@ -356,8 +358,10 @@ class _Registry(FirstMatchRegistry):
         if answer is None:  # one per fault, even when threads race here
             answer = fault.backend_state.setdefault(
                 _CLIENT,
-                responses.CallbackResponse(
-                    "GET", "https://", callback=partial(_respond, fault), content_type=None
+                _internals.responses_unrecorded(
+                    responses.CallbackResponse(
+                        "GET", "https://", callback=partial(_respond, fault), content_type=None
+                    )
                 ),
             )
         return answer, []

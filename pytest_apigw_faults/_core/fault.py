@@ -9,7 +9,7 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from . import clock as _clock
 from . import runtime as _runtime
 from .activation import Activation
 from .arguments import FaultArguments
+from .calls import Calls
 from .checks import CLIENTS
 from .matching import UrlMatcher
 from .options import FaultOptions, parse
@@ -263,7 +264,8 @@ class Fault(Activation):
             options.required_parameters, options.account_id, options.explicit_deny
         )
         self.gateway = self._gateway(seed)
-        self.calls: list[Call] = []
+        #: The calls answered since it started, oldest first (:class:`.calls.Calls`).
+        self.calls: Calls = Calls()
         #: Whether the client's clocks and sleeps run on virtual time while
         #: the fault is started (see :mod:`._clock`).
         self.virtual_time = bool(options.virtual_time)
@@ -445,11 +447,12 @@ class Fault(Activation):
         timed_out = read_timeout is not None and exchange.latency > read_timeout
         waited = read_timeout if timed_out and read_timeout is not None else exchange.latency
         call = Call(client, request, exchange, timed_out, before + waited, self, waited=waited)
-        call.seq, call.invocation = _runtime.next_seq(), invocation
-        with self._lock:
+        call.invocation = invocation
+        with self._lock:  # numbered and recorded together: calls in seq order
+            call.seq = _runtime.next_seq()
             if spent is None:  # else the adapter counts the attempts itself
                 self._spent[request] = call.elapsed
-            self.calls.append(call)
+            self.calls._append(call)
         if clock is not None and wait:
             clock.pause(waited)  # once per attempt, here only
         return call
@@ -474,7 +477,7 @@ class Fault(Activation):
         with self._lock:
             if self._seed is None:  # ids from the running test's seed
                 self.gateway = self._gateway(runtime.next_seed())
-            self.calls = []
+            self.calls = Calls(self.calls.keep)
             self._remaining = self._limit
             self._answered = 0
             self._spent = weakref.WeakKeyDictionary()
@@ -491,7 +494,3 @@ def _default_endpoint(scenario: Scenario | None, api: Api) -> Endpoint:
         return default
     return scenario.endpoint_types[0]
 
-
-def iter_calls(faults: Sequence[Fault]) -> Iterator[Call]:
-    """The calls of several faults, in the order they were answered."""
-    return iter(sorted((c for f in faults for c in f.calls), key=lambda c: c.seq))

@@ -109,5 +109,47 @@ def finish(
     """A ``status`` answer's status, headers and body once the body rules are
     applied: a 204 or 304 answer has no body and no ``content-length``."""
     if status not in BODILESS_STATUSES:
-        return status, headers, body
-    return status, tuple((k, v) for k, v in headers if k.lower() != "content-length"), b""
+        return status, shared(headers), body
+    return status, shared([(k, v) for k, v in headers if k.lower() != "content-length"]), b""
+
+
+# The header lines whose value is new for every call: the ids and the date.
+# Every other line (a row's content-type and error type, CloudFront's x-cache
+# and POP, ...) repeats from call to call: its tuple, and its bytes as a
+# client keeps them, are shared between the calls that record it, up to a
+# bound, instead of kept once per call.
+_PER_CALL = frozenset(
+    {"date", "x-amzn-requestid", "x-amz-apigw-id", "x-amz-cf-id", "x-amzn-trace-id",
+     "apigw-requestid"}
+)
+_MAX_SHARED = 2048
+_SHARED: dict[tuple[str, str], tuple[str, str]] = {}
+_ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+
+def shared(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """``headers``, each line that repeats between calls as one shared tuple."""
+    lines = []
+    for line in headers:
+        if line[0] not in _PER_CALL:
+            known = _SHARED.get(line)
+            if known is not None:
+                line = known
+            elif len(_SHARED) < _MAX_SHARED:
+                _SHARED[line] = line
+        lines.append(line)
+    return tuple(lines)
+
+
+def encoded(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` as ASCII names and wire bytes (:func:`wire_bytes`), the
+    lines that repeat between calls shared."""
+    lines = []
+    for line in headers:
+        pair = _ENCODED.get(line)
+        if pair is None:
+            pair = (line[0].encode("ascii"), wire_bytes(line[1]))
+            if line[0] not in _PER_CALL and len(_ENCODED) < _MAX_SHARED:
+                _ENCODED[line] = pair
+        lines.append(pair)
+    return lines

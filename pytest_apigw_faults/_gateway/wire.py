@@ -157,8 +157,9 @@ class Gateway:
         self._random = Random(seed)
         self._lock = threading.Lock()
         self.pop = self._random.choice(_POPS)
-        self._edge_hosts = tuple(
-            f"{self._random.getrandbits(128):032x}" for _ in range(3)
+        self._vias = tuple(  # CloudFront's via header of each edge host
+            f"1.1 {self._random.getrandbits(128):032x}.cloudfront.net (CloudFront)"
+            for _ in range(3)
         )
         self._lineage: int | None = None
 
@@ -173,10 +174,10 @@ class Gateway:
     def _cloudfront(self, status: int) -> list[tuple[str, str]]:
         """CloudFront's four headers, in order; call with the lock held.
         ``x-cache`` says Error for a 4xx or 5xx, Miss otherwise [LS-TRACE]."""
-        edge_host = self._random.choice(self._edge_hosts)
+        via = self._random.choice(self._vias)
         return [
             ("x-cache", "Error from cloudfront" if status >= 400 else "Miss from cloudfront"),
-            ("via", f"1.1 {edge_host}.cloudfront.net (CloudFront)"),
+            ("via", via),
             ("x-amz-cf-pop", self.pop),
             ("x-amz-cf-id", self._b64(40)),
         ]

@@ -40,8 +40,10 @@ def _call_lines(calls: Sequence[Call]) -> list[str]:
     if not calls:
         return ["  calls: none reached a fault"]
     first = calls[0].exchange.arrived_at
-    lines = [f"  calls ({len(calls)}):"]
-    for index, call in enumerate(calls):
+    dropped = total(calls) - len(calls)
+    kept = f", the newest {len(calls)} kept" if dropped else ""
+    lines = [f"  calls ({total(calls)}{kept}):"]
+    for index, call in enumerate(calls, start=dropped):
         lines.append(
             f"    #{index} {answered_by(call)} via {call.client}:"
             f" arrived at +{seconds(call.exchange.arrived_at - first)},"
@@ -63,6 +65,11 @@ def describe(fixture: ApigwFault) -> str:
     return "\n".join(lines)
 
 
+def total(calls: Sequence[Call]) -> int:
+    """Every call answered, those a bounded window no longer keeps included."""
+    return int(getattr(calls, "total", len(calls)))
+
+
 def _attempts(count: int) -> str:
     return f"{count} attempt{'' if count == 1 else 's'}"
 
@@ -75,7 +82,7 @@ def check_retried(fixture: ApigwFault, times: int | None) -> None:
     __tracebackhide__ = True
     if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 0):
         raise TypeError(f"times= takes a whole number of retries, at least 0; got {times!r}")
-    attempts = len(fixture.calls)
+    attempts = total(fixture.calls)
     retries = attempts - 1
     if times is None:
         if retries >= 1:
@@ -102,7 +109,7 @@ def check_gave_up_within(fixture: ApigwFault, limit: float) -> None:
     if elapsed > limit:
         raise AssertionError(
             f"expected the client to give up within {seconds(limit)}, it took"
-            f" {seconds(elapsed)} ({_attempts(len(fixture.calls))}):\n{describe(fixture)}"
+            f" {seconds(elapsed)} ({_attempts(total(fixture.calls))}):\n{describe(fixture)}"
         )
 
 
@@ -126,7 +133,7 @@ def report_row(fixture: ApigwFault) -> str:
     first = calls[0].exchange.arrived_at if calls else 0.0
     row: dict[str, Any] = {
         "scenario": _label(fixture),
-        "attempts": len(calls),
+        "attempts": total(calls),
         "outcome": outcome(calls[-1]) if calls else "no call",
         "virtual_time": round(fixture.elapsed, 6),
         "virtual": fixture.virtual_time,

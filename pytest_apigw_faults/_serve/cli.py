@@ -27,6 +27,9 @@ __all__ = ["main"]
 
 _PROG = "python -m pytest_apigw_faults"
 _FORMATS = ("table", "json", "markdown")
+#: The calls ``serve`` keeps by default: it runs until Ctrl-C, so it keeps
+#: the newest only, and counts the others.
+KEEP_CALLS = 1000
 
 
 def _latency(value: str) -> float | str:
@@ -53,6 +56,19 @@ def _scenario(value: str) -> str:
     raise argparse.ArgumentTypeError(
         f"invalid choice: {value!r}{hint} (choose from {', '.join(map(repr, names))})"
     )
+
+
+def _keep_calls(value: str) -> int:
+    try:
+        keep = int(value)
+    except ValueError:
+        keep = -1
+    if keep < 0:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a number of calls: a whole number, 0 or more (0 keeps"
+            f" none, counting them only; default {KEEP_CALLS})"
+        )
+    return keep
 
 
 def _port(value: str) -> int:
@@ -103,6 +119,13 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
 
+    serve.add_argument(
+        "--keep-calls", type=_keep_calls, default=KEEP_CALLS, metavar="N",
+        help=(
+            "keep the newest N calls in memory, counting the others (0 keeps none;"
+            f" default: {KEEP_CALLS})"
+        ),
+    )
     _rendering_arguments(serve)
 
     listing = commands.add_parser(
@@ -222,6 +245,7 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
             required_parameters=args.required_parameters, account_id=args.account_id,
             explicit_deny=args.explicit_deny,
         )
+        fault.calls.keep = args.keep_calls  # it runs until Ctrl-C: bounded memory
         server = GatewayServer([fault], latency=args.latency, port=args.port)
     except ApigwFaultError as error:
         parser.error(str(error))
@@ -247,6 +271,8 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         server.stop()
+        answered = fault.calls.total  # every call, those no longer kept too
+        print(f"answered {answered} call{'' if answered == 1 else 's'}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
