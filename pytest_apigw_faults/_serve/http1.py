@@ -27,7 +27,7 @@ from types import ModuleType
 from typing import Any
 
 from .._gateway.front_door import unreadable
-from .._gateway.headers import latin1, reason
+from .._gateway.headers import reason
 from .._gateway.limits import PAYLOAD_BYTES
 from .._gateway.table import ApigwFaultError
 from .._gateway.wire import WireResponse
@@ -286,7 +286,7 @@ class Connection:
         (none to HEAD). A header that would not be one line is not written:
         the front door's 500 goes instead, and the connection is closed."""
         lines = [f"HTTP/1.1 {wire.status} {reason(wire.status)}\r\n"]
-        lines += [f"{name}: {latin1(value)}\r\n" for name, value in wire.headers]
+        lines += [f"{name}: {value}\r\n" for name, value in wire.headers]
         if close:
             lines.append("Connection: close\r\n")
         lines.append("\r\n")
@@ -294,10 +294,13 @@ class Connection:
         if _CONTROL.search(text) or text.count("\n") != len(lines) or text.count(
             "\r"
         ) != len(lines):
-            logger.error("refused to write an answer whose headers are not lines: %r", wire)
+            logger.error(
+                "refused to write an answer whose headers are not lines: %r", wire.headers
+            )
             self.close_connection = True
             wire, text = _fallback()
-        head = text.encode("latin-1")
+        # each value's UTF-8 bytes (headers.wire_bytes): what latin1() spells
+        head = text.encode("utf-8", errors="replace")
         self.sock.sendall(head + wire.body if wire.body and self.method != "HEAD" else head)
 
 

@@ -320,15 +320,16 @@ class GatewayServer:
         )
         latency = call.exchange.latency
         wait = latency * self._factor
-        logger.info(
-            "%s %s -> %d %s (gateway latency %.3f s, waited %.3f s)",
-            request.method,
-            request.url,
-            call.exchange.response.status,
-            call.scenario.id if call.scenario is not None else f"{fault.api.value}-lambda",
-            latency,
-            wait,
-        )
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s %s -> %d %s (gateway latency %.3f s, waited %.3f s)",
+                request.method,
+                request.url,
+                call.exchange.response.status,
+                call.scenario.id if call.scenario is not None else f"{fault.api.value}-lambda",
+                latency,
+                wait,
+            )
         if wait and self._stopping.wait(wait):
             handler.close_connection = True  # stopped meanwhile: no answer
             return
@@ -392,6 +393,9 @@ class _RequestHeaders(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._first)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._first.get(name.lower(), default)
 
     def multi_items(self) -> list[tuple[str, str]]:
         return list(self._lines)
