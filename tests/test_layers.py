@@ -40,7 +40,7 @@ ALLOWED_LIBRARIES = {
     "_core": {"time_machine"},  # virtual time, imported on use
     "_adapters": CLIENT_LIBRARIES | {"pytest"},  # _internals: pytest's private parts too
     "_docs": set(),
-    "_serve": set(),
+    "_serve": {"httptools"},  # the serve extra, imported when a server starts
     "_pytest": {"pytest"},
 }
 STANDARD = frozenset(__import__("sys").stdlib_module_names)

@@ -97,10 +97,18 @@ def latin1(value: str) -> str:
 
 def reason(status: int) -> str:
     """The reason phrase of ``status`` (HTTP/1.1), ``""`` when it has none."""
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
+    phrase = _PHRASES.get(status)
+    if phrase is None:
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = ""
+        if 100 <= status <= 999:
+            _PHRASES[status] = phrase
+    return phrase
+
+
+_PHRASES: dict[int, str] = {}
 
 
 def finish(

@@ -18,7 +18,10 @@ __all__ = ["Exchange", "Incoming", "LambdaIds", "WireResponse"]
 
 # The clients' header mappings, whose lookups ignore case already (requests,
 # httpx, aiohttp/multidict): a miss there is a miss.
-_CASELESS = frozenset({"CaseInsensitiveDict", "Headers", "CIMultiDict", "CIMultiDictProxy"})
+_CASELESS = frozenset(
+    {"CaseInsensitiveDict", "Headers", "CIMultiDict", "CIMultiDictProxy"}
+    | {"_RequestHeaders"}  # the loopback server's (_serve/server.py)
+)
 
 
 @dataclass(frozen=True, slots=True)

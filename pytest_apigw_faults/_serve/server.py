@@ -3,10 +3,12 @@
 A subprocess, curl, ``urllib``, a Go binary: anything that speaks HTTP/1.1
 can call :class:`GatewayServer` and get the exact answer of the gateway
 model, through :meth:`Fault.answer` (client name ``"server"``). It needs no
-HTTP client library: the standard library's ``http.server`` serves, with
-the headers written as the model gives them, in their HTTP/1.1 spelling
+HTTP client library: a ``socketserver`` thread per connection reads the
+requests with llhttp (``httptools``, the ``serve`` extra; :mod:`.http1`),
+and the headers go out as the model gives them, in their HTTP/1.1 spelling
 (``x-amzn-RequestId``, ``Connection: keep-alive``: ``wire.http11_response``;
-no ``Server`` or ``Date`` of its own), and HTTP/1.1 keep-alive.
+no ``Server`` or ``Date`` of its own), with HTTP/1.1 keep-alive. A request
+the front door cannot read gets its plain answer (``front_door.unreadable``).
 
 Which fault answers: the newest one that takes the request and has calls
 left. A fault made without ``url=`` takes every request the server gets; one
@@ -20,37 +22,32 @@ its faults and why it does not take the request.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import math
 import socket
+import socketserver
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any, Literal, TypeAlias
 
 from .._core.fault import Fault
 from .._core.matching import is_execute_api_host
 from .._core.refusal import why_not
-from .._gateway.headers import latin1, reason
-from .._gateway.limits import PAYLOAD_BYTES
 from .._gateway.table import ApigwFaultError
 from .._gateway.wire import WireResponse, http11_response
+from .http1 import MAX_BODY, Connection, Message, parser_module
 
 __all__ = ["LOOPBACK", "MAX_BODY", "GatewayServer", "Latency", "ServerRequest", "latency_factor"]
 
 #: The only address the server listens on.
 LOOPBACK = "127.0.0.1"
-#: API Gateway's payload limit, in bytes [D-LIMITS]: the server keeps no
-#: larger body. The gateway model decides the answer to one (a 413).
-MAX_BODY = PAYLOAD_BYTES
-# A body over the limit is read and dropped up to this size, so that a
-# client that sends it all before reading still reads the 413; beyond, the
-# connection is closed.
-_DRAIN = 64 * 1024 * 1024
-_CHUNK = 1024 * 1024
+#: The largest scale factor of the gateway's latency: the longest wait, a
+#: REST integration timeout of 29 s, then lasts 48 minutes.
+MAX_LATENCY_FACTOR = 100.0
 _CLIENT = "server"
 
 #: ``"real"``, or how much of the gateway's latency the server really waits
@@ -68,11 +65,12 @@ def latency_factor(latency: object) -> float:
         isinstance(latency, bool)
         or not isinstance(latency, (int, float))
         or not math.isfinite(latency)
-        or latency < 0
+        or not 0 <= latency <= MAX_LATENCY_FACTOR
     ):
         raise ApigwFaultError(
             f"latency= takes 'real' or a scale factor of the gateway's latency"
-            f" (a number, 0 or more: 0 answers at once, 0.01 waits a hundredth),"
+            f" (a number from 0 to {MAX_LATENCY_FACTOR:g}: 0 answers at once, 0.01 waits"
+            f" a hundredth, {MAX_LATENCY_FACTOR:g} makes a 29 s timeout 48 minutes),"
             f" got {latency!r}"
         )
     return float(latency)
@@ -94,17 +92,6 @@ class ServerRequest:
     body: bytes
 
 
-class _TooLarge(Exception):
-    def __init__(self, unread: int | None, size: int) -> None:
-        super().__init__()
-        self.unread = unread  # bytes left to drain, None: unknown (chunked)
-        self.size = size  # the body's size, or as much of it as came (chunked)
-
-
-class _BadRequest(Exception):
-    pass
-
-
 def _request_url(path: str, host: str | None, own: str) -> str:
     """The URL faults match a request against (see the module doc)."""
     if path.startswith(("http://", "https://")):  # absolute form
@@ -115,143 +102,28 @@ def _request_url(path: str, host: str | None, own: str) -> str:
     return f"{scheme}://{host}{path}"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """One connection: requests one after another, as long as it is kept."""
+class _Handler(socketserver.BaseRequestHandler):
+    """One connection (:class:`.http1.Connection`), in its own thread."""
 
-    protocol_version = "HTTP/1.1"
-    server: _HTTPServer
-    # an idle keep-alive connection is closed after this many seconds
-    timeout = 60
-    disable_nagle_algorithm = True
+    server: _TCPServer
 
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
-
-    # -- the request ---------------------------------------------------------------
-
-    def _declared_length(self) -> int | None:
-        value = self.headers.get("Content-Length")
-        if value is None:
-            return None
-        value = value.strip()
-        if not value.isdigit():
-            raise _BadRequest(f"bad Content-Length {value!r}")
-        return int(value)
-
-    def _read(self, size: int) -> bytes:
-        data = self.rfile.read(size)
-        if len(data) != size:
-            raise ConnectionError("the client closed the connection mid-body")
-        return data
-
-    def _read_chunked(self) -> bytes:
-        """The body in chunks; past :data:`MAX_BODY`, the rest is read and
-        dropped (up to ``_DRAIN``) and the body is too large."""
-        parts: list[bytes] = []
-        total = 0
-        while True:
-            line = self.rfile.readline(1024)
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise _BadRequest(f"bad chunk size line {line!r}") from None
-            if size == 0:
-                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass  # trailer fields, dropped
-                if total > MAX_BODY:
-                    raise _TooLarge(0, total)
-                return b"".join(parts)
-            total += size
-            if total > _DRAIN:
-                raise _TooLarge(None, total)
-            if total > MAX_BODY:
-                parts = []
-                self._drain(size)
-            else:
-                parts.append(self._read(size))
-            self.rfile.readline(3)  # the CRLF after the chunk
-
-    def _read_body(self) -> bytes:
-        coding = self.headers.get("Transfer-Encoding")
-        if coding is not None and coding.strip().lower() != "identity":
-            if coding.strip().lower() != "chunked":
-                raise _BadRequest(f"unsupported Transfer-Encoding {coding!r}")
-            return self._read_chunked()
-        length = self._declared_length()
-        if length is None:
-            return b""
-        if length > MAX_BODY:
-            raise _TooLarge(length, length)
-        return self._read(length)
-
-    def _drain(self, unread: int | None) -> None:
-        """Read and drop what is left of a body over the limit."""
-        if unread is None or unread > _DRAIN:
-            return
-        while unread:
-            data = self.rfile.read(min(unread, _CHUNK))
-            if not data:
-                return
-            unread -= len(data)
-
-    def handle_expect_100(self) -> bool:
-        try:
-            length = self._declared_length()
-        except _BadRequest:
-            length = None
-        if length is not None and length > MAX_BODY:  # refused before the body comes
-            self.server.gateway._answer(self, self._request(b""), unread=length)
-            return False
-        return super().handle_expect_100()
-
-    def _request(self, body: bytes) -> ServerRequest:
-        own = f"{LOOPBACK}:{self.server.server_address[1]}"
-        return ServerRequest(
-            method=self.command,
-            url=_request_url(self.path, self.headers.get("Host"), own),
-            path=self.path,
-            headers=tuple((str(k), str(v)) for k, v in self.headers.items()),
-            body=body,
-        )
-
-    def _serve(self) -> None:
-        try:
-            body = self._read_body()
-        except _TooLarge as error:
-            self._drain(error.unread)
-            self.server.gateway._answer(self, self._request(b""), unread=error.size)
-            return
-        except _BadRequest as error:
-            self.close_connection = True
-            self.send_error(400, str(error))
-            return
-        self.server.gateway._answer(self, self._request(body))
-
-    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
-
-    # -- the answer ----------------------------------------------------------------
-
-    def send_wire(self, wire: WireResponse, *, close: bool = False) -> None:
-        """Write ``wire`` as it is, in one write: status, headers in order, body."""
-        lines = [f"HTTP/1.1 {wire.status} {reason(wire.status)}\r\n"]
-        lines += [f"{name}: {latin1(value)}\r\n" for name, value in wire.headers]
-        if close:
-            lines.append("connection: close\r\n")  # and close_connection is set
-        lines.append("\r\n")
-        head = "".join(lines).encode("latin-1")
-        self.wfile.write(head + wire.body if wire.body and self.command != "HEAD" else head)
+    def handle(self) -> None:
+        server = self.server
+        Connection(self.request, server.gateway._serve, server.httptools).run()
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    """``ThreadingHTTPServer`` that knows its open connections, so that
+class _TCPServer(socketserver.ThreadingTCPServer):
+    """A thread per connection, that knows its open connections, so that
     stopping it closes them and joins every thread it started."""
 
     daemon_threads = False
     block_on_close = True
+    allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, gateway: GatewayServer, port: int) -> None:
+    def __init__(self, gateway: GatewayServer, port: int, httptools: ModuleType) -> None:
         self.gateway = gateway
+        self.httptools = httptools
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__((LOOPBACK, port), _Handler)
@@ -302,13 +174,16 @@ class GatewayServer:
             faults if callable(faults) else (lambda: tuple(faults))
         )
         self._factor = latency_factor(latency)
+        if importlib.util.find_spec("httptools") is None:
+            parser_module()  # the error that names the extra
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise ApigwFaultError(f"port= takes 0 (a free port) to 65535, got {port!r}")
         self._port = port
         self._lock = threading.Lock()
-        self._httpd: _HTTPServer | None = None
+        self._httpd: _TCPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._own = LOOPBACK
 
     def __repr__(self) -> str:
         where = self.url if self.running else "stopped"
@@ -347,8 +222,9 @@ class GatewayServer:
         with self._lock:
             if self._httpd is not None:
                 return self
-            httpd = _HTTPServer(self, self._port)
+            httpd = _TCPServer(self, self._port, parser_module())
             self._stopping = threading.Event()
+            self._own = f"{LOOPBACK}:{httpd.server_address[1]}"
             thread = threading.Thread(
                 target=httpd.serve_forever,
                 kwargs={"poll_interval": 0.05},
@@ -397,8 +273,28 @@ class GatewayServer:
                 return fault
         return None
 
+    def _serve(self, connection: Connection, message: Message) -> None:
+        """Answer one complete request that came in on ``connection``."""
+        headers = tuple(message.headers)
+        host = None
+        for name, value in headers:
+            if name.lower() == "host":
+                host = value
+                break
+        request = ServerRequest(
+            method=message.method,
+            url=_request_url(message.target, host, self._own),
+            path=message.target,
+            headers=headers,
+            body=message.body,
+        )
+        self._answer(
+            connection, request, unread=max(message.size, message.length or 0)
+            if message.too_large else None,
+        )
+
     def _answer(
-        self, handler: _Handler, request: ServerRequest, *, unread: int | None = None
+        self, handler: Connection, request: ServerRequest, *, unread: int | None = None
     ) -> None:
         """Answer ``request`` from the fault that takes it. ``unread`` is the
         size of a body over :data:`MAX_BODY`, which the server does not keep:
@@ -424,15 +320,16 @@ class GatewayServer:
         )
         latency = call.exchange.latency
         wait = latency * self._factor
-        logger.info(
-            "%s %s -> %d %s (gateway latency %.3f s, waited %.3f s)",
-            request.method,
-            request.url,
-            call.exchange.response.status,
-            call.scenario.id if call.scenario is not None else f"{fault.api.value}-lambda",
-            latency,
-            wait,
-        )
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s %s -> %d %s (gateway latency %.3f s, waited %.3f s)",
+                request.method,
+                request.url,
+                call.exchange.response.status,
+                call.scenario.id if call.scenario is not None else f"{fault.api.value}-lambda",
+                latency,
+                wait,
+            )
         if wait and self._stopping.wait(wait):
             handler.close_connection = True  # stopped meanwhile: no answer
             return
@@ -447,7 +344,7 @@ class GatewayServer:
         call.response = call.exchange.response
 
     @staticmethod
-    def _plain(handler: _Handler, status: int, text: str, *, close: bool = False) -> None:
+    def _plain(handler: Connection, status: int, text: str, *, close: bool = False) -> None:
         body = text.encode()
         headers = (
             ("content-type", "text/plain; charset=utf-8"),
@@ -496,6 +393,9 @@ class _RequestHeaders(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._first)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._first.get(name.lower(), default)
 
     def multi_items(self) -> list[tuple[str, str]]:
         return list(self._lines)
