@@ -36,6 +36,19 @@ def outcome(call: Call) -> str:
     return str(call.exchange.response.status)
 
 
+def ending(call: Call) -> str:
+    """How an attempt ended, in words: answered (with its outcome), timed
+    out, given up by a client that closed its connection to the loopback
+    server, or abandoned by the server at the test's end."""
+    from .._serve.inflight import Abandoned, ClientClosed
+
+    if isinstance(call.exception, Abandoned):
+        return "abandoned: the test ended before its answer was written"
+    if isinstance(call.exception, ClientClosed):
+        return "given up: the client closed the connection before the answer"
+    return "timed out" if call.timed_out else "answered " + outcome(call)
+
+
 def _call_lines(calls: Sequence[Call]) -> list[str]:
     if not calls:
         return ["  calls: none reached a fault"]
@@ -48,7 +61,7 @@ def _call_lines(calls: Sequence[Call]) -> list[str]:
             f"    #{index} {answered_by(call)} via {call.client}:"
             f" arrived at +{seconds(call.exchange.arrived_at - first)},"
             f" waited {seconds(call.waited)},"
-            f" {'timed out' if call.timed_out else 'answered ' + outcome(call)}"
+            f" {ending(call)}"
         )
     return lines
 

@@ -299,15 +299,20 @@ class ApigwFault:
                 f"response does not match {what} ({fault.endpoint.value}):\n{listing}"
             )
 
-    def _stop(self) -> None:
-        errors: list[Exception] = []
+    def _stop_server(self) -> None:
+        """Stop this test's server, if it runs: every call in flight ends
+        (answered, or recorded as abandoned) before it returns."""
         with self._lock:
             server, self._server = self._server, None
         if server is not None:
-            try:
-                server.stop()
-            except Exception as error:  # stop the faults all the same
-                errors.append(error)
+            server.stop()
+
+    def _stop(self) -> None:
+        errors: list[Exception] = []
+        try:
+            self._stop_server()
+        except Exception as error:  # stop the faults all the same
+            errors.append(error)
         for fault in reversed(self._faults):
             try:
                 fault.stop_all()

@@ -29,17 +29,19 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType, TracebackType
 from typing import Any, Literal, TypeAlias
 
-from .._core.fault import Fault
+from .._core.fault import Call, Fault
 from .._core.matching import is_execute_api_host
 from .._core.refusal import why_not
 from .._gateway.table import ApigwFaultError
 from .._gateway.wire import WireResponse, http11_response
 from .http1 import MAX_BODY, Connection, Message, parser_module
+from .inflight import Ending, abandoned, gave_up, wait_for_answer
 
 __all__ = ["LOOPBACK", "MAX_BODY", "GatewayServer", "Latency", "ServerRequest", "latency_factor"]
 
@@ -330,18 +332,41 @@ class GatewayServer:
                 latency,
                 wait,
             )
-        if wait and self._stopping.wait(wait):
-            handler.close_connection = True  # stopped meanwhile: no answer
+        if self._in_flight(handler, call, wait):
             return
         # AWS's HTTP/1.1 spelling and Connection header, decided by the model
         keep_alive = not (handler.close_connection or unread is not None)
-        handler.send_wire(
-            http11_response(
-                call.exchange, fault.api, responses=fault.gateway_responses,
-                keep_alive=keep_alive,
+        try:
+            handler.send_wire(
+                http11_response(
+                    call.exchange, fault.api, responses=fault.gateway_responses,
+                    keep_alive=keep_alive,
+                )
             )
-        )
+        except OSError as error:  # the client went away while it was written
+            handler.close_connection = True
+            gave_up(call, call.waited, error)
+            return
         call.response = call.exchange.response
+
+    def _in_flight(self, handler: Connection, call: Call, wait: float) -> bool:
+        """Wait ``wait`` seconds before the answer is written; whether the
+        call ended first instead (recorded so: the client closed the
+        connection, or the server stopped), and nothing is to be written."""
+        ending: Ending = "stopped" if self._stopping.is_set() else "due"
+        started = time.monotonic()
+        if wait and ending == "due":
+            ending = wait_for_answer(handler.sock, wait, self._stopping)
+        if ending == "due":
+            return False
+        handler.close_connection = True
+        in_flight = (time.monotonic() - started) / self._factor if self._factor else 0.0
+        in_flight = min(in_flight, call.waited)
+        if ending == "stopped":
+            abandoned(call, in_flight)
+        else:
+            gave_up(call, in_flight)
+        return True
 
     @staticmethod
     def _plain(handler: Connection, status: int, text: str, *, close: bool = False) -> None:
