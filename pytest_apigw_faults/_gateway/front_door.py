@@ -28,7 +28,7 @@ __all__ = ["PHRASES", "unreadable"]
 #: The message of each answer, whatever the Python version's reason phrases.
 PHRASES = {
     400: "Bad Request",
-    414: "URI Too Long",
+    414: "Request-URI Too Long",  # as the status line: headers.reason
     431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     505: "HTTP Version Not Supported",
