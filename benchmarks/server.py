@@ -15,7 +15,8 @@ own subprocess, so its CPU time is read from ``/proc/<pid>/stat``:
 * ``handler``: ``GatewayServer([Fault(handler=..., api="rest")])``, a trivial
   Lambda handler behind the gateway (no target: the Lambda path's own cost);
 * ``cli``: ``python -m pytest_apigw_faults serve --api rest --scenario
-  integration_timeout`` (its per-request log lines go to /dev/null);
+  integration_timeout --quiet`` (no log line per request, as the plain
+  server writes none);
 * ``plain``: ``http.server.ThreadingHTTPServer`` with ``TCP_NODELAY``, writing
   the bytes the gateway answered once, in one write (the baseline);
 * ``uvicorn``: uvicorn with httptools serving the same bytes from a minimal
@@ -267,7 +268,7 @@ def child_cmd(kind: str, *, latency: float = 0.0, wire_file: str | None = None) 
 
 
 CLI_CMD = [sys.executable, "-m", "pytest_apigw_faults", "serve", "--api", "rest",
-           "--scenario", "integration_timeout", "--seed", "bench"]
+           "--scenario", "integration_timeout", "--seed", "bench", "--quiet"]
 
 
 def read_response(sock: socket.socket) -> bytes:

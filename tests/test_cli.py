@@ -213,6 +213,17 @@ def test_serve_prints_the_url_and_answers_until_ctrl_c():
     assert "-> 502 rest-function_error (gateway latency 0.388 s" in err
 
 
+def test_serve_quiet_logs_no_line_per_request():
+    with Serving("--api", "rest", "--scenario", "function_error", "--quiet") as serving:
+        status, _, _ = serving.get()
+        err = serving.stop()
+    assert status == 502
+    assert err.splitlines() == [
+        f"serving rest-function_error (edge) at {serving.url}; Ctrl-C stops",
+        "answered 1 call",
+    ]
+
+
 def test_the_same_seed_gives_the_same_ids():
     ids = []
     for _ in range(2):
