@@ -189,7 +189,7 @@ def test_a_window_of_0_keeps_none_and_a_smaller_one_trims_at_once():
 
 
 def test_a_restarted_fault_keeps_its_window():
-    fault = Fault("function_error", api="rest", seed=1, clients=["requests"])
+    fault = Fault("function_error", api="rest", seed=1)  # whichever client is installed
     fault.calls.keep = 2
     with fault:
         answer(fault, 3)

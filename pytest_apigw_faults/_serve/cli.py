@@ -266,13 +266,13 @@ def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) 
         gc.freeze()
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        print(server.url, file=out, flush=True)
         print(
             f"serving {fault.api.value}-{args.scenario} ({fault.endpoint.value}) at {server.url};"
             " Ctrl-C stops",
             file=sys.stderr,
             flush=True,
         )
+        print(server.url, file=out, flush=True)  # last: who reads it may stop us at once
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
