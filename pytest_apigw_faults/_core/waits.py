@@ -26,6 +26,7 @@ import heapq
 import math
 import operator
 import queue
+import select as _select
 import selectors
 import subprocess
 import threading
@@ -286,6 +287,28 @@ def _children(clock: VirtualClock, patches: Patches) -> None:
     patches.apply(subprocess.Popen, "communicate", real_time)
 
 
+def _ready_now(selector: Any) -> bool:
+    """Whether what ``selector`` watches is ready now, asked of a poll of its
+    own: the scheduler asks from another thread, while the selector's thread
+    may be in its ``select`` (a poll object refuses a second caller)."""
+    try:
+        keys = list((selector.get_map() or {}).values())
+    except RuntimeError:  # registered or unregistered meanwhile: let it run
+        return True
+    read = [key.fd for key in keys if key.events & selectors.EVENT_READ]
+    write = [key.fd for key in keys if key.events & selectors.EVENT_WRITE]
+    try:
+        if hasattr(_select, "poll"):
+            poller = _select.poll()
+            for fd in {*read, *write}:
+                events = _select.POLLIN if fd in read else 0
+                poller.register(fd, events | (_select.POLLOUT if fd in write else 0))
+            return bool(poller.poll(0))
+        return any(_select.select(read, write, [], 0))
+    except (OSError, ValueError):  # a file closed meanwhile: its thread sees it
+        return True
+
+
 def _selectors(clock: VirtualClock, patches: Patches) -> None:
     scheduler = clock.scheduler
 
@@ -305,7 +328,7 @@ def _selectors(clock: VirtualClock, patches: Patches) -> None:
             # More than one file registered (an event loop's own wake-up pipe
             # is one): real I/O is awaited, and time runs at real speed.
             io = len(selector.get_map() or ()) > 1
-            waiter = scheduler.wait(timeout, probe=lambda: bool(real(selector, 0)), real=io)
+            waiter = scheduler.wait(timeout, probe=lambda: _ready_now(selector), real=io)
             gate = waiter.gate
             last = clock.real_perf_counter()
             while gate.state == ARMED:

@@ -8,10 +8,15 @@ client never sees the answer, and the call's record says so: ``timed_out``
 is true, ``response`` stays ``None``, ``waited`` is how long it was in
 flight, in the gateway's time, and ``exception`` says what ended it, the
 way :class:`Call` records a client's own read timeout.
+
+TCP does not tell a client that closed from one that only shut its sending
+side and still reads (``printf ... | nc -N``): the answer is written when
+due either way, and a client that had closed refuses it with a reset.
 """
 
 from __future__ import annotations
 
+import selectors
 import socket
 import threading
 import time
@@ -26,6 +31,7 @@ __all__ = [
     "Ending",
     "abandoned",
     "gave_up",
+    "refused",
     "wait_for_answer",
 ]
 
@@ -43,34 +49,58 @@ class Abandoned(ConnectionResetError):
     connection was closed unanswered."""
 
 
-# How often a wait looks at the client's side of the connection.
-_SLICE = 0.02
-
-
-def _closed(sock: socket.socket) -> bool:
-    """Whether the client has closed its side (or reset the connection)."""
+def _peer(sock: socket.socket) -> Literal["open", "data", "eof", "reset"]:
+    """What the client's side of the connection is: open and silent, a
+    pipelined request waiting, its end of stream (it closed, or only shut
+    its sending side and still reads: TCP cannot tell these apart), or reset."""
     try:
         data = sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
     except (BlockingIOError, InterruptedError):
-        return False  # open, nothing sent
+        return "open"
     except OSError:
-        return True  # reset
-    return not data  # b"": end of stream; data: a pipelined request
+        return "reset"
+    return "data" if data else "eof"
 
 
-def wait_for_answer(sock: socket.socket, seconds: float, stopping: threading.Event) -> Ending:
+def refused(sock: socket.socket) -> bool:
+    """Whether the client refused what was just written (its socket was
+    closed: it answered with a reset), though the write itself went out."""
+    try:
+        return sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) != 0
+    except OSError:
+        return True
+
+
+def wait_for_answer(
+    sock: socket.socket, seconds: float, stopping: threading.Event
+) -> tuple[Ending, float | None]:
     """Wait ``seconds`` (real, or virtual when the clock runs) before the
-    answer is written, unless the client closes or the server stops first."""
+    answer is written, unless the client resets or the server stops first;
+    with how the wait ended, when (``time.monotonic()``) the client's end of
+    stream came, if it did. A client at its end of stream may have only shut
+    its sending side and still wait for the answer: it is written, and
+    :func:`refused` then tells whether the client was still there.
+
+    While the connection is open and silent, the wait is one ``select`` on
+    the socket, which the client's close and the server's stop (it shuts
+    the connections down) both end: on virtual time it passes at once."""
     deadline = time.monotonic() + seconds
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return "due"
-        stopped = stopping.wait(min(left, _SLICE))
-        if _closed(sock):  # first: a client that left before the stop gave up
-            return "closed"
-        if stopped:
-            return "stopped"
+    eof_at: float | None = None
+    with selectors.DefaultSelector() as selector:
+        selector.register(sock, selectors.EVENT_READ)
+        while (left := deadline - time.monotonic()) > 0:
+            if stopping.is_set():
+                return ("closed" if eof_at is not None else "stopped"), eof_at
+            peer = _peer(sock)
+            if peer == "reset":
+                return "closed", time.monotonic() if eof_at is None else eof_at
+            if peer == "open":
+                selector.select(left)
+                continue
+            if peer == "eof" and eof_at is None:
+                eof_at = time.monotonic()
+            stopping.wait(left)  # nothing more to learn before the answer is written
+    return "due", eof_at
 
 
 def _end(call: Call, in_flight: float, error: BaseException) -> None:

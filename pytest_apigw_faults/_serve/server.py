@@ -41,7 +41,7 @@ from .._core.refusal import why_not
 from .._gateway.table import ApigwFaultError
 from .._gateway.wire import WireResponse, http11_response
 from .http1 import MAX_BODY, Connection, Message, parser_module
-from .inflight import Ending, abandoned, gave_up, wait_for_answer
+from .inflight import Ending, abandoned, gave_up, refused, wait_for_answer
 
 __all__ = ["LOOPBACK", "MAX_BODY", "GatewayServer", "Latency", "ServerRequest", "latency_factor"]
 
@@ -228,8 +228,8 @@ class GatewayServer:
             self._stopping = threading.Event()
             self._own = f"{LOOPBACK}:{httpd.server_address[1]}"
             thread = threading.Thread(
-                target=httpd.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                target=_accept_in_real_time,
+                args=(httpd,),
                 name=f"apigw-faults server {LOOPBACK}:{httpd.server_address[1]}",
                 daemon=True,
             )
@@ -332,10 +332,12 @@ class GatewayServer:
                 latency,
                 wait,
             )
-        if self._in_flight(handler, call, wait):
+        closed_at = self._in_flight(handler, call, wait)
+        if closed_at is not None and closed_at < 0:
             return
         # AWS's HTTP/1.1 spelling and Connection header, decided by the model
         keep_alive = not (handler.close_connection or unread is not None)
+        call.response = call.exchange.response  # before the client can read it
         try:
             handler.send_wire(
                 http11_response(
@@ -345,28 +347,39 @@ class GatewayServer:
             )
         except OSError as error:  # the client went away while it was written
             handler.close_connection = True
-            gave_up(call, call.waited, error)
+            call.response = None
+            gave_up(call, call.waited if closed_at is None else closed_at, error)
             return
-        call.response = call.exchange.response
+        if wait and refused(handler.sock):  # it had closed: the write met a reset
+            handler.close_connection = True
+            call.response = None
+            gave_up(call, call.waited if closed_at is None else closed_at)
 
-    def _in_flight(self, handler: Connection, call: Call, wait: float) -> bool:
-        """Wait ``wait`` seconds before the answer is written; whether the
-        call ended first instead (recorded so: the client closed the
-        connection, or the server stopped), and nothing is to be written."""
+    def _in_flight(self, handler: Connection, call: Call, wait: float) -> float | None:
+        """Wait ``wait`` seconds before the answer is written. ``-1.0`` when
+        the call ended first (recorded so: the client closed the connection,
+        or the server stopped) and nothing is to be written; else ``None``,
+        or how far into the call (gateway time) the client's end of stream
+        came: it may still read the answer (a half-close), or not."""
         ending: Ending = "stopped" if self._stopping.is_set() else "due"
         started = time.monotonic()
+        closed: float | None = None
         if wait and ending == "due":
-            ending = wait_for_answer(handler.sock, wait, self._stopping)
+            ending, closed = wait_for_answer(handler.sock, wait, self._stopping)
+        in_flight = None if closed is None else self._gateway_time(call, closed - started)
         if ending == "due":
-            return False
+            return in_flight
         handler.close_connection = True
-        in_flight = (time.monotonic() - started) / self._factor if self._factor else 0.0
-        in_flight = min(in_flight, call.waited)
         if ending == "stopped":
-            abandoned(call, in_flight)
+            abandoned(call, self._gateway_time(call, time.monotonic() - started))
         else:
-            gave_up(call, in_flight)
-        return True
+            gave_up(call, self._gateway_time(call, time.monotonic() - started)
+                    if in_flight is None else in_flight)
+        return -1.0
+
+    def _gateway_time(self, call: Call, real: float) -> float:
+        """``real`` seconds of the server's wait, in the gateway's time."""
+        return min(real / self._factor if self._factor else 0.0, call.waited)
 
     @staticmethod
     def _plain(handler: Connection, status: int, text: str, *, close: bool = False) -> None:
@@ -376,6 +389,18 @@ class GatewayServer:
             ("content-length", str(len(body))),
         )
         handler.send_wire(WireResponse(status, headers, body), close=close)
+
+
+def _accept_in_real_time(httpd: _TCPServer) -> None:
+    """Accept connections until stopped. On virtual time, the accepting
+    thread polls in real time: its polls are the server's, not the test's
+    waits, and would otherwise hold the clock to steps of their length.
+    The connections' threads it starts wait out the latency on the clock."""
+    from .._core import runtime
+
+    clock = runtime.board().clock
+    with clock.real_time() if clock is not None else contextlib.nullcontext():
+        httpd.serve_forever(poll_interval=0.05)
 
 
 def _unanswered(request: ServerRequest, faults: Sequence[Fault]) -> str:
