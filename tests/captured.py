@@ -44,3 +44,27 @@ CAPTURED_LOGS = {
         "(5293df93-f895-46ee-8c21-1471f0d0cef0) Method completed with status: 502",
     ),
 }
+
+# Value forms read off the captures (e.g. K2G9wEbUoAMEvag=, YTO50-P2).
+_APIGW_ID = r"[A-Za-z0-9_-]{15}="
+FORMS = {
+    "date": r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct"
+            r"|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT",
+    "x-amzn-trace-id": r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}",
+    "x-amzn-requestid": r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+    "x-amz-apigw-id": _APIGW_ID,
+    "apigw-requestid": _APIGW_ID,
+    "via": r"1\.1 [0-9a-f]{32}\.cloudfront\.net \(CloudFront\)",
+    "x-amz-cf-pop": r"[A-Z]{3}\d{1,2}-[CP]\d",
+    "x-amz-cf-id": r"[A-Za-z0-9_-]{54}==",
+}  # fmt: skip
+
+# AWS's HTTP/1.1 names, in wire order (second pass §6.3, §6.7, C8, C9): edge
+# REST as urllib3 kept it [EDGE-H1-2025], HTTP API as curl -i showed it
+# [HTTPAPI-H1], which has no Connection header (keep-alive is HTTP/1.1's default).
+NAMES_HTTP11 = {
+    "rest": ["Content-Type", "Content-Length", "Connection", "Date", "X-Amzn-Trace-Id",
+             "x-amzn-RequestId", "x-amzn-ErrorType", "x-amz-apigw-id", "X-Cache", "Via",
+             "X-Amz-Cf-Pop", "X-Amz-Cf-Id"],
+    "http": ["Date", "Content-Type", "Content-Length", "Apigw-Requestid"],
+}  # fmt: skip

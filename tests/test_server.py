@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 
 import pytest
+from captured import NAMES_HTTP11
 from support import set_up_inner
 
 from pytest_apigw_faults import SCENARIOS, Api, ApigwFaultError, Fault, GatewayServer
@@ -71,14 +72,6 @@ def _no_thread_left(request):
     assert set(threading.enumerate()) - before == set()
 
 
-# AWS's HTTP/1.1 names, in wire order (second pass §6.3, §6.7, C8, C9): edge
-# REST as urllib3 kept it [EDGE-H1-2025], HTTP API as curl -i showed it [HTTPAPI-H1]
-NAMES_HTTP11 = {
-    "rest": ["Content-Type", "Content-Length", "Connection", "Date", "X-Amzn-Trace-Id",
-             "x-amzn-RequestId", "x-amzn-ErrorType", "x-amz-apigw-id", "X-Cache", "Via",
-             "X-Amz-Cf-Pop", "X-Amz-Cf-Id"],
-    "http": ["Date", "Content-Type", "Content-Length", "Apigw-Requestid"],
-}  # fmt: skip
 
 
 def _expected_bytes(call):

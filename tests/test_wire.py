@@ -17,6 +17,7 @@ import requests
 import responses
 import respx
 import urllib3
+from captured import FORMS
 from requests.adapters import HTTPAdapter
 from support import get_with
 from urllib3.util.retry import Retry
@@ -58,19 +59,6 @@ NAMES = {
              "x-amzn-errortype", "x-amz-apigw-id", "x-cache", "via", "x-amz-cf-pop",
              "x-amz-cf-id"],
     "http": ["date", "content-type", "content-length", "apigw-requestid"],
-}
-# Value forms read off the captures (e.g. K2G9wEbUoAMEvag=, YTO50-P2).
-_APIGW_ID = r"[A-Za-z0-9_-]{15}="
-FORMS = {
-    "date": r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct"
-            r"|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT",
-    "x-amzn-trace-id": r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}",
-    "x-amzn-requestid": r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
-    "x-amz-apigw-id": _APIGW_ID,
-    "apigw-requestid": _APIGW_ID,
-    "via": r"1\.1 [0-9a-f]{32}\.cloudfront\.net \(CloudFront\)",
-    "x-amz-cf-pop": r"[A-Z]{3}\d{1,2}-[CP]\d",
-    "x-amz-cf-id": r"[A-Za-z0-9_-]{54}==",
 }
 
 
