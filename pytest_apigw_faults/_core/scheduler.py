@@ -25,11 +25,12 @@ virtual waits of :mod:`.waits` never wait on themselves.
 from __future__ import annotations
 
 import _thread
+import contextlib
 import math
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 __all__ = ["HORIZON", "STALL", "Gate", "Scheduler", "Waiter", "real_timeout"]
 
@@ -158,6 +159,8 @@ class Scheduler:
         # for stalls: each busy participant's CPU time when last seen, and the
         # real time since which it has not moved
         self._idle: dict[threading.Thread, tuple[float, float]] = {}
+        # participants in a real wait that ends by itself (a thread's exit)
+        self._holding: set[threading.Thread] = set()
         self._cpu: dict[threading.Thread, Callable[[], float] | None] = {}
         self._real = time.perf_counter  # the real one: taken before any patch
 
@@ -236,10 +239,26 @@ class Scheduler:
             and (t.ident is None or t.is_alive())
         ]
 
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """The calling thread waits in real time for what ends by itself (a
+        thread that finished its work, exiting): it is busy meanwhile, not
+        stalled, however long a loaded machine takes."""
+        thread = threading.current_thread()
+        with self._lock:
+            self._holding.add(thread)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holding.discard(thread)
+
     def _stalled(self, busy: list[threading.Thread]) -> bool:
         now = self._real()
         stalled = True
         for thread in busy:
+            if thread in self._holding:
+                return False
             if thread not in self._cpu:
                 self._cpu[thread] = _cpu_clock(thread)
             cpu = self._cpu[thread]

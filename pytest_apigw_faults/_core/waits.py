@@ -35,7 +35,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .scheduler import ARMED, NOTIFIED, POLL, STOPPED, Gate, real_timeout
+from .scheduler import ARMED, NOTIFIED, POLL, STOPPED, Gate, Waiter, real_timeout
 
 if TYPE_CHECKING:
     from .clock import VirtualClock
@@ -197,13 +197,17 @@ class _Ends:
                 gate.release()
         self.scheduler.ended(thread)
 
-    def watch(self, thread: threading.Thread, gate: Gate) -> bool:
-        """Open ``gate`` when ``thread`` ends; ``False`` if it has."""
+    def wait_for(self, thread: threading.Thread, timeout: float | None) -> Waiter | None:
+        """A wait whose gate opens when ``thread`` finishes its work, or
+        ``None`` if it has. One step under the lock: were the wait taken
+        first, the clock could move on for a thread that has already ended."""
         with self.lock:
             if thread in self.finished or not thread.is_alive():
-                return False
-            self.joiners.setdefault(thread, []).append(gate)
-            return True
+                return None
+            waiter = self.scheduler.wait(timeout)
+            waiter.gate.on_notify = lambda: self.scheduler.woken(waiter)
+            self.joiners.setdefault(thread, []).append(waiter.gate)
+            return waiter
 
     def unwatch(self, thread: threading.Thread, gate: Gate) -> None:
         with self.lock:
@@ -249,16 +253,15 @@ def _threads(clock: VirtualClock, patches: Patches) -> None:
             ):
                 return real(thread, timeout)
             real(thread, 0)  # its errors (not started, the current thread)
-            waiter = scheduler.wait(timeout)
-            gate = waiter.gate
-            gate.on_notify = lambda: scheduler.woken(waiter)
-            if not ends.watch(thread, gate):
-                scheduler.woken(waiter)
-                return real(thread, None)
+            waiter = ends.wait_for(thread, timeout)
+            if waiter is None:
+                with scheduler.holding():  # its work is done: it ends now
+                    return real(thread, None)
             state = scheduler.block(waiter)
-            ends.unwatch(thread, gate)
+            ends.unwatch(thread, waiter.gate)
             if state == NOTIFIED:
-                return real(thread, None)  # its work is done: it ends now
+                with scheduler.holding():  # its work is done: it ends now
+                    return real(thread, None)
             if state == STOPPED:
                 return real(thread, None if math.isinf(waiter.left) else waiter.left)
             return None
