@@ -15,6 +15,7 @@ __all__ = [
     "ApigwFaultError",
     "ApigwFaultSleepWarning",
     "ApigwFaultWarning",
+    "Authorization",
     "Call",
     "Classification",
     "Endpoint",
@@ -22,6 +23,7 @@ __all__ = [
     "Fault",
     "GatewayResponses",
     "GatewayServer",
+    "LambdaAuthorizer",
     "Phase",
     "ProxyFailure",
     "ProxyResult",
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from ._adapters.reading import classify
     from ._core.fault import ApigwFaultWarning, Call, Fault
     from ._core.realsleep import ApigwFaultSleepWarning
+    from ._gateway.auth import Authorization, LambdaAuthorizer
     from ._gateway.classification import Classification
     from ._gateway.custom import GatewayResponses
     from ._gateway.table import (
@@ -70,6 +73,8 @@ _HOME = {
     "ApigwFaultWarning": "_core.fault",
     "ApigwFaultSleepWarning": "_core.realsleep",
     "Call": "_core.fault",
+    "Authorization": "_gateway.auth",
+    "LambdaAuthorizer": "_gateway.auth",
     "Fault": "_core.fault",
     "GatewayServer": "_serve.server",
     "ProxyFailure": "_lambda.results",

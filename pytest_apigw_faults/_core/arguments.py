@@ -34,6 +34,7 @@ from .._gateway.errors import ApigwFaultError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .._gateway.auth.config import LambdaAuthorizer
     from .._gateway.scenario import Scenario
     from . import checks
 
@@ -187,6 +188,17 @@ class FaultArguments(TypedDict, total=False):
             " policy denies the caller (the body ends ` with an explicit deny`). Default:"
             " `False`, no statement allows it (an implicit deny).",
             checks.check_explicit_deny,
+        ),
+    ]
+    authorizer: Annotated[
+        LambdaAuthorizer | None,
+        Arg(
+            "a `LambdaAuthorizer(handler, type=, identity_source=, validation_expression=,"
+            " ttl=, payload=, simple_responses=)` in front of the API: it decides each call"
+            " before the row or the handler answers (401 `unauthorized`, 403"
+            " `access_denied`, 500 `authorizer_configuration_error`), as on AWS; needs"
+            " `api=`. See [Lambda authorizers](#lambda-authorizers).",
+            checks.check_authorizer,
         ),
     ]
     handler: Annotated[

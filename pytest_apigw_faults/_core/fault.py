@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._gateway.admission import invokes_lambda, refusal, request_size
+from .._gateway.auth.precedence import authorize, stamped
 from .._gateway.render import check_available, needs_body, rendering_of
-from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
+from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
+from .._lambda.authorizer import authorizing
 from . import clock as _clock
 from . import runtime as _runtime
 from .activation import Activation
@@ -24,7 +26,7 @@ from .arguments import FaultArguments
 from .calls import Calls
 from .checks import CLIENTS
 from .matching import UrlMatcher
-from .options import FaultOptions, parse
+from .options import FaultOptions, default_endpoint, parse
 
 if sys.version_info >= (3, 11):
     from typing import Unpack
@@ -32,7 +34,9 @@ elif TYPE_CHECKING:  # Python 3.10: for type checkers only
     from typing_extensions import Unpack
 
 if TYPE_CHECKING:
+    from .._gateway.auth import Authorization
     from .._gateway.result import ProxyResult
+    from .._lambda.authorizer import Authorizing
     from .._lambda.integration import Integration, Step
     from .._lambda.runtime import Invocation
     from .realsleep import RealSleep
@@ -86,6 +90,11 @@ class Call:
     def event(self) -> Mapping[str, object] | None:
         """The event the Lambda was invoked with, or ``None`` if none was."""
         return self.exchange.event
+
+    @property
+    def auth(self) -> Authorization | None:
+        """What the Lambda authorizer did for this call, or ``None`` (none ran)."""
+        return self.exchange.auth
 
     @property
     def lambda_request_id(self) -> str | None:
@@ -238,9 +247,7 @@ class Fault(Activation):
         self.scenario: Scenario | None = (
             None if options.name is None else SCENARIOS[(options.name, options.api)]
         )
-        self.endpoint: Endpoint = options.endpoint or _default_endpoint(
-            self.scenario, options.api
-        )
+        self.endpoint: Endpoint = options.endpoint or default_endpoint(self.scenario, options.api)
         self.matcher = UrlMatcher(options.url)
         self.times = options.times
         self.then = options.then
@@ -252,6 +259,7 @@ class Fault(Activation):
         self._limit = options.times
         if options.scripted:
             self._script(options)
+        self._authorizing: Authorizing | None = authorizing(options, _clock.handler_time)
         for step in (self.scenario, *(self._steps or ())):
             check_available(step)  # botocore, for a signature's canonical request
         self._wanted_clients = options.clients
@@ -400,12 +408,15 @@ class Fault(Activation):
         )
         if refused is not None:
             return self.gateway.respond(refused, arrived_at, incoming), None
+        auth = authorize(self._authorizing, row, self.gateway, arrived_at, incoming)
+        if auth is not None and auth.refusal is not None:
+            return auth.refusal, None
         if row is not None:
-            return self.gateway.respond(row, arrived_at, incoming), None
+            return stamped(auth, self.gateway.respond(row, arrived_at, incoming)), None
         assert self._integration is not None  # a Lambda answers
         assert step is not None
         assert not isinstance(step, Scenario)
-        return self._integration.run(step, self.gateway, arrived_at, incoming, body or b"")
+        return self._integration.run(step, self.gateway, arrived_at, incoming, body or b"", auth)
 
     def answer(
         self,
@@ -484,13 +495,5 @@ class Fault(Activation):
             self.sleeps = []
             self.real_sleeps = []
             self.backend_state = {}
-
-
-def _default_endpoint(scenario: Scenario | None, api: Api) -> Endpoint:
-    """The API's default endpoint type, or the first one ``scenario`` exists
-    on when it does not exist on that (a regional API's own 413, say)."""
-    default = ENDPOINTS[api][0]
-    if scenario is None or default in scenario.endpoint_types:
-        return default
-    return scenario.endpoint_types[0]
-
+            if self._authorizing is not None:
+                self._authorizing.reset()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .table import Scenario
 
 if TYPE_CHECKING:
+    from .auth.config import Authorization
     from .result import ProxyResult
 
 __all__ = ["Exchange", "Incoming", "LambdaIds", "WireResponse"]
@@ -92,6 +93,9 @@ class Exchange:
     #: ``$context.error.message`` when the body was rendered from the request
     #: (:mod:`.render`); ``None``: the scenario's own.
     message: str | None = None
+    #: What a Lambda authorizer did for the request
+    #: (:class:`.auth.config.Authorization`), or ``None`` when none is set.
+    auth: Authorization | None = None
 
 
 @dataclass(frozen=True, slots=True)

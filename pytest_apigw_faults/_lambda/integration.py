@@ -29,7 +29,7 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .._gateway.admission import refusal
 from .._gateway.limits import DEFAULT_FUNCTION_TIMEOUT, LAMBDA_PAYLOAD_BYTES
@@ -45,6 +45,9 @@ from .routes import (
     resolve_route,
 )
 from .runtime import Invocation, LambdaContext, invoke
+
+if TYPE_CHECKING:
+    from .authorizer import AuthOutcome
 
 __all__ = ["DEFAULT_FUNCTION_TIMEOUT", "Integration", "LambdaStep", "Step", "make_step"]
 
@@ -208,15 +211,31 @@ class Integration:
         arrived_at: float,
         incoming: Incoming,
         body: bytes,
+        auth: AuthOutcome | None = None,
     ) -> tuple[Exchange, Invocation | None]:
         """The exchange of one call that ``step`` answers, and the Lambda's
         invocation (its payload and log), or ``None`` when the gateway
-        answered before invoking it."""
+        answered before invoking it. ``auth`` is the authorizer's pass: its
+        ids, and its answer for the event's ``requestContext.authorizer``
+        (and the exchange carries its decision)."""
+        exchange, invocation = self._run(step, gateway, arrived_at, incoming, body, auth)
+        return (exchange if auth is None else auth.stamp(exchange)), invocation
+
+    def _run(
+        self,
+        step: LambdaStep,
+        gateway: Gateway,
+        arrived_at: float,
+        incoming: Incoming,
+        body: bytes,
+        auth: AuthOutcome | None,
+    ) -> tuple[Exchange, Invocation | None]:
         api = self.api
         route = resolve_route(self.proxy_api, incoming.method, incoming.url)
         if isinstance(route, Unrouted):
             return gateway.respond(SCENARIOS[(route.scenario, api)], arrived_at, incoming), None
-        ids = gateway.lambda_ids(arrived_at, incoming, api=api)
+        ids = gateway.lambda_ids(arrived_at, incoming, api=api) if auth is None else auth.ids
+        assert ids is not None
         request = ProxyRequest(incoming.method, incoming.url, _header_pairs(incoming.headers), body)
         event = build_event(
             request,
@@ -227,6 +246,8 @@ class Integration:
             trace_id=ids.trace_id,
             route=route,
         )
+        if auth is not None:
+            event = auth.event(event, api)
         refused = refusal(
             api, gateway.endpoint, len(body), invokes=True, payload=self._payload(request, event)
         )

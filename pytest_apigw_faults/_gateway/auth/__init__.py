@@ -1,0 +1,21 @@
+"""Auth decisions as API Gateway makes them, before the integration runs:
+what an authorizer is (:mod:`.config`), where its identity comes from
+(:mod:`.identity`) and how its IAM policy is evaluated (:mod:`.policy`).
+Pure decisions: nothing here invokes a handler (see ``_lambda.authorizer``).
+"""
+
+from __future__ import annotations
+
+from .config import Authorization, LambdaAuthorizer
+from .identity import IdentitySource, parse_identity_sources
+from .policy import PolicyError, evaluate, method_arn
+
+__all__ = [
+    "Authorization",
+    "IdentitySource",
+    "LambdaAuthorizer",
+    "PolicyError",
+    "evaluate",
+    "method_arn",
+    "parse_identity_sources",
+]
