@@ -355,7 +355,7 @@ def test_markers_lists_the_apigw_fault_signature(inner):
                 "@pytest.mark.apigw_fault(name=None, *, api=None, endpoint=None, url=None,"
                 " times=None, clients=None, integration_timeout=None, function_timeout=None,"
                 " gateway_responses=None, required_parameters=None, account_id=None,"
-                " explicit_deny=None, handler=None, then=None, sequence=None,"
+                " explicit_deny=None, api_keys=None, handler=None, then=None, sequence=None,"
                 " after=None, stage=None, route=None, stage_variables=None,"
                 " binary_media_types=None, payload_format=None, handler_duration=None,"
                 " virtual_time=None):"

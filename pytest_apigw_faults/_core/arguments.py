@@ -34,6 +34,7 @@ from .._gateway.errors import ApigwFaultError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .._gateway.auth.keys import ApiKeys
     from .._gateway.scenario import Scenario
     from . import checks
 
@@ -187,6 +188,17 @@ class FaultArguments(TypedDict, total=False):
             " policy denies the caller (the body ends ` with an explicit deny`). Default:"
             " `False`, no statement allows it (an implicit deny).",
             checks.check_explicit_deny,
+        ),
+    ]
+    api_keys: Annotated[
+        ApiKeys | None,
+        Arg(
+            "REST: the method requires an API key, `ApiKeys({key: plan name}, plans={plan"
+            ' name: UsagePlan(rate=, burst=, quota=, period="DAY")}, source="HEADER")`: a'
+            " missing or unknown key gets `invalid_api_key`, a plan's throttle `api_throttled`"
+            " and its quota `quota_exceeded`, on the fault's clock. See [API keys and usage"
+            " plans](#api-keys-and-usage-plans).",
+            checks.check_api_keys,
         ),
     ]
     handler: Annotated[

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._gateway.auth.keys import ApiKeys
+from .._gateway.auth.keys import check_api_keys as api_keys_of
 from .._gateway.limits import FUNCTION_TIMEOUTS, MAX_INTEGRATION_TIMEOUT, MIN_INTEGRATION_TIMEOUT
 from .._gateway.scenario import ENDPOINTS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.table import SCENARIOS, parse_api, parse_endpoint
@@ -271,6 +273,10 @@ def check_explicit_deny(value: object, context: Context) -> bool:
     return value
 
 
+def check_api_keys(value: object, context: Context) -> ApiKeys:
+    return api_keys_of(value, context.api)  # see _gateway/auth/keys.py
+
+
 # What answers, call by call -------------------------------------------------
 
 
@@ -489,4 +495,4 @@ _THIS = sys.modules[__name__]  # this copy of the module, whatever sys.modules h
 def arguments() -> tuple[_declaration.Argument, ...]:
     """Every declared argument with its check, the scenario name first, in
     the order of the signature (see :mod:`.arguments`)."""
-    return _declaration.declared({"checks": _THIS, "Scenario": Scenario})
+    return _declaration.declared({"checks": _THIS, "Scenario": Scenario, "ApiKeys": ApiKeys})

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._gateway.admission import invokes_lambda, refusal, request_size
+from .._gateway.auth.keys import UsageAccounts, admit
 from .._gateway.render import check_available, needs_body, rendering_of
-from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
+from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario, default_endpoint
 from .._gateway.wire import Exchange, Gateway, Incoming
 from . import clock as _clock
 from . import runtime as _runtime
@@ -32,6 +33,7 @@ elif TYPE_CHECKING:  # Python 3.10: for type checkers only
     from typing_extensions import Unpack
 
 if TYPE_CHECKING:
+    from .._gateway.auth.keys import KeyDecision
     from .._gateway.result import ProxyResult
     from .._lambda.integration import Integration, Step
     from .._lambda.runtime import Invocation
@@ -69,6 +71,8 @@ class Call:
     waited: float = 0.0
     #: The Lambda's invocation, when one ran (see :attr:`lambda_log`).
     invocation: Invocation | None = field(default=None, repr=False, compare=False)
+    #: What the gateway decided of the request's API key (``api_keys=``), else ``None``.
+    api_key: KeyDecision | None = field(default=None, compare=False)
 
     @property
     def scenario(self) -> Scenario | None:
@@ -132,7 +136,7 @@ class Call:
         ``"-"`` where API Gateway writes nothing or the value is unknown."""
         from .._gateway.accesslog import access_log
 
-        return access_log(self.exchange)
+        return access_log(self.exchange, self.api_key)
 
 
 @functools.cache
@@ -238,15 +242,14 @@ class Fault(Activation):
         self.scenario: Scenario | None = (
             None if options.name is None else SCENARIOS[(options.name, options.api)]
         )
-        self.endpoint: Endpoint = options.endpoint or _default_endpoint(
-            self.scenario, options.api
-        )
+        self.endpoint: Endpoint = options.endpoint or default_endpoint(self.scenario, options.api)
         self.matcher = UrlMatcher(options.url)
         self.times = options.times
         self.then = options.then
         self.sequence = options.sequence
         self.after = options.after or "repeat"
         self.handler = options.handler
+        self.api_keys = options.api_keys
         self._steps: tuple[Step, ...] | None = None
         self._integration: Integration | None = None
         self._limit = options.times
@@ -278,6 +281,7 @@ class Fault(Activation):
         self.backend_state: dict[str, Any] = {}
         self._remaining = self._limit
         self._answered = 0
+        self._keys = None if self.api_keys is None else UsageAccounts(self.api_keys)
         self._spent: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()  # times and calls
         self._activation = threading.Lock()  # start and stop
@@ -386,10 +390,12 @@ class Fault(Activation):
             return True
 
     def _exchange(
-        self, arrived_at: float, incoming: Incoming, body: bytes | None, body_size: int | None
+        self, arrived_at: float, incoming: Incoming, body: bytes | None, body_size: int | None,
+        decided: dict[str, Any],
     ) -> tuple[Exchange, Invocation | None]:
-        """What the gateway does with the next call: refuse it for its size,
-        answer with a row, or let the Lambda answer (its invocation too)."""
+        """What the gateway does with the next call: refuse it for its size
+        or its auth, answer with a row, or let the Lambda answer (its
+        invocation too). What auth decided goes in ``decided``, by Call field."""
         step = self._next_step()
         row = self.scenario if step is None else step if isinstance(step, Scenario) else None
         refused = refusal(
@@ -399,6 +405,8 @@ class Fault(Activation):
             invokes=row is not None and invokes_lambda(row),
         )
         if refused is not None:
+            return self.gateway.respond(refused, arrived_at, incoming), None
+        if (refused := admit(self._keys, arrived_at, incoming, decided)) is not None:
             return self.gateway.respond(refused, arrived_at, incoming), None
         if row is not None:
             return self.gateway.respond(row, arrived_at, incoming), None
@@ -443,10 +451,13 @@ class Fault(Activation):
         # on virtual time the clock stands after the earlier attempts already
         arrived_at = time.time() + (0.0 if clock is not None else before)
         incoming = Incoming(method, url, {} if headers is None else headers, body)
-        exchange, invocation = self._exchange(arrived_at, incoming, body, body_size)
+        decided: dict[str, Any] = {}  # by Call field: api_key
+        exchange, invocation = self._exchange(arrived_at, incoming, body, body_size, decided)
         timed_out = read_timeout is not None and exchange.latency > read_timeout
         waited = read_timeout if timed_out and read_timeout is not None else exchange.latency
-        call = Call(client, request, exchange, timed_out, before + waited, self, waited=waited)
+        call = Call(
+            client, request, exchange, timed_out, before + waited, self, waited=waited, **decided
+        )
         call.invocation = invocation
         with self._lock:  # numbered and recorded together: calls in seq order
             call.seq = _runtime.next_seq()
@@ -480,17 +491,9 @@ class Fault(Activation):
             self.calls = Calls(self.calls.keep)
             self._remaining = self._limit
             self._answered = 0
+            self._keys = None if self.api_keys is None else UsageAccounts(self.api_keys)
             self._spent = weakref.WeakKeyDictionary()
             self.sleeps = []
             self.real_sleeps = []
             self.backend_state = {}
-
-
-def _default_endpoint(scenario: Scenario | None, api: Api) -> Endpoint:
-    """The API's default endpoint type, or the first one ``scenario`` exists
-    on when it does not exist on that (a regional API's own 413, say)."""
-    default = ENDPOINTS[api][0]
-    if scenario is None or default in scenario.endpoint_types:
-        return default
-    return scenario.endpoint_types[0]
 

@@ -32,6 +32,7 @@ from .arguments import (
 from .checks import AFTER, CLIENTS, Context, arguments, invokes, item_name
 
 if TYPE_CHECKING:
+    from .._gateway.auth.keys import ApiKeys
     from .._gateway.custom import GatewayResponses
 
 __all__ = [
@@ -68,6 +69,7 @@ class FaultOptions:
     required_parameters: tuple[tuple[str, str], ...] | None = None
     account_id: str | None = None
     explicit_deny: bool | None = None
+    api_keys: ApiKeys | None = None
     handler: object = None
     then: object = None
     sequence: tuple[object, ...] | None = None
