@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 __all__ = [
     "SCENARIOS",
     "Api",
+    "ApiKeys",
     "ApigwFault",
     "ApigwFaultError",
     "ApigwFaultSleepWarning",
@@ -23,11 +24,13 @@ __all__ = [
     "Fault",
     "GatewayResponses",
     "GatewayServer",
+    "KeyDecision",
     "LambdaAuthorizer",
     "Phase",
     "ProxyFailure",
     "ProxyResult",
     "Scenario",
+    "UsagePlan",
     "classify",
     "get_scenario",
     "scenarios",
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from ._core.fault import ApigwFaultWarning, Call, Fault
     from ._core.realsleep import ApigwFaultSleepWarning
     from ._gateway.auth import Authorization, LambdaAuthorizer
+    from ._gateway.auth.keys import ApiKeys, KeyDecision, UsagePlan
     from ._gateway.classification import Classification
     from ._gateway.custom import GatewayResponses
     from ._gateway.table import (
@@ -62,6 +66,9 @@ _HOME = {
     "ApigwFaultError": "_gateway.table",
     "Endpoint": "_gateway.table",
     "Evidence": "_gateway.table",
+    "ApiKeys": "_gateway.auth.keys",
+    "KeyDecision": "_gateway.auth.keys",
+    "UsagePlan": "_gateway.auth.keys",
     "Phase": "_gateway.table",
     "classify": "_adapters.reading",
     "Classification": "_gateway.classification",

@@ -355,6 +355,8 @@ def test_the_rest_log_of_a_lambdas_answer():
         "integration.error": "-",
         "integration.integrationStatus": "200",
         "integration.status": "201",
+        "identity.apiKey": "-",  # no API key required
+        "identity.apiKeyId": "-",
     }
 
 
@@ -387,6 +389,8 @@ def test_the_log_of_a_failure_without_ids_or_message():
         "integration.error": "-",
         "integration.integrationStatus": "-",
         "integration.status": "-",
+        "identity.apiKey": "-",  # no API key required
+        "identity.apiKeyId": "-",
     }
 
 

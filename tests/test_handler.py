@@ -583,7 +583,7 @@ def _readme_blocks(heading: str, until: str) -> list[str]:
 
 def test_the_readme_handler_section_runs_as_pasted(inner):
     blocks = _readme_blocks(
-        "## A real handler behind the fake gateway", "## Customised gateway responses"
+        "## A real handler behind the fake gateway", "## Lambda authorizers"
     )
     assert len(blocks) == 4
     inner.makepyfile(test_readme_handler="\n\n".join(blocks))

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .._gateway.auth.config import LambdaAuthorizer
+    from .._gateway.auth.keys import ApiKeys
     from .._gateway.scenario import Scenario
     from . import checks
 
@@ -199,6 +200,17 @@ class FaultArguments(TypedDict, total=False):
             " `access_denied`, 500 `authorizer_configuration_error`), as on AWS; needs"
             " `api=`. See [Lambda authorizers](#lambda-authorizers).",
             checks.check_authorizer,
+        ),
+    ]
+    api_keys: Annotated[
+        ApiKeys | None,
+        Arg(
+            "REST: the method requires an API key, `ApiKeys({key: plan name}, plans={plan"
+            ' name: UsagePlan(rate=, burst=, quota=, period="DAY")}, source="HEADER")`: a'
+            " missing or unknown key gets `invalid_api_key`, a plan's throttle `api_throttled`"
+            " and its quota `quota_exceeded`, on the fault's clock. See [API keys and usage"
+            " plans](#api-keys-and-usage-plans).",
+            checks.check_api_keys,
         ),
     ]
     handler: Annotated[

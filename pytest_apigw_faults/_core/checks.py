@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._gateway.auth.config import LambdaAuthorizer
 from .._gateway.auth.config import check_authorizer as check_authorizer
+from .._gateway.auth.keys import ApiKeys
+from .._gateway.auth.keys import check_api_keys as check_api_keys
 from .._gateway.limits import FUNCTION_TIMEOUTS, MAX_INTEGRATION_TIMEOUT, MIN_INTEGRATION_TIMEOUT
 from .._gateway.scenario import ENDPOINTS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.table import SCENARIOS, parse_api, parse_endpoint
@@ -491,6 +493,5 @@ _THIS = sys.modules[__name__]  # this copy of the module, whatever sys.modules h
 def arguments() -> tuple[_declaration.Argument, ...]:
     """Every declared argument with its check, the scenario name first, in
     the order of the signature (see :mod:`.arguments`)."""
-    return _declaration.declared(
-        {"checks": _THIS, "Scenario": Scenario, "LambdaAuthorizer": LambdaAuthorizer}
-    )
+    auth = {"LambdaAuthorizer": LambdaAuthorizer, "ApiKeys": ApiKeys}
+    return _declaration.declared({"checks": _THIS, "Scenario": Scenario, **auth})

@@ -10,23 +10,24 @@ import time
 import warnings
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._gateway.admission import invokes_lambda, refusal, request_size
-from .._gateway.auth.precedence import authorize, stamped
+from .._gateway.auth.keys import UsageAccounts, admit
+from .._gateway.auth.precedence import authorize, before_auth, stamped
 from .._gateway.render import check_available, needs_body, rendering_of
-from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
+from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario, default_endpoint
 from .._gateway.wire import Exchange, Gateway, Incoming
 from .._lambda.authorizer import authorizing
 from . import clock as _clock
 from . import runtime as _runtime
 from .activation import Activation
 from .arguments import FaultArguments
+from .call import Call
 from .calls import Calls
 from .checks import CLIENTS
 from .matching import UrlMatcher
-from .options import FaultOptions, default_endpoint, parse
+from .options import FaultOptions, parse
 
 if sys.version_info >= (3, 11):
     from typing import Unpack
@@ -34,8 +35,6 @@ elif TYPE_CHECKING:  # Python 3.10: for type checkers only
     from typing_extensions import Unpack
 
 if TYPE_CHECKING:
-    from .._gateway.auth import Authorization
-    from .._gateway.result import ProxyResult
     from .._lambda.authorizer import Authorizing
     from .._lambda.integration import Integration, Step
     from .._lambda.runtime import Invocation
@@ -48,100 +47,24 @@ class ApigwFaultWarning(UserWarning):
     """A fault cannot reach every client that is installed."""
 
 
-@dataclass(slots=True)
-class Call:
-    """One request a fault answered.
-
-    ``request`` and ``response`` are the client's own objects
-    (``requests.PreparedRequest`` / ``requests.Response``, or
-    ``httpx.Request`` / ``httpx.Response``). When the client gave up first
-    (its read timeout was shorter than the gateway's latency), ``response``
-    is ``None`` and ``exception`` holds what the client raised.
-    """
-
-    client: str
-    request: Any
-    exchange: Exchange
-    timed_out: bool
-    elapsed: float
-    fault: Fault = field(repr=False, compare=False)
-    response: Any = None
-    exception: BaseException | None = None
-    seq: int = field(default=0, repr=False, compare=False)
-    #: How long the client waited for this attempt: the gateway's latency,
-    #: or its own read timeout when that fired first.
-    waited: float = 0.0
-    #: The Lambda's invocation, when one ran (see :attr:`lambda_log`).
-    invocation: Invocation | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def scenario(self) -> Scenario | None:
-        """The failure that answered, or ``None`` when a Lambda handler's
-        valid result did (see :attr:`result`)."""
-        return self.exchange.scenario
-
-    @property
-    def result(self) -> ProxyResult | None:
-        """The Lambda's valid result that answered (status, headers, body, as
-        API Gateway took them), or ``None`` when a failure did."""
-        return self.exchange.result
-
-    @property
-    def event(self) -> Mapping[str, object] | None:
-        """The event the Lambda was invoked with, or ``None`` if none was."""
-        return self.exchange.event
-
-    @property
-    def auth(self) -> Authorization | None:
-        """What the Lambda authorizer did for this call, or ``None`` (none ran)."""
-        return self.exchange.auth
-
-    @property
-    def lambda_request_id(self) -> str | None:
-        """The invocation's ``context.aws_request_id``, if a Lambda ran."""
-        return self.exchange.lambda_request_id
-
-    @property
-    def lambda_log(self) -> str | None:
-        """The Lambda function's log of this call, as CloudWatch Logs keeps
-        it, or ``None`` if no Lambda ran: ``START RequestId: <id> Version:
-        $LATEST``, what the handler printed and logged, the runtime's
-        ``[ERROR] <type>: <message>`` entry with its traceback when it
-        raised, ``END RequestId: <id>`` and the ``REPORT`` line (duration on
-        the gateway's clock: ``handler_duration``). One line per entry,
-        each ending with a newline; a traceback's lines are indented with
-        no-break spaces, as the runtime writes them."""
-        invocation = self.invocation
-        return None if invocation is None else invocation.log
-
-    @property
-    def lambda_error(self) -> Mapping[str, Any] | None:
-        """The Lambda's error payload when the function failed, else
-        ``None``: the runtime's ``errorMessage``, ``errorType``,
-        ``requestId`` and ``stackTrace`` for an exception the handler
-        raised, or what Lambda itself returns (``Sandbox.Timedout``,
-        ``Runtime.ExitError`` when the handler called ``sys.exit``, …)."""
-        invocation = self.invocation
-        return None if invocation is None else invocation.error
-
-    @property
-    def request_id(self) -> str:
-        """``x-amzn-requestid`` (REST) or ``apigw-requestid`` (HTTP API)."""
-        return self.exchange.request_id
-
-    @property
-    def logs(self) -> tuple[str, ...]:
-        """The execution-log lines the gateway wrote for this call."""
-        return self.exchange.logs
-
-    @property
-    def access_log(self) -> Mapping[str, str]:
-        """The access-log variables of this call, by their ``$context`` name
-        (``status``, ``error.responseType``, ``integrationErrorMessage``, …);
-        ``"-"`` where API Gateway writes nothing or the value is unknown."""
-        from .._gateway.accesslog import access_log
-
-        return access_log(self.exchange)
+def _coherent(options: FaultOptions) -> None:
+    """A ``Fault`` answers with one scenario (of one API), a handler or a
+    sequence; API keys from an authorizer need the authorizer."""
+    keys = options.api_keys
+    if keys is not None and keys.source == "AUTHORIZER" and options.authorizer is None:
+        raise ApigwFaultError(
+            "api_keys=ApiKeys(..., source='AUTHORIZER') takes each call's key from a"
+            " Lambda authorizer's usageIdentifierKey: give authorizer= too, or use"
+            " source='HEADER' (the x-api-key header)"
+        )
+    if options.single:
+        return
+    if options.name is None:
+        raise ApigwFaultError("Fault() needs a scenario name (with api=), handler= or sequence=")
+    raise ApigwFaultError(
+        f"Fault({options.name!r}) needs api= ('rest' or 'http') to pick one"
+        f" scenario; the matrix is for the marker"
+    )
 
 
 @functools.cache
@@ -232,15 +155,7 @@ class Fault(Activation):
         return fault
 
     def _configure(self, options: FaultOptions, seed: int | str | None) -> None:
-        if not options.single:
-            if options.name is None:
-                raise ApigwFaultError(
-                    "Fault() needs a scenario name (with api=), handler= or sequence="
-                )
-            raise ApigwFaultError(
-                f"Fault({options.name!r}) needs api= ('rest' or 'http') to pick one"
-                f" scenario; the matrix is for the marker"
-            )
+        _coherent(options)
         assert options.api is not None
         self.api: Api = options.api
         #: The scenario named, or ``None`` for a handler or a sequence alone.
@@ -254,6 +169,7 @@ class Fault(Activation):
         self.sequence = options.sequence
         self.after = options.after or "repeat"
         self.handler = options.handler
+        self.api_keys = options.api_keys
         self._steps: tuple[Step, ...] | None = None
         self._integration: Integration | None = None
         self._limit = options.times
@@ -286,6 +202,7 @@ class Fault(Activation):
         self.backend_state: dict[str, Any] = {}
         self._remaining = self._limit
         self._answered = 0
+        self._keys = None if self.api_keys is None else UsageAccounts(self.api_keys)
         self._spent: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()  # times and calls
         self._activation = threading.Lock()  # start and stop
@@ -394,10 +311,12 @@ class Fault(Activation):
             return True
 
     def _exchange(
-        self, arrived_at: float, incoming: Incoming, body: bytes | None, body_size: int | None
+        self, arrived_at: float, incoming: Incoming, body: bytes | None, body_size: int | None,
+        decided: dict[str, Any],
     ) -> tuple[Exchange, Invocation | None]:
-        """What the gateway does with the next call: refuse it for its size,
-        answer with a row, or let the Lambda answer (its invocation too)."""
+        """What the gateway does with the next call: refuse it for its size
+        or its auth, answer with a row, or let the Lambda answer (its
+        invocation too). What auth decided goes in ``decided``, by Call field."""
         step = self._next_step()
         row = self.scenario if step is None else step if isinstance(step, Scenario) else None
         refused = refusal(
@@ -411,6 +330,10 @@ class Fault(Activation):
         auth = authorize(self._authorizing, row, self.gateway, arrived_at, incoming)
         if auth is not None and auth.refusal is not None:
             return auth.refusal, None
+        keys = None if before_auth(row) else self._keys
+        authorization = None if auth is None else auth.authorization
+        if refused := admit(keys, arrived_at, incoming, decided, authorization):
+            return stamped(auth, self.gateway.respond(refused, arrived_at, incoming)), None
         if row is not None:
             return stamped(auth, self.gateway.respond(row, arrived_at, incoming)), None
         assert self._integration is not None  # a Lambda answers
@@ -454,10 +377,13 @@ class Fault(Activation):
         # on virtual time the clock stands after the earlier attempts already
         arrived_at = time.time() + (0.0 if clock is not None else before)
         incoming = Incoming(method, url, {} if headers is None else headers, body)
-        exchange, invocation = self._exchange(arrived_at, incoming, body, body_size)
+        decided: dict[str, Any] = {}  # by Call field: api_key
+        exchange, invocation = self._exchange(arrived_at, incoming, body, body_size, decided)
         timed_out = read_timeout is not None and exchange.latency > read_timeout
         waited = read_timeout if timed_out and read_timeout is not None else exchange.latency
-        call = Call(client, request, exchange, timed_out, before + waited, self, waited=waited)
+        call = Call(
+            client, request, exchange, timed_out, before + waited, self, waited=waited, **decided
+        )
         call.invocation = invocation
         with self._lock:  # numbered and recorded together: calls in seq order
             call.seq = _runtime.next_seq()
@@ -491,6 +417,7 @@ class Fault(Activation):
             self.calls = Calls(self.calls.keep)
             self._remaining = self._limit
             self._answered = 0
+            self._keys = None if self.api_keys is None else UsageAccounts(self.api_keys)
             self._spent = weakref.WeakKeyDictionary()
             self.sleeps = []
             self.real_sleeps = []

@@ -19,7 +19,7 @@ from .._gateway.limits import (
     MIN_INTEGRATION_TIMEOUT,
     max_integration_timeout,
 )
-from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
+from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .arguments import (
     FAULT,
     LAMBDA,
@@ -33,6 +33,7 @@ from .checks import AFTER, CLIENTS, Context, arguments, invokes, item_name
 
 if TYPE_CHECKING:
     from .._gateway.auth.config import LambdaAuthorizer
+    from .._gateway.auth.keys import ApiKeys
     from .._gateway.custom import GatewayResponses
 
 __all__ = [
@@ -70,6 +71,7 @@ class FaultOptions:
     account_id: str | None = None
     explicit_deny: bool | None = None
     authorizer: LambdaAuthorizer | None = None
+    api_keys: ApiKeys | None = None
     handler: object = None
     then: object = None
     sequence: tuple[object, ...] | None = None
@@ -405,13 +407,4 @@ def with_defaults(options: FaultOptions, defaults: Mapping[str, Any]) -> FaultOp
     options = dataclasses.replace(options, **filled)
     _check_options_timeouts(options)
     return options
-
-
-def default_endpoint(scenario: Scenario | None, api: Api) -> Endpoint:
-    """The API's default endpoint type, or the first one ``scenario`` exists
-    on when it does not exist on that (a regional API's own 413, say)."""
-    default = ENDPOINTS[api][0]
-    if scenario is None or default in scenario.endpoint_types:
-        return default
-    return scenario.endpoint_types[0]
 

@@ -5,7 +5,10 @@ given a value; the rest are ``"-"``, as API Gateway writes an unset variable
 [AZUL-6284][CAP-DASH]. The values: the timeout's message and response type
 [AZUL-6284]; the function error's ``integration.error`` [AZUL-6624]; the
 oversized response's ``integrationStatus`` [AZUL-8192]; the HTTP API's
-``integrationErrorMessage`` for a missing invoke permission [KC-HTTP-PERM].
+``integrationErrorMessage`` for a missing invoke permission [KC-HTTP-PERM];
+the REST ``identity.apiKey``, "the API key associated with the method
+request" [D-CTX], for a key the API knows (``api_keys=``); ``identity.apiKeyId``
+stays ``"-"``: the keys a test declares have no ids.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .table import Api, Phase, Scenario, message_string
 from .wire import Exchange
+
+if TYPE_CHECKING:
+    from .auth.keys import KeyDecision
 
 __all__ = ["HTTP_VARIABLES", "REST_VARIABLES", "access_log"]
 
@@ -33,6 +40,8 @@ REST_VARIABLES = (
     "integration.error",
     "integration.integrationStatus",
     "integration.status",
+    "identity.apiKey",
+    "identity.apiKeyId",
 )
 #: The HTTP API access-log variables given here.
 HTTP_VARIABLES = (
@@ -80,8 +89,9 @@ def _rest(exchange: Exchange, row: Scenario | None, values: dict[str, str]) -> N
             values["integration.integrationStatus"] = "200"
 
 
-def access_log(exchange: Exchange) -> Mapping[str, str]:
-    """The access-log variables of ``exchange`` (without ``$context.``)."""
+def access_log(exchange: Exchange, api_key: KeyDecision | None = None) -> Mapping[str, str]:
+    """The access-log variables of ``exchange`` (without ``$context.``), and
+    of the decision on its API key when the method requires one."""
     row = exchange.scenario
     api = row.api if row is not None else _api_of(exchange)
     names = REST_VARIABLES if api is Api.REST else HTTP_VARIABLES
@@ -96,6 +106,8 @@ def access_log(exchange: Exchange) -> Mapping[str, str]:
     values["responseLatency"] = str(round(exchange.latency * 1000))
     if api is Api.REST:
         _rest(exchange, row, values)
+        if api_key is not None and api_key.outcome != "invalid_api_key":
+            values["identity.apiKey"] = api_key.key or "-"
     elif row is not None:
         values["error.message"] = "-" if row.message is None else row.message
         if row.name == "permission_denied":

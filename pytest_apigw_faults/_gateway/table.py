@@ -193,3 +193,12 @@ def get_scenario(name: str, *, api: Api | str) -> Scenario:
     """
     kind = parse_api(api)
     return SCENARIOS[(check_name(name, kind), kind)]
+
+
+def default_endpoint(scenario: Scenario | None, api: Api) -> Endpoint:
+    """The API's default endpoint type, or the first one ``scenario`` exists
+    on when it does not exist on that (a regional API's own 413, say)."""
+    default = ENDPOINTS[api][0]
+    if scenario is None or default in scenario.endpoint_types:
+        return default
+    return scenario.endpoint_types[0]

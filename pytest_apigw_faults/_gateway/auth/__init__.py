@@ -1,6 +1,7 @@
 """Auth decisions as API Gateway makes them, before the integration runs:
 what an authorizer is (:mod:`.config`), where its identity comes from
-(:mod:`.identity`) and how its IAM policy is evaluated (:mod:`.policy`).
+(:mod:`.identity`), how its IAM policy is evaluated (:mod:`.policy`), and
+API keys with their usage plans (:mod:`.keys`).
 Pure decisions: nothing here invokes a handler (see ``_lambda.authorizer``).
 """
 

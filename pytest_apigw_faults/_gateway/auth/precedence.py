@@ -46,8 +46,13 @@ def authorize(
 ) -> Outcome | None:
     """The authorizer's decision for ``incoming``, or ``None`` when there is
     no authorizer or ``row`` (what answers) comes before it."""
-    if authorizer is None:
-        return None
-    if row is not None and row.phase in (Phase.REQUEST, Phase.CLOUDFRONT):
+    if authorizer is None or before_auth(row):
         return None
     return authorizer.decide(gateway, arrived_at, incoming)
+
+
+def before_auth(row: Scenario | None) -> bool:
+    """Whether ``row`` (what answers) is decided before any authorizer or API
+    key is looked at: the front door's and the stage's own answers
+    (throttling, routing, WAF), which no auth decision can change."""
+    return row is not None and row.phase in (Phase.REQUEST, Phase.CLOUDFRONT)
