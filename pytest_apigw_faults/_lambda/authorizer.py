@@ -31,8 +31,8 @@ from .._gateway.auth.policy import ALLOW, EXPLICIT_DENY, PolicyError, evaluate, 
 from .._gateway.table import SCENARIOS, Api, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming, LambdaIds
 from .authorizer_events import Answer, authorizer_event, parse_answer, with_authorizer
-from .events import build_event
-from .integration import Spent, _header_pairs, _no_time, resolve_handler
+from .integration import Spent, _no_time, resolve_handler
+from .integration import proxy_event as integration_event
 from .routes import DEFAULT_ROUTES, ProxyApi, ProxyRequest, Route, Unrouted, resolve_route
 from .runtime import Invocation, LambdaContext, invoke
 
@@ -148,17 +148,8 @@ class Authorizing:
         if isinstance(route, Unrouted):
             return None
         ids = gateway.lambda_ids(arrived_at, incoming, api=self.api)
-        request = ProxyRequest(
-            incoming.method, incoming.url, _header_pairs(incoming.headers), b""
-        )
-        proxy_event = build_event(
-            request,
-            self.proxy_api,
-            request_id=ids.request_id,
-            extended_request_id=ids.extended_request_id,
-            time_epoch_ms=int(arrived_at * 1000),
-            trace_id=ids.trace_id,
-            route=route,
+        request, proxy_event = integration_event(
+            self.proxy_api, incoming, b"", ids, arrived_at, route
         )
         identity = self._identity(request, proxy_event)
         if identity is None or (

@@ -41,6 +41,7 @@ from .routes import (
     DEFAULT_ROUTES,
     ProxyApi,
     ProxyRequest,
+    Route,
     Unrouted,
     resolve_route,
 )
@@ -129,6 +130,29 @@ def _header_pairs(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     if callable(multi):
         return tuple(multi())
     return tuple(headers.items())
+
+
+def proxy_event(
+    proxy_api: ProxyApi,
+    incoming: Incoming,
+    body: bytes,
+    ids: LambdaIds,
+    arrived_at: float,
+    route: Route,
+) -> tuple[ProxyRequest, dict[str, Any]]:
+    """The request as the integration sees it, and its proxy event, with
+    the call's ids: what the handler, and an authorizer before it, are given."""
+    request = ProxyRequest(incoming.method, incoming.url, _header_pairs(incoming.headers), body)
+    event = build_event(
+        request,
+        proxy_api,
+        request_id=ids.request_id,
+        extended_request_id=ids.extended_request_id,
+        time_epoch_ms=int(arrived_at * 1000),
+        trace_id=ids.trace_id,
+        route=route,
+    )
+    return request, event
 
 
 class Spent(Protocol):
@@ -236,16 +260,7 @@ class Integration:
             return gateway.respond(SCENARIOS[(route.scenario, api)], arrived_at, incoming), None
         ids = gateway.lambda_ids(arrived_at, incoming, api=api) if auth is None else auth.ids
         assert ids is not None
-        request = ProxyRequest(incoming.method, incoming.url, _header_pairs(incoming.headers), body)
-        event = build_event(
-            request,
-            self.proxy_api,
-            request_id=ids.request_id,
-            extended_request_id=ids.extended_request_id,
-            time_epoch_ms=int(arrived_at * 1000),
-            trace_id=ids.trace_id,
-            route=route,
-        )
+        request, event = proxy_event(self.proxy_api, incoming, body, ids, arrived_at, route)
         if auth is not None:
             event = auth.event(event, api)
         refused = refusal(
