@@ -24,6 +24,8 @@ __all__ = [
     "Fault",
     "GatewayResponses",
     "GatewayServer",
+    "JwtAuthorizer",
+    "JwtKeys",
     "KeyDecision",
     "LambdaAuthorizer",
     "Phase",
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from ._adapters.reading import classify
     from ._core.fault import ApigwFaultWarning, Call, Fault
     from ._core.realsleep import ApigwFaultSleepWarning
-    from ._gateway.auth import Authorization, LambdaAuthorizer
+    from ._gateway.auth import Authorization, JwtAuthorizer, JwtKeys, LambdaAuthorizer
     from ._gateway.auth.keys import ApiKeys, KeyDecision, UsagePlan
     from ._gateway.classification import Classification
     from ._gateway.custom import GatewayResponses
@@ -82,6 +84,8 @@ _HOME = {
     "Call": "_core.fault",
     "Authorization": "_gateway.auth",
     "LambdaAuthorizer": "_gateway.auth",
+    "JwtAuthorizer": "_gateway.auth.jwt",
+    "JwtKeys": "_gateway.auth.jwt_keys",
     "Fault": "_core.fault",
     "GatewayServer": "_serve.server",
     "ProxyFailure": "_lambda.results",

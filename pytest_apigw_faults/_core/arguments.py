@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .._gateway.auth.config import LambdaAuthorizer
+    from .._gateway.auth.jwt import JwtAuthorizer
     from .._gateway.auth.keys import ApiKeys
     from .._gateway.scenario import Scenario
     from . import checks
@@ -192,13 +193,15 @@ class FaultArguments(TypedDict, total=False):
         ),
     ]
     authorizer: Annotated[
-        LambdaAuthorizer | None,
+        LambdaAuthorizer | JwtAuthorizer | None,
         Arg(
             "a `LambdaAuthorizer(handler, type=, identity_source=, validation_expression=,"
             " ttl=, payload=, simple_responses=)` in front of the API: it decides each call"
             " before the row or the handler answers (401 `unauthorized`, 403"
             " `access_denied`, 500 `authorizer_configuration_error`), as on AWS; needs"
-            " `api=`. See [Lambda authorizers](#lambda-authorizers).",
+            " `api=`. See [Lambda authorizers](#lambda-authorizers). HTTP API: or a"
+            " `JwtAuthorizer(issuer=, audience=, jwks=, scopes=)` (401 `jwt_rejected` with"
+            " its `www-authenticate`); see [JWT authorizers](#jwt-authorizers).",
             checks.check_authorizer,
         ),
     ]

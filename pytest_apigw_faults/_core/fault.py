@@ -37,6 +37,7 @@ elif TYPE_CHECKING:  # Python 3.10: for type checkers only
 if TYPE_CHECKING:
     from .._lambda.authorizer import Authorizing
     from .._lambda.integration import Integration, Step
+    from .._lambda.jwt_authorizer import JwtAuthorizing
     from .._lambda.runtime import Invocation
     from .realsleep import RealSleep
 
@@ -175,7 +176,8 @@ class Fault(Activation):
         self._limit = options.times
         if options.scripted:
             self._script(options)
-        self._authorizing: Authorizing | None = authorizing(options, _clock.handler_time)
+        self._authorizing: Authorizing | JwtAuthorizing | None
+        self._authorizing = authorizing(options, _clock.handler_time)
         for step in (self.scenario, *(self._steps or ())):
             check_available(step)  # botocore, for a signature's canonical request
         self._wanted_clients = options.clients

@@ -33,6 +33,7 @@ from .checks import AFTER, CLIENTS, Context, arguments, invokes, item_name
 
 if TYPE_CHECKING:
     from .._gateway.auth.config import LambdaAuthorizer
+    from .._gateway.auth.jwt import JwtAuthorizer
     from .._gateway.auth.keys import ApiKeys
     from .._gateway.custom import GatewayResponses
 
@@ -70,7 +71,7 @@ class FaultOptions:
     required_parameters: tuple[tuple[str, str], ...] | None = None
     account_id: str | None = None
     explicit_deny: bool | None = None
-    authorizer: LambdaAuthorizer | None = None
+    authorizer: LambdaAuthorizer | JwtAuthorizer | None = None
     api_keys: ApiKeys | None = None
     handler: object = None
     then: object = None

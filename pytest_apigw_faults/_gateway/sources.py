@@ -71,6 +71,8 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "http-api-lambda-authorizer.html",
         "D-HTTP-THROTTLE": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
         "http-api-throttling.html",
+        "D-HTTP-JWT": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "http-api-jwt-authorizer.html",
         "D-JWT": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
         "http-api-troubleshooting-jwt.html",
         "D-LAMBDA-INVOKE": "https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html"

@@ -22,19 +22,23 @@ import threading
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from .._gateway.auth.config import Authorization, LambdaAuthorizer
 from .._gateway.auth.identity import IdentitySource, parse_identity_sources, values_of
+from .._gateway.auth.jwt import JwtAuthorizer
 from .._gateway.auth.policy import ALLOW, EXPLICIT_DENY, PolicyError, evaluate, method_arn
 from .._gateway.table import SCENARIOS, Api, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming, LambdaIds
-from .authorizer_events import Answer, authorizer_event, parse_answer, with_authorizer
+from .authorizer_events import Answer, authorizer_event, parse_answer, with_authorizer, with_jwt
 from .integration import Spent, _no_time, resolve_handler
 from .integration import proxy_event as integration_event
 from .routes import DEFAULT_ROUTES, ProxyApi, ProxyRequest, Route, Unrouted, resolve_route
 from .runtime import Invocation, LambdaContext, invoke
+
+if TYPE_CHECKING:
+    from .jwt_authorizer import JwtAuthorizing
 
 __all__ = ["AuthOutcome", "Authorizing", "authorizing"]
 
@@ -58,6 +62,7 @@ class AuthOutcome:
     ids: LambdaIds | None = None
     answer: Answer | None = None
     latency_ms: int = 0
+    jwt: Mapping[str, Any] | None = None  # a JWT authorizer's {"claims", "scopes"}
 
     def stamp(self, exchange: Exchange) -> Exchange:
         """``exchange`` with this decision on it (``call.auth``)."""
@@ -65,6 +70,8 @@ class AuthOutcome:
 
     def event(self, event: dict[str, Any], api: Api) -> dict[str, Any]:
         """The integration's ``event`` with the authorizer's answer in it."""
+        if self.jwt is not None:
+            return with_jwt(event, self.jwt)
         if self.answer is None:
             return event
         return with_authorizer(event, self.answer, api=api, latency_ms=self.latency_ms)
@@ -76,7 +83,7 @@ class Declared(Protocol):
     @property
     def api(self) -> Api | None: ...
     @property
-    def authorizer(self) -> LambdaAuthorizer | None: ...
+    def authorizer(self) -> LambdaAuthorizer | JwtAuthorizer | None: ...
     @property
     def route(self) -> str | None: ...
     @property
@@ -87,8 +94,8 @@ class Declared(Protocol):
 
 def authorizing(
     options: Declared, handler_time: Callable[[], AbstractContextManager[Spent | None]]
-) -> Authorizing | None:
-    """The fault's Lambda authorizer, when ``authorizer=`` declares one."""
+) -> Authorizing | JwtAuthorizing | None:
+    """The fault's authorizer, when ``authorizer=`` declares one."""
     config, api = options.authorizer, options.api
     if config is None or api is None:
         return None
@@ -96,9 +103,15 @@ def authorizing(
         api,
         options.route or DEFAULT_ROUTES[api],
         stage=options.stage,
-        payload_format=config.payload if api is Api.HTTP else None,
+        payload_format=(
+            config.payload if api is Api.HTTP and isinstance(config, LambdaAuthorizer) else None
+        ),
         stage_variables=options.stage_variables or {},
     )
+    if isinstance(config, JwtAuthorizer):
+        from .jwt_authorizer import JwtAuthorizing
+
+        return JwtAuthorizing(config, proxy_api)
     return Authorizing(config, proxy_api, handler_time=handler_time)
 
 
@@ -164,22 +177,7 @@ class Authorizing:
     def _identity(
         self, request: ProxyRequest, proxy_event: Mapping[str, Any]
     ) -> tuple[str, ...] | None:
-        query = dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))
-        context = proxy_event.get("requestContext") or {}
-
-        def lookup(name: str) -> object:
-            value: object = context
-            for part in name.split("."):
-                value = value.get(part) if isinstance(value, Mapping) else None
-            return value
-
-        return values_of(
-            self.sources,
-            header=request.header,
-            query=query,
-            stage_variables=self.proxy_api.stage_variables,
-            context=lookup,
-        )
+        return identity_of(self.sources, self.proxy_api, request, proxy_event)
 
     def _arn(self, incoming: Incoming, proxy_event: Mapping[str, Any], route: Route) -> str:
         host = urlsplit(incoming.url).netloc.lower()
@@ -335,6 +333,32 @@ class Authorizing:
             return parse_answer(invocation.payload, api=self.api, simple=self.simple), ("", "")
         except PolicyError as problem:
             return None, ("error", str(problem))
+
+
+def identity_of(
+    sources: tuple[IdentitySource, ...],
+    proxy_api: ProxyApi,
+    request: ProxyRequest,
+    proxy_event: Mapping[str, Any],
+) -> tuple[str, ...] | None:
+    """The value of each identity source in the request, or ``None`` when
+    one is missing or empty."""
+    query = dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))
+    context = proxy_event.get("requestContext") or {}
+
+    def lookup(name: str) -> object:
+        value: object = context
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        return value
+
+    return values_of(
+        sources,
+        header=request.header,
+        query=query,
+        stage_variables=proxy_api.stage_variables,
+        context=lookup,
+    )
 
 
 def _name(handler: object) -> str:

@@ -32,7 +32,7 @@ from typing import Any
 from .._gateway.auth.policy import PolicyError
 from .._gateway.table import Api
 
-__all__ = ["Answer", "authorizer_event", "parse_answer", "with_authorizer"]
+__all__ = ["Answer", "authorizer_event", "parse_answer", "with_authorizer", "with_jwt"]
 
 _BODY_KEYS = ("body", "isBase64Encoded")
 
@@ -151,4 +151,15 @@ def with_authorizer(
     else:  # ⚠️ payload 1.0 keeps its claims and scopes keys beside lambda
         value = {"claims": None, "scopes": None, "lambda": dict(answer.context)}
     context["authorizer"] = value
+    return event
+
+
+def with_jwt(event: dict[str, Any], jwt: Mapping[str, Any]) -> dict[str, Any]:
+    """``event`` with a JWT authorizer's ``claims`` and ``scopes``: payload
+    2.0 under ``requestContext.authorizer.jwt``, 1.0 directly under
+    ``requestContext.authorizer`` [D-HTTP-JWT]."""
+    context = event.get("requestContext")
+    if isinstance(context, dict):
+        value = {"claims": dict(jwt["claims"]), "scopes": jwt["scopes"]}
+        context["authorizer"] = {"jwt": value} if event.get("version") == "2.0" else value
     return event

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from .config import Authorization, LambdaAuthorizer
 from .identity import IdentitySource, parse_identity_sources
+from .jwt import JwtAuthorizer
+from .jwt_keys import JwtKeys
 from .policy import PolicyError, evaluate, method_arn
 
 __all__ = [
     "Authorization",
     "IdentitySource",
+    "JwtAuthorizer",
+    "JwtKeys",
     "LambdaAuthorizer",
     "PolicyError",
     "evaluate",

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from ..errors import ApigwFaultError
 from ..scenario import Api
+from .jwt import JwtAuthorizer, check_jwt_authorizer
 
 __all__ = ["TYPES", "Authorization", "LambdaAuthorizer", "check_authorizer"]
 
@@ -113,12 +114,16 @@ class _Checked(Protocol):
     api: Api | None
 
 
-def check_authorizer(value: object, context: _Checked) -> LambdaAuthorizer:
-    """``value`` if it is a :class:`LambdaAuthorizer` the fault's API takes."""
+def check_authorizer(value: object, context: _Checked) -> LambdaAuthorizer | JwtAuthorizer:
+    """``value`` if it is a :class:`LambdaAuthorizer` or (HTTP API) a
+    :class:`JwtAuthorizer` the fault's API takes."""
+    if isinstance(value, JwtAuthorizer):
+        return check_jwt_authorizer(value, context.api)
     if not isinstance(value, LambdaAuthorizer):
         raise ApigwFaultError(
             "authorizer= takes a LambdaAuthorizer(handler, type='TOKEN' or 'REQUEST',"
-            f" identity_source=..., ttl=...), got {type(value).__name__} {value!r}"
+            " identity_source=..., ttl=...) or, for an HTTP API, a JwtAuthorizer(issuer=,"
+            f" audience=, jwks=), got {type(value).__name__} {value!r}"
         )
     if context.api is None:
         raise ApigwFaultError(
