@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._gateway.auth.config import LambdaAuthorizer
 from .._gateway.auth.config import check_authorizer as check_authorizer
+from .._gateway.auth.iam import IamAuth
+from .._gateway.auth.iam import check_iam as check_iam
 from .._gateway.auth.keys import ApiKeys
 from .._gateway.auth.keys import check_api_keys as check_api_keys
 from .._gateway.limits import FUNCTION_TIMEOUTS, MAX_INTEGRATION_TIMEOUT, MIN_INTEGRATION_TIMEOUT
@@ -493,5 +495,5 @@ _THIS = sys.modules[__name__]  # this copy of the module, whatever sys.modules h
 def arguments() -> tuple[_declaration.Argument, ...]:
     """Every declared argument with its check, the scenario name first, in
     the order of the signature (see :mod:`.arguments`)."""
-    auth = {"LambdaAuthorizer": LambdaAuthorizer, "ApiKeys": ApiKeys}
+    auth = {"LambdaAuthorizer": LambdaAuthorizer, "ApiKeys": ApiKeys, "IamAuth": IamAuth}
     return _declaration.declared({"checks": _THIS, "Scenario": Scenario, **auth})
