@@ -24,6 +24,8 @@ __all__ = [
     "Fault",
     "GatewayResponses",
     "GatewayServer",
+    "IamAuth",
+    "IamCredentials",
     "JwtAuthorizer",
     "JwtKeys",
     "KeyDecision",
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from ._core.fault import ApigwFaultWarning, Call, Fault
     from ._core.realsleep import ApigwFaultSleepWarning
     from ._gateway.auth import Authorization, JwtAuthorizer, JwtKeys, LambdaAuthorizer
+    from ._gateway.auth.iam import IamAuth, IamCredentials
     from ._gateway.auth.keys import ApiKeys, KeyDecision, UsagePlan
     from ._gateway.classification import Classification
     from ._gateway.custom import GatewayResponses
@@ -71,6 +74,8 @@ _HOME = {
     "ApiKeys": "_gateway.auth.keys",
     "KeyDecision": "_gateway.auth.keys",
     "UsagePlan": "_gateway.auth.keys",
+    "IamAuth": "_gateway.auth.iam",
+    "IamCredentials": "_gateway.auth.iam",
     "Phase": "_gateway.table",
     "classify": "_adapters.reading",
     "Classification": "_gateway.classification",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .._gateway.auth.config import LambdaAuthorizer
+    from .._gateway.auth.iam import IamAuth
     from .._gateway.auth.jwt import JwtAuthorizer
     from .._gateway.auth.keys import ApiKeys
     from .._gateway.scenario import Scenario
@@ -214,6 +215,17 @@ class FaultArguments(TypedDict, total=False):
             " and its quota `quota_exceeded`, on the fault's clock. See [API keys and usage"
             " plans](#api-keys-and-usage-plans).",
             checks.check_api_keys,
+        ),
+    ]
+    iam: Annotated[
+        IamAuth | None,
+        Arg(
+            "REST: the method uses IAM authorization (`AWS_IAM`), `IamAuth({access key id:"
+            ' IamCredentials(secret=, session_token=, principal=)}, region=None)`: each call'
+            " is SigV4-verified with botocore (the `sigv4` extra) and refused as AWS refuses"
+            " it (`incomplete_signature`, `invalid_security_token`, `invalid_signature`, …)."
+            " See [IAM (SigV4)](#iam-sigv4).",
+            checks.check_iam,
         ),
     ]
     handler: Annotated[

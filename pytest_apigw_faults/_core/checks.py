@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._gateway.auth.config import LambdaAuthorizer
+from .._gateway.auth import ARGUMENT_TYPES
 from .._gateway.auth.config import check_authorizer as check_authorizer
-from .._gateway.auth.jwt import JwtAuthorizer
-from .._gateway.auth.keys import ApiKeys
+from .._gateway.auth.iam import check_iam as check_iam
 from .._gateway.auth.keys import check_api_keys as check_api_keys
 from .._gateway.limits import FUNCTION_TIMEOUTS, MAX_INTEGRATION_TIMEOUT, MIN_INTEGRATION_TIMEOUT
 from .._gateway.scenario import ENDPOINTS, Api, ApigwFaultError, Endpoint, Scenario
@@ -494,6 +493,5 @@ _THIS = sys.modules[__name__]  # this copy of the module, whatever sys.modules h
 def arguments() -> tuple[_declaration.Argument, ...]:
     """Every declared argument with its check, the scenario name first, in
     the order of the signature (see :mod:`.arguments`)."""
-    auth = {"LambdaAuthorizer": LambdaAuthorizer, "JwtAuthorizer": JwtAuthorizer}
-    auth["ApiKeys"] = ApiKeys
-    return _declaration.declared({"checks": _THIS, "Scenario": Scenario, **auth})
+    names = {"checks": _THIS, "Scenario": Scenario, **ARGUMENT_TYPES}
+    return _declaration.declared(names)

@@ -19,6 +19,7 @@ from .._gateway.render import check_available, needs_body, rendering_of
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario, default_endpoint
 from .._gateway.wire import Exchange, Gateway, Incoming
 from .._lambda.authorizer import authorizing
+from .._lambda.iam import iam_checking
 from . import clock as _clock
 from . import runtime as _runtime
 from .activation import Activation
@@ -36,6 +37,7 @@ elif TYPE_CHECKING:  # Python 3.10: for type checkers only
 
 if TYPE_CHECKING:
     from .._lambda.authorizer import Authorizing
+    from .._lambda.iam import IamChecking
     from .._lambda.integration import Integration, Step
     from .._lambda.jwt_authorizer import JwtAuthorizing
     from .._lambda.runtime import Invocation
@@ -57,6 +59,11 @@ def _coherent(options: FaultOptions) -> None:
             "api_keys=ApiKeys(..., source='AUTHORIZER') takes each call's key from a"
             " Lambda authorizer's usageIdentifierKey: give authorizer= too, or use"
             " source='HEADER' (the x-api-key header)"
+        )
+    if options.iam is not None and options.authorizer is not None:
+        raise ApigwFaultError(
+            "a method has one authorization type: give iam= (AWS_IAM) or authorizer="
+            " (CUSTOM), not both"
         )
     if options.single:
         return
@@ -176,8 +183,8 @@ class Fault(Activation):
         self._limit = options.times
         if options.scripted:
             self._script(options)
-        self._authorizing: Authorizing | JwtAuthorizing | None
-        self._authorizing = authorizing(options, _clock.handler_time)
+        self._authorizing: Authorizing | JwtAuthorizing | IamChecking | None
+        self._authorizing = authorizing(options, _clock.handler_time) or iam_checking(options)
         for step in (self.scenario, *(self._steps or ())):
             check_available(step)  # botocore, for a signature's canonical request
         self._wanted_clients = options.clients
@@ -246,7 +253,8 @@ class Fault(Activation):
     def reads_body(self) -> bool:
         """Whether a Lambda answers some call, so the adapters must hand the
         request body over (plain faults never read it)."""
-        return self._integration is not None or any(
+        auth = self._authorizing
+        return self._integration is not None or bool(auth and auth.reads_body) or any(
             needs_body(step) for step in (self.scenario, *(self._steps or ()))
             if step is None or isinstance(step, Scenario)
         )

@@ -33,6 +33,7 @@ from .checks import AFTER, CLIENTS, Context, arguments, invokes, item_name
 
 if TYPE_CHECKING:
     from .._gateway.auth.config import LambdaAuthorizer
+    from .._gateway.auth.iam import IamAuth
     from .._gateway.auth.jwt import JwtAuthorizer
     from .._gateway.auth.keys import ApiKeys
     from .._gateway.custom import GatewayResponses
@@ -73,6 +74,7 @@ class FaultOptions:
     explicit_deny: bool | None = None
     authorizer: LambdaAuthorizer | JwtAuthorizer | None = None
     api_keys: ApiKeys | None = None
+    iam: IamAuth | None = None
     handler: object = None
     then: object = None
     sequence: tuple[object, ...] | None = None

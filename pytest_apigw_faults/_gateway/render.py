@@ -33,8 +33,10 @@ __all__ = [
     "PARAMETER_LOCATIONS",
     "RENDERERS",
     "Rendering",
+    "authorization_parts",
     "check_available",
     "needs_body",
+    "not_sigv4",
     "render",
     "rendering_of",
     "substitute",
@@ -208,7 +210,7 @@ def _missing(request: Incoming, rendering: Rendering) -> tuple[bytes, str]:
 # invalid_signature [SIG-MISMATCH] ------------------------------------------------
 
 
-def _authorization_parts(value: str | None) -> dict[str, str]:
+def authorization_parts(value: str | None) -> dict[str, str]:
     """``Credential``, ``SignedHeaders`` and ``Signature`` of a SigV4 value."""
     if value is None or not value.startswith(_SIGV4 + " "):
         return {}
@@ -252,7 +254,7 @@ def _mismatch(request: Incoming, rendering: Rendering, arrived_at: float) -> tup
     request: its signed headers, its ``X-Amz-Date`` and its credential scope.
     An unsigned request is taken as signed for ``host`` and ``x-amz-date``,
     at its arrival, for execute-api in the URL's region."""
-    parts = _authorization_parts(request.header("Authorization"))
+    parts = authorization_parts(request.header("Authorization"))
     scope = parts.get("Credential", "").split("/")
     region, _ = _api_of(request.url)
     if len(scope) == 5:

@@ -63,15 +63,23 @@ class AuthOutcome:
     answer: Answer | None = None
     latency_ms: int = 0
     jwt: Mapping[str, Any] | None = None  # a JWT authorizer's {"claims", "scopes"}
+    #: IAM's caller, for the event's ``requestContext.identity``.
+    identity: Mapping[str, Any] | None = None
 
     def stamp(self, exchange: Exchange) -> Exchange:
         """``exchange`` with this decision on it (``call.auth``)."""
         return dataclasses.replace(exchange, auth=self.authorization)
 
     def event(self, event: dict[str, Any], api: Api) -> dict[str, Any]:
-        """The integration's ``event`` with the authorizer's answer in it."""
+        """The integration's ``event`` with the authorizer's answer (or IAM's
+        caller) in it."""
         if self.jwt is not None:
             return with_jwt(event, self.jwt)
+        if self.identity is not None:
+            context = event["requestContext"]
+            event["requestContext"] = {
+                **context, "identity": {**context["identity"], **self.identity}
+            }
         if self.answer is None:
             return event
         return with_authorizer(event, self.answer, api=api, latency_ms=self.latency_ms)
@@ -117,6 +125,9 @@ def authorizing(
 
 class Authorizing:
     """One fault's Lambda authorizer and its result cache."""
+
+    #: Its events carry no body: the adapters need not hand it over.
+    reads_body = False
 
     def __init__(
         self,

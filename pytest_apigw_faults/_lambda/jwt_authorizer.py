@@ -31,6 +31,8 @@ __all__ = ["JwtAuthorizing"]
 class JwtAuthorizing:
     """One fault's JWT authorizer (it keeps no cache: each token is checked)."""
 
+    reads_body = False  # a token is in the headers or the query string
+
     def __init__(self, config: JwtAuthorizer, proxy_api: ProxyApi) -> None:
         self.config = config
         self.api = proxy_api.api

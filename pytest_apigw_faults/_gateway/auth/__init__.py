@@ -8,12 +8,24 @@ Pure decisions: nothing here invokes a handler (see ``_lambda.authorizer``).
 from __future__ import annotations
 
 from .config import Authorization, LambdaAuthorizer
+from .iam import IamAuth
 from .identity import IdentitySource, parse_identity_sources
 from .jwt import JwtAuthorizer
 from .jwt_keys import JwtKeys
+from .keys import ApiKeys
 from .policy import PolicyError, evaluate, method_arn
 
+#: The types the auth arguments of a fault take, by name: what the declared
+#: arguments' annotations name (``_core.arguments``).
+ARGUMENT_TYPES: dict[str, type] = {
+    "LambdaAuthorizer": LambdaAuthorizer,
+    "JwtAuthorizer": JwtAuthorizer,
+    "ApiKeys": ApiKeys,
+    "IamAuth": IamAuth,
+}
+
 __all__ = [
+    "ARGUMENT_TYPES",
     "Authorization",
     "IdentitySource",
     "JwtAuthorizer",
