@@ -85,6 +85,21 @@ class AuthOutcome:
         return with_authorizer(event, self.answer, api=api, latency_ms=self.latency_ms)
 
 
+def routed_request(
+    proxy_api: ProxyApi, gateway: Gateway, arrived_at: float, incoming: Incoming
+) -> tuple[Route, LambdaIds, ProxyRequest, dict[str, Any]] | None:
+    """What an authorizer decides on: the route that takes ``incoming``, the
+    call's ids and the integration's view of the request (its proxy event,
+    without the body); ``None`` when no route takes it (the gateway answers
+    that before any authorizer)."""
+    route = resolve_route(proxy_api, incoming.method, incoming.url)
+    if isinstance(route, Unrouted):
+        return None
+    ids = gateway.lambda_ids(arrived_at, incoming, api=proxy_api.api)
+    request, event = integration_event(proxy_api, incoming, b"", ids, arrived_at, route)
+    return route, ids, request, event
+
+
 class Declared(Protocol):
     """What a fault's options say of its API and its authorizer."""
 
@@ -168,13 +183,10 @@ class Authorizing:
     def decide(self, gateway: Gateway, arrived_at: float, incoming: Incoming) -> AuthOutcome | None:
         """The decision for ``incoming``, or ``None`` when no route takes it
         (the gateway answers that before any authorizer)."""
-        route = resolve_route(self.proxy_api, incoming.method, incoming.url)
-        if isinstance(route, Unrouted):
+        routed = routed_request(self.proxy_api, gateway, arrived_at, incoming)
+        if routed is None:
             return None
-        ids = gateway.lambda_ids(arrived_at, incoming, api=self.api)
-        request, proxy_event = integration_event(
-            self.proxy_api, incoming, b"", ids, arrived_at, route
-        )
+        route, ids, request, proxy_event = routed
         identity = self._identity(request, proxy_event)
         if identity is None or (
             self.pattern is not None and self.pattern.fullmatch(identity[0]) is None

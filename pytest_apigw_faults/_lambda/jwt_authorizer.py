@@ -21,9 +21,8 @@ from .._gateway.auth.identity import parse_identity_sources
 from .._gateway.auth.jwt import JwtAuthorizer, Rejection, claim_strings, verify
 from .._gateway.table import SCENARIOS, Api, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming, LambdaIds
-from .authorizer import AuthOutcome, identity_of
-from .integration import proxy_event as integration_event
-from .routes import ProxyApi, Unrouted, resolve_route
+from .authorizer import AuthOutcome, identity_of, routed_request
+from .routes import ProxyApi
 
 __all__ = ["JwtAuthorizing"]
 
@@ -45,13 +44,10 @@ class JwtAuthorizing:
     def decide(self, gateway: Gateway, arrived_at: float, incoming: Incoming) -> AuthOutcome | None:
         """The decision for ``incoming`` at ``arrived_at`` (the fault's
         clock), or ``None`` when no route takes it."""
-        route = resolve_route(self.proxy_api, incoming.method, incoming.url)
-        if isinstance(route, Unrouted):
+        routed = routed_request(self.proxy_api, gateway, arrived_at, incoming)
+        if routed is None:
             return None
-        ids = gateway.lambda_ids(arrived_at, incoming, api=self.api)
-        request, proxy_event = integration_event(
-            self.proxy_api, incoming, b"", ids, arrived_at, route
-        )
+        _route, ids, request, proxy_event = routed
         identity = identity_of(self.sources, self.proxy_api, request, proxy_event)
         if identity is None:
             auth = Authorization("JWT", "unauthorized", reason="identity source missing")
