@@ -349,7 +349,10 @@ class Fault(Activation):
         assert self._integration is not None  # a Lambda answers
         assert step is not None
         assert not isinstance(step, Scenario)
-        return self._integration.run(step, self.gateway, arrived_at, incoming, body or b"", auth)
+        exchange, invocation = self._integration.run(
+            step, self.gateway, arrived_at, incoming, body or b"", auth
+        )
+        return stamped(auth, exchange), invocation
 
     def answer(
         self,

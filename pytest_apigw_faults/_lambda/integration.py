@@ -241,19 +241,7 @@ class Integration:
         invocation (its payload and log), or ``None`` when the gateway
         answered before invoking it. ``auth`` is the authorizer's pass: its
         ids, and its answer for the event's ``requestContext.authorizer``
-        (and the exchange carries its decision)."""
-        exchange, invocation = self._run(step, gateway, arrived_at, incoming, body, auth)
-        return (exchange if auth is None else auth.stamp(exchange)), invocation
-
-    def _run(
-        self,
-        step: LambdaStep,
-        gateway: Gateway,
-        arrived_at: float,
-        incoming: Incoming,
-        body: bytes,
-        auth: AuthOutcome | None,
-    ) -> tuple[Exchange, Invocation | None]:
+        (the caller stamps its decision on the exchange)."""
         api = self.api
         route = resolve_route(self.proxy_api, incoming.method, incoming.url)
         if isinstance(route, Unrouted):
