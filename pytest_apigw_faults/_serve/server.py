@@ -332,8 +332,8 @@ class GatewayServer:
                 latency,
                 wait,
             )
-        closed_at = self._in_flight(handler, call, wait)
-        if closed_at is not None and closed_at < 0:
+        ended, closed_at = self._in_flight(handler, call, wait)
+        if ended:
             return
         # AWS's HTTP/1.1 spelling and Connection header, decided by the model
         keep_alive = not (handler.close_connection or unread is not None)
@@ -355,12 +355,14 @@ class GatewayServer:
             call.response = None
             gave_up(call, call.waited if closed_at is None else closed_at)
 
-    def _in_flight(self, handler: Connection, call: Call, wait: float) -> float | None:
-        """Wait ``wait`` seconds before the answer is written. ``-1.0`` when
-        the call ended first (recorded so: the client closed the connection,
-        or the server stopped) and nothing is to be written; else ``None``,
-        or how far into the call (gateway time) the client's end of stream
-        came: it may still read the answer (a half-close), or not."""
+    def _in_flight(
+        self, handler: Connection, call: Call, wait: float
+    ) -> tuple[bool, float | None]:
+        """Wait ``wait`` seconds before the answer is written. Whether the
+        call ended first (recorded so: the client closed the connection, or
+        the server stopped), so nothing is to be written; and how far into
+        the call (gateway time) the client's end of stream came, if it did:
+        it may still read the answer (a half-close), or not."""
         ending: Ending = "stopped" if self._stopping.is_set() else "due"
         started = time.monotonic()
         closed: float | None = None
@@ -368,14 +370,14 @@ class GatewayServer:
             ending, closed = wait_for_answer(handler.sock, wait, self._stopping)
         in_flight = None if closed is None else self._gateway_time(call, closed - started)
         if ending == "due":
-            return in_flight
+            return False, in_flight
         handler.close_connection = True
+        so_far = self._gateway_time(call, time.monotonic() - started)
         if ending == "stopped":
-            abandoned(call, self._gateway_time(call, time.monotonic() - started))
+            abandoned(call, so_far)
         else:
-            gave_up(call, self._gateway_time(call, time.monotonic() - started)
-                    if in_flight is None else in_flight)
-        return -1.0
+            gave_up(call, so_far if in_flight is None else in_flight)
+        return True, in_flight
 
     def _gateway_time(self, call: Call, real: float) -> float:
         """``real`` seconds of the server's wait, in the gateway's time."""
