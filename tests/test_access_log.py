@@ -120,3 +120,79 @@ def test_a_multi_line_lambda_error_is_kept_whole():
     log = access_log(exchange)
     assert log["integration.error"] == "Lambda Customer Function Error:line one\nline two"
     assert log["integration.integrationStatus"] == "200"
+
+
+# The authorizer's variables [D-ACCESS-VARS] -----------------------------------
+
+REST_URL = "https://abcdef1234.execute-api.eu-west-1.amazonaws.com/prod/orders/7"
+
+
+def _token_authorizer(event, context):
+    if event["authorizationToken"] != "Bearer good":
+        raise Exception("Unauthorized")
+    statement = {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}
+    return {
+        "principalId": "user-42",
+        "policyDocument": {"Version": "2012-10-17", "Statement": [statement]},
+        "context": {"tenant": "acme", "seats": 3, "admin": True},
+    }
+
+
+def test_a_lambda_authorizer_decision_in_the_access_log():
+    requests = pytest.importorskip("requests")
+    from pytest_apigw_faults import LambdaAuthorizer
+
+    def handler(event, context):
+        return {"statusCode": 200, "body": "ok"}
+
+    config = LambdaAuthorizer(_token_authorizer)
+    with Fault(handler=handler, api="rest", authorizer=config) as fault:
+        for token in ("Bearer good", "Bearer good", None, "Bearer bad"):
+            requests.get(REST_URL, headers={} if token is None else {"Authorization": token})
+    logs = [call.access_log for call in fault.calls]
+    fresh, cached, missing, refused = logs
+    assert {k: v for k, v in fresh.items() if k.startswith(("authorizer.", "authorize."))} == {
+        "authorizer.tenant": "acme",
+        "authorizer.seats": "3",
+        "authorizer.admin": "true",
+        "authorizer.principalId": "user-42",
+        "authorizer.error": "-",
+        "authorizer.status": "200",
+        "authorizer.integrationStatus": "200",
+        "authorize.status": "200",
+        "authorize.error": "-",
+    }
+    assert "authorizer.integrationStatus" not in cached  # answered from the cache
+    assert cached["authorizer.tenant"] == "acme"
+    assert "authorizer.integrationStatus" not in missing  # the identity is missing
+    assert (missing["authorize.status"], missing["authorizer.error"]) == ("401", "Unauthorized")
+    assert missing["error.responseType"] == "UNAUTHORIZED"
+    assert refused["authorizer.integrationStatus"] == "200"  # invoked, raised Unauthorized
+    assert refused["authorizer.principalId"] == "-"
+
+
+def test_jwt_claims_in_the_access_log():
+    requests = pytest.importorskip("requests")
+    pytest.importorskip("jwt")
+    import time
+
+    from pytest_apigw_faults import JwtAuthorizer, JwtKeys
+
+    keys = JwtKeys.generate()
+    issuer = "https://issuer.example.com"
+    token = keys.token(
+        {"iss": issuer, "aud": "app", "sub": "user-7", "exp": int(time.time()) + 600}
+    )
+    config = JwtAuthorizer(issuer=issuer, audience=["app"], jwks=keys.jwks)
+
+    def handler(event, context):
+        return {"statusCode": 200, "body": "ok"}
+
+    url = "https://abcdef1234.execute-api.eu-west-1.amazonaws.com/orders"
+    with Fault(handler=handler, api="http", authorizer=config) as fault:
+        requests.get(url, headers={"Authorization": f"Bearer {token}"})
+    log = fault.calls[0].access_log
+    assert (log["authorizer.claims.sub"], log["authorizer.claims.iss"]) == ("user-7", issuer)
+    assert log["authorizer.principalId"] == "user-7"
+    assert log["authorizer.error"] == "-"
+    assert "authorize.status" not in log  # a REST variable

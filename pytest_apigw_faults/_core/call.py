@@ -113,4 +113,4 @@ class Call:
         ``"-"`` where API Gateway writes nothing or the value is unknown."""
         from .._gateway.accesslog import access_log
 
-        return access_log(self.exchange, self.api_key)
+        return access_log(self.exchange, self.api_key, self.auth)

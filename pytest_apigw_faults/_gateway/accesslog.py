@@ -9,6 +9,19 @@ oversized response's ``integrationStatus`` [AZUL-8192]; the HTTP API's
 the REST ``identity.apiKey``, "the API key associated with the method
 request" [D-CTX], for a key the API knows (``api_keys=``); ``identity.apiKeyId``
 stays ``"-"``: the keys a test declares have no ids.
+
+A call an authorizer decided also has the documented authorizer variables
+[D-ACCESS-VARS] 📄: ``authorizer.principalId``, each ``context`` value as
+``authorizer.<key>`` (stringified as the integration's event has them), a
+JWT's or Cognito token's claims as ``authorizer.claims.<claim>``, and
+(REST) an IAM caller's ``identity.userArn`` and ``identity.accessKey``.
+⚠️ Inferred, not captured: ``authorize.status`` and ``authorizer.status``
+are the status the decision answers with (200 when it lets the call
+through); ``authorize.error`` and ``authorizer.error`` the refusal's message;
+``authorizer.integrationStatus`` is ``200`` when a Lambda authorizer was
+invoked for the call (Lambda's Invoke answers 200 even for a function
+error). The latencies stay ``"-"``: the gateway does not model the
+authorizer's own latency.
 """
 
 from __future__ import annotations
@@ -19,10 +32,12 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from .auth.config import context_string
 from .table import Api, Phase, Scenario, message_string
 from .wire import Exchange
 
 if TYPE_CHECKING:
+    from .auth.config import Authorization
     from .auth.keys import KeyDecision
 
 __all__ = ["HTTP_VARIABLES", "REST_VARIABLES", "access_log"]
@@ -89,9 +104,38 @@ def _rest(exchange: Exchange, row: Scenario | None, values: dict[str, str]) -> N
             values["integration.integrationStatus"] = "200"
 
 
-def access_log(exchange: Exchange, api_key: KeyDecision | None = None) -> Mapping[str, str]:
-    """The access-log variables of ``exchange`` (without ``$context.``), and
-    of the decision on its API key when the method requires one."""
+#: The authorizer types whose context is a token's claims.
+_CLAIMS = frozenset({"JWT", "COGNITO_USER_POOLS"})
+
+
+def _authorizer(auth: Authorization, api: Api, exchange: Exchange, values: dict[str, str]) -> None:
+    """The authorizer's variables: what it decided and what it passed on."""
+    if auth.type == "AWS_IAM":
+        if auth.principal_id is not None:
+            values["identity.userArn"] = auth.principal_id
+        if auth.identity:
+            values["identity.accessKey"] = auth.identity[0]
+        return
+    prefix = "authorizer.claims." if auth.type in _CLAIMS else "authorizer."
+    for key, value in auth.context.items():
+        values[prefix + key] = context_string(value)
+    values["authorizer.principalId"] = auth.principal_id or "-"
+    row = exchange.scenario if auth.decision != "allow" else None
+    values["authorizer.error"] = "-" if row is None else exchange.message or row.message or "-"
+    if api is Api.REST:
+        status = "200" if row is None else str(exchange.response.status)
+        values["authorize.status"] = values["authorizer.status"] = status
+        values["authorize.error"] = values["authorizer.error"]
+        if auth.invoked:
+            values["authorizer.integrationStatus"] = "200"
+
+
+def access_log(
+    exchange: Exchange, api_key: KeyDecision | None = None, auth: Authorization | None = None
+) -> Mapping[str, str]:
+    """The access-log variables of ``exchange`` (without ``$context.``), of
+    the decision on its API key when the method requires one, and of its
+    authorizer's decision (``auth``) when one decided."""
     row = exchange.scenario
     api = row.api if row is not None else _api_of(exchange)
     names = REST_VARIABLES if api is Api.REST else HTTP_VARIABLES
@@ -114,6 +158,8 @@ def access_log(exchange: Exchange, api_key: KeyDecision | None = None) -> Mappin
             values["integrationErrorMessage"] = _HTTP_PERMISSION
     else:
         values["integrationStatus"] = "200"
+    if auth is not None:
+        _authorizer(auth, api, exchange, values)
     return MappingProxyType(values)
 
 

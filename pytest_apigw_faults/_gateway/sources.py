@@ -63,6 +63,8 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "CONSOLE-400": "a console TestInvoke output of a request-validator 400:"
         " {\"x-amzn-ErrorType\":\"BadRequestException\"}",
         "CORTEX": "https://github.com/cortexlabs/cortex/issues/1225 (HTTP API 503)",
+        "D-ACCESS-VARS": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-variables-for-access-logging.html and .../http-api-logging-variables.html",
         "D-GRT": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
         "supported-gateway-response-types.html",
         "D-GWR-CONSOLE": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"

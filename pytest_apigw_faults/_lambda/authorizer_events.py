@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._gateway.auth.config import context_string
 from .._gateway.auth.policy import PolicyError
 from .._gateway.table import Api
 
@@ -128,12 +129,6 @@ def parse_answer(payload: bytes, *, api: Api, simple: bool) -> Answer:
     )
 
 
-def _as_string(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else json.dumps(value)
-
-
 def with_authorizer(
     event: dict[str, Any], answer: Answer, *, api: Api, latency_ms: int
 ) -> dict[str, Any]:
@@ -143,7 +138,7 @@ def with_authorizer(
     if not isinstance(context, dict):
         return event
     if api is Api.REST:
-        value: dict[str, Any] = {k: _as_string(v) for k, v in answer.context.items()}
+        value: dict[str, Any] = {k: context_string(v) for k, v in answer.context.items()}
         value["principalId"] = answer.principal_id
         value["integrationLatency"] = latency_ms
     elif event.get("version") == "2.0":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from ..errors import ApigwFaultError
 from ..scenario import Api
 from .jwt import JwtAuthorizer, check_jwt_authorizer
 
-__all__ = ["TYPES", "Authorization", "LambdaAuthorizer", "check_authorizer"]
+__all__ = ["TYPES", "Authorization", "LambdaAuthorizer", "check_authorizer", "context_string"]
 
 #: The kinds of Lambda authorizer: REST has both, an HTTP API ``REQUEST``.
 TYPES = ("TOKEN", "REQUEST")
@@ -108,6 +109,14 @@ class Authorization:
     event: Mapping[str, Any] | None = field(default=None, repr=False)
     log: str | None = field(default=None, repr=False)
     reason: str = ""
+
+
+def context_string(value: object) -> str:
+    """A REST authorizer's ``context`` value as API Gateway passes it on:
+    a string (``true``/``false``, numbers as JSON writes them) [D-PROXY]."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 class _Checked(Protocol):
