@@ -401,3 +401,71 @@ def test_through_the_loopback_server():
     assert got[0][0] == 200
     assert json.loads(got[0][1])["principalId"] == "user-42"
     assert [c.auth.decision for c in fault.calls] == ["allow", "deny", "unauthorized"]
+
+
+AUTH_SUITE = '''
+import pytest
+import requests
+
+from pytest_apigw_faults import LambdaAuthorizer, classify, scenarios
+
+URL = "https://abcdef1234.execute-api.eu-west-1.amazonaws.com/prod/orders/7"
+
+
+def authorizer(event, context):
+    token = event["authorizationToken"]
+    if token == "bad":
+        raise Exception("Unauthorized")
+    effect = "Deny" if token == "deny" else "Allow"
+    statement = {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    return {"principalId": "u", "policyDocument": policy}
+
+
+def handler(event, context):
+    return {"statusCode": 200, "body": "ok"}
+
+
+AUTH = LambdaAuthorizer(authorizer, ttl=0)
+
+
+@pytest.mark.apigw_fault(handler=handler, api="rest", authorizer=AUTH)
+def test_decided(apigw_fault):
+    answers = [requests.get(URL, headers=h) for h in (
+        {"Authorization": "good"}, {}, {"Authorization": "bad"}, {"Authorization": "deny"}
+    )]
+    assert [classify(r)[0].name for r in answers[1:]] == [
+        "unauthorized", "unauthorized", "access_denied"
+    ]
+
+
+@pytest.mark.parametrize("row", scenarios("unauthorized", "access_denied",
+                                          "authorizer_configuration_error", api="rest"))
+def test_matrix(apigw_fault, row):
+    apigw_fault.inject(row)
+    assert classify(requests.get(URL))[0] == row
+'''
+
+
+def test_decided_refusals_are_rows_in_the_report_classify_and_the_matrix(pytester):
+    pytest.importorskip("aws_lambda_powertools")  # this module's imports
+    from support import set_up_inner
+
+    set_up_inner(pytester)
+    pytester.makepyfile(test_auth=AUTH_SUITE)
+    result = pytester.runpytest("-p", "no:randomly", "--apigw-report-json=report.json", "-v")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines([
+        "*test_matrix?rest-unauthorized? PASSED*",
+        "*test_matrix?rest-access_denied? PASSED*",
+        "*test_matrix?rest-authorizer_configuration_error? PASSED*",
+    ])
+    report = json.loads((pytester.path / "report.json").read_text())
+    rows = {row["test"]: row for row in report["tests"]}
+    decided = rows["test_auth.py::test_decided"]
+    assert [(c["answered_by"], c["outcome"]) for c in decided["calls"]] == [
+        ("lambda 200", "200"),
+        ("rest-unauthorized", "401"),
+        ("rest-unauthorized", "401"),
+        ("rest-access_denied", "403"),
+    ]
