@@ -172,8 +172,14 @@ class Authorizing:
         self.timeout = config.timeout
         self.handler = resolve_handler(config.handler)
         self.handler_time = handler_time or _no_time
+        self.config = config
         self._cache: dict[tuple[str, ...], tuple[float, Answer]] = {}
         self._lock = threading.Lock()
+
+    def share(self, other: Authorizing) -> None:
+        """Use ``other``'s result cache: the same authorizer on another
+        method of the API (API Gateway caches by the identity, not the method)."""
+        self._cache, self._lock = other._cache, other._lock
 
     def reset(self) -> None:
         """Forget every cached result (a fault started afresh)."""
