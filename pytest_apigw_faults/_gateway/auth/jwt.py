@@ -57,6 +57,10 @@ DESCRIPTIONS = {
     "not_before": "the token is not valid yet",
     "issued_at": "the token was issued in the future",
     "scope": "the token does not have the required scopes",
+    # A REST Cognito authorizer's reasons: call.auth.reason, never on the wire.
+    "validation": "the token's aud does not match the token validation expression",
+    "id_token": "the method has no scopes: it takes an ID token",
+    "access_token": "the method has scopes: it takes an access token",
 }
 
 
