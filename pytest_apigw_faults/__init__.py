@@ -19,6 +19,7 @@ __all__ = [
     "Authorization",
     "Call",
     "Classification",
+    "CognitoAuthorizer",
     "Endpoint",
     "Evidence",
     "Fault",
@@ -45,7 +46,13 @@ if TYPE_CHECKING:
     from ._adapters.reading import classify
     from ._core.fault import ApigwFaultWarning, Call, Fault
     from ._core.realsleep import ApigwFaultSleepWarning
-    from ._gateway.auth import Authorization, JwtAuthorizer, JwtKeys, LambdaAuthorizer
+    from ._gateway.auth import (
+        Authorization,
+        CognitoAuthorizer,
+        JwtAuthorizer,
+        JwtKeys,
+        LambdaAuthorizer,
+    )
     from ._gateway.auth.iam import IamAuth, IamCredentials
     from ._gateway.auth.keys import ApiKeys, KeyDecision, UsagePlan
     from ._gateway.classification import Classification
@@ -91,6 +98,7 @@ _HOME = {
     "LambdaAuthorizer": "_gateway.auth",
     "JwtAuthorizer": "_gateway.auth.jwt",
     "JwtKeys": "_gateway.auth.jwt_keys",
+    "CognitoAuthorizer": "_gateway.auth.cognito",
     "Fault": "_core.fault",
     "GatewayServer": "_serve.server",
     "ProxyFailure": "_lambda.results",

@@ -232,8 +232,9 @@ def test_a_jwt_authorizer_needs_an_http_api():
 
 
 def test_authorizer_names_both_kinds_when_given_something_else():
-    with pytest.raises(ApigwFaultError, match=r"a LambdaAuthorizer\(.*\) or, for an HTTP API,"
-                       r" a JwtAuthorizer\(issuer=, audience=, jwks=\), got str 'x'"):
+    with pytest.raises(ApigwFaultError, match=r"a LambdaAuthorizer\(.*\), for an HTTP API a"
+                       r" JwtAuthorizer\(issuer=, audience=, jwks=\), or for a REST API a"
+                       r" CognitoAuthorizer\(user_pool_arn=, jwks=\), got str 'x'"):
         Fault(handler=echo_handler, api="http", authorizer="x")
     assert LambdaAuthorizer(echo_handler).type is None
 
@@ -253,7 +254,7 @@ def test_the_readme_jwt_section_runs_as_pasted():
     from pathlib import Path
 
     text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split("## JWT authorizers", 1)[1].split("## Customised gateway responses", 1)[0]
+    section = text.split("## JWT authorizers", 1)[1].split("### Cognito user pools", 1)[0]
     (block,) = [part.split("```", 1)[0] for part in section.split("```python\n")[1:]]
     namespace: dict[str, Any] = {}
     exec(compile(block, "README.md", "exec"), namespace)

@@ -34,6 +34,7 @@ from .._gateway.errors import ApigwFaultError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .._gateway.auth.cognito import CognitoAuthorizer
     from .._gateway.auth.config import LambdaAuthorizer
     from .._gateway.auth.iam import IamAuth
     from .._gateway.auth.jwt import JwtAuthorizer
@@ -194,7 +195,7 @@ class FaultArguments(TypedDict, total=False):
         ),
     ]
     authorizer: Annotated[
-        LambdaAuthorizer | JwtAuthorizer | None,
+        LambdaAuthorizer | JwtAuthorizer | CognitoAuthorizer | None,
         Arg(
             "a `LambdaAuthorizer(handler, type=, identity_source=, validation_expression=,"
             " ttl=, payload=, simple_responses=)` in front of the API: it decides each call"
@@ -202,7 +203,9 @@ class FaultArguments(TypedDict, total=False):
             " `access_denied`, 500 `authorizer_configuration_error`), as on AWS; needs"
             " `api=`. See [Lambda authorizers](#lambda-authorizers). HTTP API: or a"
             " `JwtAuthorizer(issuer=, audience=, jwks=, scopes=)` (401 `jwt_rejected` with"
-            " its `www-authenticate`); see [JWT authorizers](#jwt-authorizers).",
+            " its `www-authenticate`); see [JWT authorizers](#jwt-authorizers). REST: or a"
+            " `CognitoAuthorizer(user_pool_arn=, jwks=, scopes=, token_validation=, ttl=)`"
+            " (401 `unauthorized`); see [Cognito user pools](#cognito-user-pools).",
             checks.check_authorizer,
         ),
     ]

@@ -37,6 +37,7 @@ elif TYPE_CHECKING:  # Python 3.10: for type checkers only
 
 if TYPE_CHECKING:
     from .._lambda.authorizer import Authorizing
+    from .._lambda.cognito_authorizer import CognitoAuthorizing
     from .._lambda.iam import IamChecking
     from .._lambda.integration import Integration, Step
     from .._lambda.jwt_authorizer import JwtAuthorizing
@@ -183,7 +184,7 @@ class Fault(Activation):
         self._limit = options.times
         if options.scripted:
             self._script(options)
-        self._authorizing: Authorizing | JwtAuthorizing | IamChecking | None
+        self._authorizing: Authorizing | JwtAuthorizing | CognitoAuthorizing | IamChecking | None
         self._authorizing = authorizing(options, _clock.handler_time) or iam_checking(options)
         for step in (self.scenario, *(self._steps or ())):
             check_available(step)  # botocore, for a signature's canonical request

@@ -32,6 +32,7 @@ from .arguments import (
 from .checks import AFTER, CLIENTS, Context, arguments, invokes, item_name
 
 if TYPE_CHECKING:
+    from .._gateway.auth.cognito import CognitoAuthorizer
     from .._gateway.auth.config import LambdaAuthorizer
     from .._gateway.auth.iam import IamAuth
     from .._gateway.auth.jwt import JwtAuthorizer
@@ -72,7 +73,7 @@ class FaultOptions:
     required_parameters: tuple[tuple[str, str], ...] | None = None
     account_id: str | None = None
     explicit_deny: bool | None = None
-    authorizer: LambdaAuthorizer | JwtAuthorizer | None = None
+    authorizer: LambdaAuthorizer | JwtAuthorizer | CognitoAuthorizer | None = None
     api_keys: ApiKeys | None = None
     iam: IamAuth | None = None
     handler: object = None

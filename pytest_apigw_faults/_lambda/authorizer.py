@@ -25,19 +25,28 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
+from .._gateway.auth.cognito import CognitoAuthorizer
 from .._gateway.auth.config import Authorization, LambdaAuthorizer
 from .._gateway.auth.identity import IdentitySource, parse_identity_sources, values_of
 from .._gateway.auth.jwt import JwtAuthorizer
 from .._gateway.auth.policy import ALLOW, EXPLICIT_DENY, PolicyError, evaluate, method_arn
 from .._gateway.table import SCENARIOS, Api, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming, LambdaIds
-from .authorizer_events import Answer, authorizer_event, parse_answer, with_authorizer, with_jwt
+from .authorizer_events import (
+    Answer,
+    authorizer_event,
+    parse_answer,
+    with_authorizer,
+    with_claims,
+    with_jwt,
+)
 from .integration import Spent, _no_time, resolve_handler
 from .integration import proxy_event as integration_event
 from .routes import DEFAULT_ROUTES, ProxyApi, ProxyRequest, Route, Unrouted, resolve_route
 from .runtime import Invocation, LambdaContext, invoke
 
 if TYPE_CHECKING:
+    from .cognito_authorizer import CognitoAuthorizing
     from .jwt_authorizer import JwtAuthorizing
 
 __all__ = ["AuthOutcome", "Authorizing", "authorizing"]
@@ -63,6 +72,7 @@ class AuthOutcome:
     answer: Answer | None = None
     latency_ms: int = 0
     jwt: Mapping[str, Any] | None = None  # a JWT authorizer's {"claims", "scopes"}
+    claims: Mapping[str, str] | None = None  # a Cognito authorizer's claims (REST)
     #: IAM's caller, for the event's ``requestContext.identity``.
     identity: Mapping[str, Any] | None = None
 
@@ -75,6 +85,8 @@ class AuthOutcome:
         caller) in it."""
         if self.jwt is not None:
             return with_jwt(event, self.jwt)
+        if self.claims is not None:
+            return with_claims(event, self.claims)
         if self.identity is not None:
             context = event["requestContext"]
             event["requestContext"] = {
@@ -106,7 +118,7 @@ class Declared(Protocol):
     @property
     def api(self) -> Api | None: ...
     @property
-    def authorizer(self) -> LambdaAuthorizer | JwtAuthorizer | None: ...
+    def authorizer(self) -> LambdaAuthorizer | JwtAuthorizer | CognitoAuthorizer | None: ...
     @property
     def route(self) -> str | None: ...
     @property
@@ -117,7 +129,7 @@ class Declared(Protocol):
 
 def authorizing(
     options: Declared, handler_time: Callable[[], AbstractContextManager[Spent | None]]
-) -> Authorizing | JwtAuthorizing | None:
+) -> Authorizing | JwtAuthorizing | CognitoAuthorizing | None:
     """The fault's authorizer, when ``authorizer=`` declares one."""
     config, api = options.authorizer, options.api
     if config is None or api is None:
@@ -135,6 +147,10 @@ def authorizing(
         from .jwt_authorizer import JwtAuthorizing
 
         return JwtAuthorizing(config, proxy_api)
+    if isinstance(config, CognitoAuthorizer):
+        from .cognito_authorizer import CognitoAuthorizing
+
+        return CognitoAuthorizing(config, proxy_api)
     return Authorizing(config, proxy_api, handler_time=handler_time)
 
 

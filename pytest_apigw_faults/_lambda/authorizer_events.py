@@ -33,7 +33,14 @@ from .._gateway.auth.config import context_string
 from .._gateway.auth.policy import PolicyError
 from .._gateway.table import Api
 
-__all__ = ["Answer", "authorizer_event", "parse_answer", "with_authorizer", "with_jwt"]
+__all__ = [
+    "Answer",
+    "authorizer_event",
+    "parse_answer",
+    "with_authorizer",
+    "with_claims",
+    "with_jwt",
+]
 
 _BODY_KEYS = ("body", "isBase64Encoded")
 
@@ -157,4 +164,14 @@ def with_jwt(event: dict[str, Any], jwt: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(context, dict):
         value = {"claims": dict(jwt["claims"]), "scopes": jwt["scopes"]}
         context["authorizer"] = {"jwt": value} if event.get("version") == "2.0" else value
+    return event
+
+
+def with_claims(event: dict[str, Any], claims: Mapping[str, str]) -> dict[str, Any]:
+    """``event`` (REST) with a Cognito user pool authorizer's claims: its
+    ``requestContext.authorizer`` is ``{"claims": {...}}`` and nothing else
+    (:mod:`.._gateway.auth.cognito`)."""
+    context = event.get("requestContext")
+    if isinstance(context, dict):
+        context["authorizer"] = {"claims": dict(claims)}
     return event

@@ -7,6 +7,7 @@ Pure decisions: nothing here invokes a handler (see ``_lambda.authorizer``).
 
 from __future__ import annotations
 
+from .cognito import CognitoAuthorizer
 from .config import Authorization, LambdaAuthorizer
 from .iam import IamAuth
 from .identity import IdentitySource, parse_identity_sources
@@ -20,6 +21,7 @@ from .policy import PolicyError, evaluate, method_arn
 ARGUMENT_TYPES: dict[str, type] = {
     "LambdaAuthorizer": LambdaAuthorizer,
     "JwtAuthorizer": JwtAuthorizer,
+    "CognitoAuthorizer": CognitoAuthorizer,
     "ApiKeys": ApiKeys,
     "IamAuth": IamAuth,
 }
@@ -27,6 +29,7 @@ ARGUMENT_TYPES: dict[str, type] = {
 __all__ = [
     "ARGUMENT_TYPES",
     "Authorization",
+    "CognitoAuthorizer",
     "IdentitySource",
     "JwtAuthorizer",
     "JwtKeys",

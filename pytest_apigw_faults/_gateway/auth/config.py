@@ -6,11 +6,14 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ApigwFaultError
 from ..scenario import Api
 from .jwt import JwtAuthorizer, check_jwt_authorizer
+
+if TYPE_CHECKING:
+    from .cognito import CognitoAuthorizer
 
 __all__ = ["TYPES", "Authorization", "LambdaAuthorizer", "check_authorizer", "context_string"]
 
@@ -123,16 +126,24 @@ class _Checked(Protocol):
     api: Api | None
 
 
-def check_authorizer(value: object, context: _Checked) -> LambdaAuthorizer | JwtAuthorizer:
-    """``value`` if it is a :class:`LambdaAuthorizer` or (HTTP API) a
-    :class:`JwtAuthorizer` the fault's API takes."""
+def check_authorizer(
+    value: object, context: _Checked
+) -> LambdaAuthorizer | JwtAuthorizer | CognitoAuthorizer:
+    """``value`` if it is a :class:`LambdaAuthorizer`, (HTTP API) a
+    :class:`JwtAuthorizer` or (REST) a :class:`CognitoAuthorizer` the
+    fault's API takes."""
+    from .cognito import CognitoAuthorizer, check_cognito_authorizer
+
     if isinstance(value, JwtAuthorizer):
         return check_jwt_authorizer(value, context.api)
+    if isinstance(value, CognitoAuthorizer):
+        return check_cognito_authorizer(value, context.api)
     if not isinstance(value, LambdaAuthorizer):
         raise ApigwFaultError(
             "authorizer= takes a LambdaAuthorizer(handler, type='TOKEN' or 'REQUEST',"
-            " identity_source=..., ttl=...) or, for an HTTP API, a JwtAuthorizer(issuer=,"
-            f" audience=, jwks=), got {type(value).__name__} {value!r}"
+            " identity_source=..., ttl=...), for an HTTP API a JwtAuthorizer(issuer=,"
+            " audience=, jwks=), or for a REST API a CognitoAuthorizer(user_pool_arn=,"
+            f" jwks=), got {type(value).__name__} {value!r}"
         )
     if context.api is None:
         raise ApigwFaultError(

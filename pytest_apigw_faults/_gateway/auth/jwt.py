@@ -32,7 +32,16 @@ from typing import Any
 from ..errors import ApigwFaultError
 from ..scenario import Api
 
-__all__ = ["JwtAuthorizer", "Rejection", "check_jwt_authorizer", "verify"]
+__all__ = [
+    "JwtAuthorizer",
+    "Rejection",
+    "bare",
+    "check_jwt_authorizer",
+    "pyjwt",
+    "signed_claims",
+    "untimely",
+    "verify",
+]
 
 _EXTRA = "pip install 'pytest-apigw-faults[jwt]'"
 #: The algorithms a JWT authorizer takes: RSA-based only [D-HTTP-JWT].
@@ -48,6 +57,10 @@ DESCRIPTIONS = {
     "not_before": "the token is not valid yet",
     "issued_at": "the token was issued in the future",
     "scope": "the token does not have the required scopes",
+    # A REST Cognito authorizer's reasons: call.auth.reason, never on the wire.
+    "validation": "the token's aud does not match the token validation expression",
+    "id_token": "the method has no scopes: it takes an ID token",
+    "access_token": "the method has scopes: it takes an access token",
 }
 
 
@@ -132,43 +145,51 @@ class Rejection:
         return DESCRIPTIONS[self.reason]
 
 
-def _pyjwt() -> Any:
+def pyjwt(kind: str = "JwtAuthorizer") -> Any:
+    """PyJWT, or an error naming the extra that brings it (``kind``: who
+    checks tokens with it)."""
     try:
         import jwt
     except ImportError:
         raise ApigwFaultError(
-            f"a JwtAuthorizer checks tokens with PyJWT, which is not installed: {_EXTRA}"
+            f"a {kind} checks tokens with PyJWT, which is not installed: {_EXTRA}"
         ) from None
     return jwt
+
+
+def bare(token: str) -> str:
+    """``token`` without a leading ``Bearer `` (any case)."""
+    return token[7:].strip() if token[:7].lower() == "bearer " else token
 
 
 def verify(
     config: JwtAuthorizer, token: str, now: float
 ) -> tuple[dict[str, Any], list[str]] | Rejection:
     """The token's claims and scopes, or why it is rejected, at ``now``."""
-    jwt = _pyjwt()
-    if token[:7].lower() == "bearer ":
-        token = token[7:].strip()
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError:
-        return Rejection("malformed")
-    claims = _signed_claims(jwt, config, token, header)
+    claims = signed_claims(config.jwks, bare(token), kind="JwtAuthorizer")
     if isinstance(claims, Rejection):
         return claims
     return _checked(config, claims, now)
 
 
-def _signed_claims(
-    jwt: Any, config: JwtAuthorizer, token: str, header: Mapping[str, Any]
+def signed_claims(
+    jwks: Mapping[str, Any], token: str, *, kind: str
 ) -> dict[str, Any] | Rejection:
+    """The claims of ``token`` if it decodes and an RSA key of ``jwks``
+    (the one its ``kid`` names) signed it; nothing else is checked yet.
+    ``kind`` names the authorizer in errors."""
+    jwt = pyjwt(kind)
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        return Rejection("malformed")
     algorithm = header.get("alg")
     if algorithm not in ALGORITHMS:
         return Rejection("signature")
     try:
-        keys = jwt.PyJWKSet.from_dict(dict(config.jwks)).keys
+        keys = jwt.PyJWKSet.from_dict(dict(jwks)).keys
     except jwt.PyJWTError as error:
-        raise ApigwFaultError(f"JwtAuthorizer jwks= holds no usable key: {error}") from None
+        raise ApigwFaultError(f"{kind} jwks= holds no usable key: {error}") from None
     key = next((k for k in keys if k.key_id == header.get("kid")), None)
     if key is None:
         return Rejection("signature")
@@ -187,6 +208,17 @@ def _signed_claims(
     return claims if isinstance(claims, dict) else Rejection("malformed")
 
 
+def untimely(claims: Mapping[str, Any], now: float) -> Rejection | None:
+    """Why the token is not valid at ``now``: ``exp`` must be after it,
+    ``nbf`` and ``iat`` (when present) not after it."""
+    if not _number(claims.get("exp")) or claims["exp"] <= now:
+        return Rejection("expired")
+    for name, reason in (("nbf", "not_before"), ("iat", "issued_at")):
+        if name in claims and (not _number(claims[name]) or claims[name] > now):
+            return Rejection(reason)
+    return None
+
+
 def _checked(
     config: JwtAuthorizer, claims: dict[str, Any], now: float
 ) -> tuple[dict[str, Any], list[str]] | Rejection:
@@ -196,11 +228,8 @@ def _checked(
     given = audience if isinstance(audience, list) else [audience]
     if not any(isinstance(a, str) and a in config.audience for a in given):
         return Rejection("audience")
-    if not _number(claims.get("exp")) or claims["exp"] <= now:
-        return Rejection("expired")
-    for name, reason in (("nbf", "not_before"), ("iat", "issued_at")):
-        if name in claims and (not _number(claims[name]) or claims[name] > now):
-            return Rejection(reason)
+    if (late := untimely(claims, now)) is not None:
+        return late
     granted = scopes_of(claims)
     if config.scopes is not None and not set(granted) & set(config.scopes):
         return Rejection("scope")
