@@ -64,7 +64,7 @@ def _coherent(options: FaultOptions) -> None:
     if options.iam is not None and options.authorizer is not None:
         raise ApigwFaultError(
             "a method has one authorization type: give iam= (AWS_IAM) or authorizer="
-            " (CUSTOM), not both"
+            " (CUSTOM, COGNITO_USER_POOLS or JWT), not both"
         )
     if options.single:
         return
