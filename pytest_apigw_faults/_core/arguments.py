@@ -228,6 +228,28 @@ class FaultArguments(TypedDict, total=False):
             checks.check_iam,
         ),
     ]
+    resource_policy: Annotated[
+        Mapping[str, Any] | str | None,
+        Arg(
+            "REST: the API's resource policy, a policy document (a dict, or its JSON"
+            ' string) of `execute-api:Invoke` statements: `Principal` `"*"` or `{"AWS":'
+            ' ...}`, `Resource` `"execute-api:/{stage}/{METHOD}/{path}"` or a full ARN'
+            " (`*`, `?`), conditions on `aws:SourceIp`, `aws:SourceVpce`,"
+            " `aws:PrincipalAccount`, `aws:PrincipalArn`. Evaluated with `iam=` or"
+            " `authorizer=` in AWS's order; a denial is `resource_policy_denied`. See"
+            " [Resource policies](#resource-policies).",
+            checks.check_resource_policy,
+        ),
+    ]
+    source_ip: Annotated[
+        str | None,
+        Arg(
+            "the caller's address the API sees: the Lambda event's"
+            " `requestContext.identity.sourceIp` and a resource policy's `aws:SourceIp`."
+            ' Default: `"192.0.2.1"`.',
+            checks.check_source_ip,
+        ),
+    ]
     handler: Annotated[
         Callable[[Any, Any], object] | str | None,
         Arg(

@@ -36,6 +36,7 @@ from .._lambda.routes import payload_format_of
 from . import arguments as _declaration
 
 if TYPE_CHECKING:
+    from .._gateway.auth.resource_policy import Policy
     from .._gateway.custom import GatewayResponses
 
 __all__ = [
@@ -273,6 +274,30 @@ def check_explicit_deny(value: object, context: Context) -> bool:
             f" got {value!r}"
         )
     return value
+
+
+def check_resource_policy(value: object, context: Context) -> Policy:
+    """A REST API's resource policy, checked (:mod:`.._gateway.auth.resource_policy`)."""
+    if context.api is Api.HTTP:
+        raise ApigwFaultError(
+            "resource_policy= is a REST API's; HTTP APIs have no resource policies"
+            " (use authorizer= or iam= … on a REST API)"
+        )
+    from .._gateway.auth.resource_policy import parse_policy
+
+    return parse_policy(value)
+
+
+def check_source_ip(value: object, context: Context) -> str:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(value if isinstance(value, str) else ""))
+    except ValueError:
+        raise ApigwFaultError(
+            f"source_ip= takes an IPv4 or IPv6 address as a str (e.g. '203.0.113.7');"
+            f" got {value!r}"
+        ) from None
 
 
 # What answers, call by call -------------------------------------------------
