@@ -179,8 +179,9 @@ class FaultArguments(TypedDict, total=False):
     account_id: Annotated[
         str | None,
         Arg(
-            "REST, for `resource_policy_denied`: the 12-digit account that owns the API;"
-            " its last four digits show in the denial's ARN. Default: `\"123456789012\"`.",
+            "REST, for `resource_policy_denied` and `resource_policy=`: the 12-digit account"
+            " that owns the API; its last four digits show in the denial's ARN. Default:"
+            " `\"123456789012\"`.",
             checks.check_account_id,
         ),
     ]

@@ -26,6 +26,8 @@ from .._gateway.auth import ARGUMENT_TYPES
 from .._gateway.auth.config import check_authorizer as check_authorizer
 from .._gateway.auth.iam import check_iam as check_iam
 from .._gateway.auth.keys import check_api_keys as check_api_keys
+from .._gateway.auth.resource_policy import check_resource_policy as check_resource_policy
+from .._gateway.context import check_source_ip as check_source_ip
 from .._gateway.limits import FUNCTION_TIMEOUTS, MAX_INTEGRATION_TIMEOUT, MIN_INTEGRATION_TIMEOUT
 from .._gateway.scenario import ENDPOINTS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.table import SCENARIOS, parse_api, parse_endpoint
@@ -36,7 +38,6 @@ from .._lambda.routes import payload_format_of
 from . import arguments as _declaration
 
 if TYPE_CHECKING:
-    from .._gateway.auth.resource_policy import Policy
     from .._gateway.custom import GatewayResponses
 
 __all__ = [
@@ -274,30 +275,6 @@ def check_explicit_deny(value: object, context: Context) -> bool:
             f" got {value!r}"
         )
     return value
-
-
-def check_resource_policy(value: object, context: Context) -> Policy:
-    """A REST API's resource policy, checked (:mod:`.._gateway.auth.resource_policy`)."""
-    if context.api is Api.HTTP:
-        raise ApigwFaultError(
-            "resource_policy= is a REST API's; HTTP APIs have no resource policies"
-            " (use authorizer= or iam= … on a REST API)"
-        )
-    from .._gateway.auth.resource_policy import parse_policy
-
-    return parse_policy(value)
-
-
-def check_source_ip(value: object, context: Context) -> str:
-    import ipaddress
-
-    try:
-        return str(ipaddress.ip_address(value if isinstance(value, str) else ""))
-    except ValueError:
-        raise ApigwFaultError(
-            f"source_ip= takes an IPv4 or IPv6 address as a str (e.g. '203.0.113.7');"
-            f" got {value!r}"
-        ) from None
 
 
 # What answers, call by call -------------------------------------------------

@@ -44,12 +44,13 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
 from ..errors import ApigwFaultError
 from ..records import Incoming
 from ..render import request_arn
+from ..scenario import Api
 from .policy import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Verdict, _pattern
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "TABLE_B",
     "Policy",
     "RequestFacts",
+    "check_resource_policy",
     "combine",
     "facts_of",
     "parse_policy",
@@ -410,3 +412,17 @@ def _conditions(value: object, what: str) -> tuple[Condition, ...]:
                         ) from None
             found.append(Condition(operator, canonical, strings, if_exists))
     return tuple(found)
+
+
+class _Checked(Protocol):
+    api: Api | None
+
+
+def check_resource_policy(value: object, context: _Checked) -> Policy:
+    """``resource_policy=``: a REST API's resource policy, checked."""
+    if context.api is Api.HTTP:
+        raise ApigwFaultError(
+            "resource_policy= is a REST API's; HTTP APIs have no resource policies"
+            " (use authorizer= or iam= … on a REST API)"
+        )
+    return parse_policy(value)
