@@ -377,3 +377,38 @@ def test_the_readme_cognito_section_runs_as_pasted():
     namespace: dict[str, Any] = {}
     exec(compile(block, "README.md", "exec"), namespace)
     assert [call.auth.type for call in namespace["fault"].calls] == ["COGNITO_USER_POOLS"] * 3
+
+
+def _policy(effect: str, ip: str) -> dict[str, Any]:
+    statement = {
+        "Effect": effect, "Principal": "*", "Action": "execute-api:Invoke",
+        "Resource": "execute-api:/*", "Condition": {"IpAddress": {"aws:SourceIp": ip}},
+    }
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+@pytest.mark.parametrize(
+    ("policy", "status"),
+    [
+        (_policy("Allow", "192.0.2.0/24"), 200),  # the caller's address: allowed
+        (_policy("Allow", "198.51.100.0/24"), 200),  # neither allowed nor denied: the token
+        (_policy("Deny", "192.0.2.0/24"), 403),  # explicit deny, before the token is read
+    ],
+)
+def test_a_resource_policy_around_a_cognito_authorizer(policy, status):
+    config = CognitoAuthorizer(user_pool_arn=ARN, jwks=KEYS)
+    fault = Fault(handler=lambda e, c: {"statusCode": 200, "body": "ok"}, api="rest",
+                  authorizer=config, resource_policy=policy)
+    with fault:
+        token = KEYS.token(id_claims())
+        response = requests.get(URL, headers={"Authorization": token})
+    assert response.status_code == status
+    auth = fault.calls[0].auth
+    assert auth.type == "COGNITO_USER_POOLS"
+    if status == 403:
+        assert response.content == (
+            b'{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on'
+            b' resource: arn:aws:execute-api:eu-west-1:********9012:abcdef1234/prod/GET/orders/7'
+            b' with an explicit deny"}'
+        )
+        assert auth.invoked is False

@@ -180,8 +180,9 @@ class FaultArguments(TypedDict, total=False):
     account_id: Annotated[
         str | None,
         Arg(
-            "REST, for `resource_policy_denied`: the 12-digit account that owns the API;"
-            " its last four digits show in the denial's ARN. Default: `\"123456789012\"`.",
+            "REST, for `resource_policy_denied` and `resource_policy=`: the 12-digit account"
+            " that owns the API; its last four digits show in the denial's ARN. Default:"
+            " `\"123456789012\"`.",
             checks.check_account_id,
         ),
     ]
@@ -229,6 +230,28 @@ class FaultArguments(TypedDict, total=False):
             " it (`incomplete_signature`, `invalid_security_token`, `invalid_signature`, …)."
             " See [IAM (SigV4)](#iam-sigv4).",
             checks.check_iam,
+        ),
+    ]
+    resource_policy: Annotated[
+        Mapping[str, Any] | str | None,
+        Arg(
+            "REST: the API's resource policy, a policy document (a dict, or its JSON"
+            ' string) of `execute-api:Invoke` statements: `Principal` `"*"` or `{"AWS":'
+            ' ...}`, `Resource` `"execute-api:/{stage}/{METHOD}/{path}"` or a full ARN'
+            " (`*`, `?`), conditions on `aws:SourceIp`, `aws:SourceVpce`,"
+            " `aws:PrincipalAccount`, `aws:PrincipalArn`. Evaluated with `iam=` or"
+            " `authorizer=` in AWS's order; a denial is `resource_policy_denied`. See"
+            " [Resource policies](#resource-policies).",
+            checks.check_resource_policy,
+        ),
+    ]
+    source_ip: Annotated[
+        str | None,
+        Arg(
+            "the caller's address the API sees: the Lambda event's"
+            " `requestContext.identity.sourceIp` and a resource policy's `aws:SourceIp`."
+            ' Default: `"192.0.2.1"`.',
+            checks.check_source_ip,
         ),
     ]
     handler: Annotated[

@@ -26,6 +26,8 @@ from .._gateway.auth import ARGUMENT_TYPES
 from .._gateway.auth.config import check_authorizer as check_authorizer
 from .._gateway.auth.iam import check_iam as check_iam
 from .._gateway.auth.keys import check_api_keys as check_api_keys
+from .._gateway.auth.resource_policy import check_resource_policy as check_resource_policy
+from .._gateway.context import check_source_ip as check_source_ip
 from .._gateway.limits import FUNCTION_TIMEOUTS, MAX_INTEGRATION_TIMEOUT, MIN_INTEGRATION_TIMEOUT
 from .._gateway.scenario import ENDPOINTS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.table import SCENARIOS, parse_api, parse_endpoint

@@ -20,6 +20,7 @@ from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming
 from .._lambda.authorizer import authorizing
 from .._lambda.iam import iam_checking
+from .._lambda.resource_policy import policy_checking
 from . import clock as _clock
 from . import runtime as _runtime
 from .activation import Activation
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from .._lambda.iam import IamChecking
     from .._lambda.integration import Integration, Step
     from .._lambda.jwt_authorizer import JwtAuthorizing
+    from .._lambda.resource_policy import PolicyChecking
     from .._lambda.runtime import Invocation
     from .realsleep import RealSleep
 
@@ -184,8 +186,12 @@ class Fault(Activation):
         self._limit = options.times
         if options.scripted:
             self._script(options)
-        self._authorizing: Authorizing | JwtAuthorizing | CognitoAuthorizing | IamChecking | None
-        self._authorizing = authorizing(options, _clock.handler_time) or iam_checking(options)
+        self._authorizing: (
+            Authorizing | JwtAuthorizing | CognitoAuthorizing | IamChecking | PolicyChecking | None
+        )
+        self._authorizing = policy_checking(
+            options, authorizing(options, _clock.handler_time) or iam_checking(options)
+        )
         for step in (self.scenario, *(self._steps or ())):
             check_available(step)  # botocore, for a signature's canonical request
         self._wanted_clients = options.clients
@@ -248,6 +254,8 @@ class Fault(Activation):
                 payload_format=options.payload_format,
                 handler_duration=options.handler_duration,
                 handler_time=_clock.handler_time,
+                source_ip=options.source_ip,
+                account_id=options.account_id,
             )
 
     @property

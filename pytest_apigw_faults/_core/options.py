@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .._gateway.auth.iam import IamAuth
     from .._gateway.auth.jwt import JwtAuthorizer
     from .._gateway.auth.keys import ApiKeys
+    from .._gateway.auth.resource_policy import Policy
     from .._gateway.custom import GatewayResponses
 
 __all__ = [
@@ -76,6 +77,8 @@ class FaultOptions:
     authorizer: LambdaAuthorizer | JwtAuthorizer | CognitoAuthorizer | None = None
     api_keys: ApiKeys | None = None
     iam: IamAuth | None = None
+    resource_policy: Policy | None = None
+    source_ip: str | None = None
     handler: object = None
     then: object = None
     sequence: tuple[object, ...] | None = None
@@ -339,6 +342,8 @@ def _check_rendering(options: FaultOptions) -> None:
     if not names and not options.scripted:  # a matrix
         return
     for key, row in _READ_BY.items():
+        if key == "account_id" and options.resource_policy is not None:
+            continue  # the resource policy's account
         if getattr(options, key) is not None and row not in names:
             answers = ", ".join(repr(n) for n in sorted(names, key=str)) or "a Lambda only"
             raise ApigwFaultError(

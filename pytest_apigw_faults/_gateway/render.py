@@ -39,6 +39,7 @@ __all__ = [
     "not_sigv4",
     "render",
     "rendering_of",
+    "request_arn",
     "substitute",
 ]
 
@@ -65,12 +66,15 @@ _SIGV4 = "AWS4-HMAC-SHA256"
 class Rendering:
     """What a fault's arguments say of the API, for the bodies rendered from
     a request: the required request parameters (``(location, name)`` pairs,
-    in declaration order), the account that owns the API, and whether its
-    resource policy denies explicitly."""
+    in declaration order), the account that owns the API, and, for a
+    resource-policy denial, whether a statement denies explicitly and who
+    the caller is (``anonymous``, or a signed caller's ARN [RP-IAM]). A
+    denial the fault decides (``resource_policy=``) answers with its own."""
 
     required_parameters: tuple[tuple[str, str], ...] = DEFAULT_REQUIRED_PARAMETERS
     account_id: str = DEFAULT_ACCOUNT_ID
     explicit_deny: bool = False
+    principal: str = "anonymous"
 
 
 _DEFAULT = Rendering()
@@ -107,17 +111,25 @@ def _api_of(url: str) -> tuple[str, str]:
 # resource_policy_denied [RP-2025][RP-OLD] ----------------------------------------
 
 
-def _denied(request: Incoming, rendering: Rendering) -> tuple[bytes, str]:
-    """``User: anonymous is not authorized …`` with the ARN of the method:
-    ``<api-id>/<stage>/<METHOD>/<path without the stage>``; the account
-    masked to its last four digits."""
+def request_arn(request: Incoming, account: str) -> tuple[str, str]:
+    """The ARN of the method ``request`` calls, as a resource policy sees it
+    and its denial names it, and the API's own ARN it starts with:
+    ``arn:aws:execute-api:<region>:<account>:<api-id>`` then
+    ``/<stage>/<METHOD>/<path without the stage>``."""
     region, api_id = _api_of(request.url)
     segments = urlsplit(request.url).path.lstrip("/").split("/", 1)
     stage, path = segments[0], segments[1] if len(segments) > 1 else ""
-    account = f"********{rendering.account_id[-4:]}"
+    prefix = f"arn:aws:execute-api:{region}:{account}:{api_id}"
+    return f"{prefix}/{stage}/{request.method}/{path}", prefix
+
+
+def _denied(request: Incoming, rendering: Rendering) -> tuple[bytes, str]:
+    """``User: <caller> is not authorized …`` with the ARN of the method
+    (:func:`request_arn`), the account masked to its last four digits."""
+    arn, _ = request_arn(request, f"********{rendering.account_id[-4:]}")
     message = (
-        "User: anonymous is not authorized to perform: execute-api:Invoke on resource:"
-        f" arn:aws:execute-api:{region}:{account}:{api_id}/{stage}/{request.method}/{path}"
+        f"User: {rendering.principal} is not authorized to perform: execute-api:Invoke on"
+        f" resource: {arn}"
     )
     if rendering.explicit_deny:
         message += " with an explicit deny"

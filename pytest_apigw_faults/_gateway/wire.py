@@ -313,6 +313,7 @@ class Gateway:
         logs: tuple[str, ...] | None = None,
         latency: float | None = None,
         event: Mapping[str, object] | None = None,
+        rendering: Rendering | None = None,
     ) -> Exchange:
         """The exchange for ``request``, which arrived at ``arrived_at``
         (epoch seconds).
@@ -323,11 +324,15 @@ class Gateway:
         ``ids`` are the ids drawn before it ran, ``logs`` the log lines that
         replace the row's (without their prefix), ``latency`` the time the
         gateway took and ``event`` what the Lambda was invoked with.
+        ``rendering`` replaces the gateway's for this request (a decided
+        resource-policy denial: its caller and its kind of deny).
         """
         scenario = substitute(scenario, request, SCENARIOS)
         if latency is None:
             latency = self.latency(scenario)
-        answer = _Answer(render(scenario, request, self.rendering, arrived_at), scenario)
+        answer = _Answer(
+            render(scenario, request, rendering or self.rendering, arrived_at), scenario
+        )
         with self._lock:
             if scenario.api is Api.HTTP:
                 answer.request_id = self._b64(11) if ids is None else ids.request_id

@@ -30,6 +30,8 @@ from .._gateway.auth.config import Authorization, LambdaAuthorizer
 from .._gateway.auth.identity import IdentitySource, parse_identity_sources, values_of
 from .._gateway.auth.jwt import JwtAuthorizer
 from .._gateway.auth.policy import ALLOW, EXPLICIT_DENY, PolicyError, evaluate, method_arn
+from .._gateway.context import SOURCE_IP
+from .._gateway.render import DEFAULT_ACCOUNT_ID
 from .._gateway.table import SCENARIOS, Api, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming, LambdaIds
 from .authorizer_events import (
@@ -125,6 +127,10 @@ class Declared(Protocol):
     def stage(self) -> str | None: ...
     @property
     def stage_variables(self) -> Mapping[str, str] | None: ...
+    @property
+    def source_ip(self) -> str | None: ...
+    @property
+    def account_id(self) -> str | None: ...
 
 
 def authorizing(
@@ -142,6 +148,8 @@ def authorizing(
             config.payload if api is Api.HTTP and isinstance(config, LambdaAuthorizer) else None
         ),
         stage_variables=options.stage_variables or {},
+        account_id=options.account_id or DEFAULT_ACCOUNT_ID,
+        source_ip=options.source_ip or SOURCE_IP,
     )
     if isinstance(config, JwtAuthorizer):
         from .jwt_authorizer import JwtAuthorizing
@@ -307,7 +315,10 @@ class Authorizing:
             row = dataclasses.replace(
                 row, body=f'{{"Message":"{_IMPLICIT_MESSAGE}"}}'.encode(), message=_IMPLICIT_MESSAGE
             )
-        return self._refuse(row, denied, gateway, arrived_at, incoming, ids)
+        refused = self._refuse(row, denied, gateway, arrived_at, incoming, ids)
+        # kept for a resource policy that allows what the authorizer left
+        # undecided (Table A, ``.resource_policy``)
+        return dataclasses.replace(refused, ids=ids, answer=answer, latency_ms=latency_ms)
 
     def _refuse(
         self,

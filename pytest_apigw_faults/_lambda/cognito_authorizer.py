@@ -36,6 +36,7 @@ class CognitoAuthorizing:
     """One fault's Cognito user pool authorizer and its result cache."""
 
     reads_body = False  # the token is in a header
+    kind = "COGNITO_USER_POOLS"  # the method's authorization type
 
     def __init__(self, config: CognitoAuthorizer, proxy_api: ProxyApi) -> None:
         self.config = config

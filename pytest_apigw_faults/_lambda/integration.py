@@ -32,7 +32,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .._gateway.admission import refusal
+from .._gateway.context import SOURCE_IP
 from .._gateway.limits import DEFAULT_FUNCTION_TIMEOUT, LAMBDA_PAYLOAD_BYTES
+from .._gateway.render import DEFAULT_ACCOUNT_ID
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming, LambdaIds
 from .events import build_event, payload_size
@@ -181,6 +183,8 @@ class Integration:
         payload_format: str | None = None,
         handler_duration: float | Callable[[Any], float] | None = None,
         handler_time: Callable[[], AbstractContextManager[Spent | None]] | None = None,
+        source_ip: str | None = None,
+        account_id: str | None = None,
     ) -> None:
         self.api = api
         #: Runs a handler in its own time and says how far that moved (the
@@ -193,6 +197,8 @@ class Integration:
             payload_format=payload_format,
             stage_variables=stage_variables or {},
             binary_media_types=binary_media_types or (),
+            account_id=account_id or DEFAULT_ACCOUNT_ID,
+            source_ip=source_ip or SOURCE_IP,
         )
         self.handler_duration = handler_duration
         # what the API adds to every event, in characters (see _payload)
@@ -365,3 +371,4 @@ def _returns(result: object) -> Handler:
 def _function_name(step: LambdaStep) -> str:
     name = getattr(step.handler, "__name__", None)
     return name if isinstance(name, str) and name.isidentifier() else "handler"
+

@@ -31,6 +31,7 @@ class JwtAuthorizing:
     """One fault's JWT authorizer (it keeps no cache: each token is checked)."""
 
     reads_body = False  # a token is in the headers or the query string
+    kind = "JWT"  # the route's authorization type
 
     def __init__(self, config: JwtAuthorizer, proxy_api: ProxyApi) -> None:
         self.config = config

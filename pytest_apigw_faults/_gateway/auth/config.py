@@ -99,6 +99,11 @@ class Authorization:
     ``invoked``: whether the function ran for this call; ``cached``: whether
     a cached result answered (``None`` when caching is off). ``event`` and
     ``log`` are the authorizer's invocation's, when it ran.
+    ``resource_policy``: the API's resource policy's own verdict for the
+    call (``"allow"``, ``"explicit_deny"`` or ``"implicit_deny"``; ``None``
+    without ``resource_policy=`` or when it was not reached); ``decision``
+    is the outcome of both. ``type`` is ``"NONE"`` when the resource policy
+    decides alone.
     """
 
     type: str
@@ -112,6 +117,7 @@ class Authorization:
     event: Mapping[str, Any] | None = field(default=None, repr=False)
     log: str | None = field(default=None, repr=False)
     reason: str = ""
+    resource_policy: str | None = None
 
 
 def context_string(value: object) -> str:

@@ -53,6 +53,7 @@ from ..records import Incoming
 from ..render import authorization_parts, not_sigv4
 from ..table import SCENARIOS, Api, Scenario
 from .config import Authorization
+from .resource_policy import Policy, parse_policy
 
 __all__ = ["IamAuth", "IamCredentials", "IamVerdict", "check_iam", "decide_iam"]
 
@@ -73,12 +74,17 @@ class IamCredentials:
     long-term keys) and its ``principal`` ARN (``arn:aws:iam::<account>:user/
     <name>`` or ``arn:aws:sts::<account>:assumed-role/<role>/<session>``).
     ``user_id``: the principal's unique id (``AIDA…``, or ``AROA…:<session>``
-    for a role), given to the handler as ``caller`` and ``user``."""
+    for a role), given to the handler as ``caller`` and ``user``.
+    ``policy``: an identity policy the principal has (a dict or its JSON
+    string, no ``Principal``), evaluated with the API's resource policy
+    (see :mod:`.resource_policy`); ``None``: the principal may invoke any
+    method (the method's IAM check alone decides)."""
 
     secret: str
     session_token: str | None = None
     principal: str = "arn:aws:iam::123456789012:user/test"
     user_id: str | None = None
+    policy: Mapping[str, Any] | str | Policy | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.secret, str) or not self.secret:
@@ -95,6 +101,13 @@ class IamCredentials:
                 "IamCredentials principal= is an IAM or STS ARN, e.g."
                 f" 'arn:aws:iam::123456789012:user/alice', got {self.principal!r}"
             )
+        if self.policy is not None:
+            object.__setattr__(self, "policy", parse_policy(self.policy, "identity"))
+
+    @property
+    def identity_policy(self) -> Policy | None:
+        """The checked ``policy``."""
+        return self.policy if isinstance(self.policy, Policy) else None
 
     @property
     def account_id(self) -> str:
