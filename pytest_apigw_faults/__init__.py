@@ -19,6 +19,7 @@ __all__ = [
     "Authorization",
     "Call",
     "Classification",
+    "Cors",
     "Endpoint",
     "Evidence",
     "Fault",
@@ -34,6 +35,7 @@ __all__ = [
     "ProxyFailure",
     "ProxyResult",
     "Scenario",
+    "Throttle",
     "UsagePlan",
     "classify",
     "get_scenario",
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from ._gateway.auth.iam import IamAuth, IamCredentials
     from ._gateway.auth.keys import ApiKeys, KeyDecision, UsagePlan
     from ._gateway.classification import Classification
+    from ._gateway.cors import Cors
     from ._gateway.custom import GatewayResponses
     from ._gateway.table import (
         SCENARIOS,
@@ -60,6 +63,7 @@ if TYPE_CHECKING:
         Scenario,
         get_scenario,
     )
+    from ._gateway.throttle import Throttle
     from ._lambda.results import ProxyFailure, ProxyResult, validate_proxy_result
     from ._pytest.fixture import ApigwFault
     from ._pytest.matrix import scenarios
@@ -80,6 +84,8 @@ _HOME = {
     "classify": "_adapters.reading",
     "Classification": "_gateway.classification",
     "GatewayResponses": "_gateway.custom",
+    "Cors": "_gateway.cors",
+    "Throttle": "_gateway.throttle",
     "Scenario": "_gateway.table",
     "get_scenario": "_gateway.table",
     "scenarios": "_pytest.matrix",

@@ -36,7 +36,10 @@ if TYPE_CHECKING:
     from .._gateway.auth.iam import IamAuth
     from .._gateway.auth.jwt import JwtAuthorizer
     from .._gateway.auth.keys import ApiKeys
+    from .._gateway.cors import Cors
     from .._gateway.custom import GatewayResponses
+    from .._gateway.throttle import Throttle
+    from .._gateway.validation import RequestModels
 
 __all__ = [
     "AFTER",
@@ -75,6 +78,9 @@ class FaultOptions:
     authorizer: LambdaAuthorizer | JwtAuthorizer | None = None
     api_keys: ApiKeys | None = None
     iam: IamAuth | None = None
+    cors: Cors | None = None
+    throttle: Throttle | None = None
+    request_model: RequestModels | None = None
     handler: object = None
     then: object = None
     sequence: tuple[object, ...] | None = None
