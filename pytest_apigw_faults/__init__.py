@@ -20,6 +20,7 @@ __all__ = [
     "Call",
     "Classification",
     "CognitoAuthorizer",
+    "Cors",
     "Endpoint",
     "Evidence",
     "Fault",
@@ -35,6 +36,7 @@ __all__ = [
     "ProxyFailure",
     "ProxyResult",
     "Scenario",
+    "Throttle",
     "UsagePlan",
     "classify",
     "get_scenario",
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
     from ._gateway.auth.iam import IamAuth, IamCredentials
     from ._gateway.auth.keys import ApiKeys, KeyDecision, UsagePlan
     from ._gateway.classification import Classification
+    from ._gateway.cors import Cors
     from ._gateway.custom import GatewayResponses
     from ._gateway.table import (
         SCENARIOS,
@@ -67,6 +70,7 @@ if TYPE_CHECKING:
         Scenario,
         get_scenario,
     )
+    from ._gateway.throttle import Throttle
     from ._lambda.results import ProxyFailure, ProxyResult, validate_proxy_result
     from ._pytest.fixture import ApigwFault
     from ._pytest.matrix import scenarios
@@ -87,6 +91,8 @@ _HOME = {
     "classify": "_adapters.reading",
     "Classification": "_gateway.classification",
     "GatewayResponses": "_gateway.custom",
+    "Cors": "_gateway.cors",
+    "Throttle": "_gateway.throttle",
     "Scenario": "_gateway.table",
     "get_scenario": "_gateway.table",
     "scenarios": "_pytest.matrix",

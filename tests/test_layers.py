@@ -34,9 +34,9 @@ CLIENT_LIBRARIES = frozenset(
 )
 ALLOWED_LIBRARIES = {
     # gateway responses from a YAML document; a signature's canonical request
-    # (botocore, the sigv4 extra); JWT checks and test keys (the jwt extra):
-    # each imported on use
-    "_gateway": {"yaml", "botocore", "jwt", "cryptography"},
+    # (botocore, the sigv4 extra); JWT checks and test keys (the jwt extra);
+    # request models (jsonschema, the validation extra): each imported on use
+    "_gateway": {"yaml", "botocore", "jwt", "cryptography", "jsonschema"},
     "_lambda": set(),
     "_core": {"time_machine"},  # virtual time, imported on use
     "_adapters": CLIENT_LIBRARIES | {"pytest"},  # _internals: pytest's private parts too

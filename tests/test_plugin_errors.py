@@ -110,8 +110,8 @@ BAD_MARKERS = [
         id="unknown-name-no-suggestion",
     ),
     pytest.param(
-        'colour="red"',
-        f"unknown argument 'colour'. Valid arguments: {SIGNATURE}",
+        'zebra="red"',
+        f"unknown argument 'zebra'. Valid arguments: {SIGNATURE}",
         id="unknown-argument-no-suggestion",
     ),
 ]

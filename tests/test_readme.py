@@ -75,6 +75,9 @@ URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
     ("heading", "extra"),
     [
         ("## Endpoint types and timeouts", ""),
+        ("## CORS", ""),
+        ("## Request validation", ""),
+        ("## Throttling", ""),
         (
             "## Customised gateway responses",
             # the snippet's DEFAULT_5XX part, checked on a 5XX failure

@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from .._gateway.auth.iam import IamAuth
     from .._gateway.auth.jwt import JwtAuthorizer
     from .._gateway.auth.keys import ApiKeys
+    from .._gateway.cors import Cors
     from .._gateway.scenario import Scenario
+    from .._gateway.throttle import Throttle
     from . import checks
 
     #: A check: the value given (never ``None``) and what it is checked
@@ -252,6 +254,40 @@ class FaultArguments(TypedDict, total=False):
             " `requestContext.identity.sourceIp` and a resource policy's `aws:SourceIp`."
             ' Default: `"192.0.2.1"`.',
             checks.check_source_ip,
+        ),
+    ]
+    cors: Annotated[
+        Cors | None,
+        Arg(
+            "`Cors(allow_origins=, allow_methods=, allow_headers=, expose_headers=, max_age=,"
+            " allow_credentials=)`. HTTP API: its `CorsConfiguration`: the gateway answers"
+            " preflights itself (204) and puts `access-control-*` headers on answers to"
+            " requests with an `Origin`, the integration's own dropped. REST: what SAM's"
+            " `Cors` generates, an `OPTIONS` MOCK method answering 200 with the headers."
+            " See [CORS](#cors).",
+            checks.check_cors,
+        ),
+    ]
+    throttle: Annotated[
+        Throttle | None,
+        Arg(
+            "`Throttle(rate=, burst=)`: the stage's (or method's, route's) throttle, a token"
+            " bucket on the fault's clock; a request that finds it empty gets"
+            " `api_throttled` (429) before any authorizer. `Throttle()` is the account's"
+            " default, 10,000 per second with a burst of 5,000. See"
+            " [Throttling](#throttling).",
+            checks.check_throttle,
+        ),
+    ]
+    request_model: Annotated[
+        Mapping[str, Any] | None,
+        Arg(
+            "REST: the method's request model, a JSON Schema (draft 4) for"
+            " `application/json` bodies, or a dict of content types (`$default` too) to"
+            " schemas; a body that fails gets `bad_request_body` with AWS's log line, after"
+            " auth, before the integration (needs the `validation` extra). See [Request"
+            " validation](#request-validation).",
+            checks.check_request_model,
         ),
     ]
     handler: Annotated[

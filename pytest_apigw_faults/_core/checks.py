@@ -28,13 +28,16 @@ from .._gateway.auth.iam import check_iam as check_iam
 from .._gateway.auth.keys import check_api_keys as check_api_keys
 from .._gateway.auth.resource_policy import check_resource_policy as check_resource_policy
 from .._gateway.context import check_source_ip as check_source_ip
+from .._gateway.cors import Cors
+from .._gateway.cors import check_cors as check_cors
 from .._gateway.limits import FUNCTION_TIMEOUTS, MAX_INTEGRATION_TIMEOUT, MIN_INTEGRATION_TIMEOUT
 from .._gateway.scenario import ENDPOINTS, Api, ApigwFaultError, Endpoint, Scenario
 from .._gateway.table import SCENARIOS, parse_api, parse_endpoint
 from .._gateway.table import check_name as table_name
-from .._lambda.routes import check_route as route_of
-from .._lambda.routes import check_stage as stage_of
-from .._lambda.routes import payload_format_of
+from .._gateway.throttle import Throttle
+from .._gateway.throttle import check_throttle as check_throttle
+from .._gateway.validation import check_request_model as check_request_model
+from .._lambda import routes as _routes
 from . import arguments as _declaration
 
 if TYPE_CHECKING:
@@ -87,7 +90,6 @@ class Context:
 
 
 def check_api(value: object, context: Context) -> Api:
-
     return parse_api(value)
 
 
@@ -108,7 +110,6 @@ def check_name(value: object, context: Context) -> str | Scenario:
 def check_endpoint(value: object, context: Context) -> Endpoint:
     """An endpoint type the api offers, or (without an api) that one offers."""
     if context.api is not None:
-
         return parse_endpoint(value, context.api)
     offered = {e.value for api in Api for e in ENDPOINTS[api]}
     if not isinstance(value, str) or value not in offered:
@@ -341,7 +342,6 @@ def check_item(key: str, item: object, context: Context) -> object:
             )
         name = table_row(item).name
     elif isinstance(item, str) and ":" not in item:
-
         try:
             name = table_name(item, api)
         except ApigwFaultError as error:
@@ -394,13 +394,11 @@ def check_after(value: object, context: Context) -> str:
 
 
 def check_stage(value: object, context: Context) -> str:
-
-    return stage_of(context.lambda_api, value)
+    return _routes.check_stage(context.lambda_api, value)
 
 
 def check_route(value: object, context: Context) -> str:
-
-    return route_of(context.lambda_api, value)
+    return _routes.check_route(context.lambda_api, value)
 
 
 def check_stage_variables(value: object, context: Context) -> dict[str, str]:
@@ -433,8 +431,7 @@ def check_binary_media_types(value: object, context: Context) -> tuple[str, ...]
 
 
 def check_payload_format(value: object, context: Context) -> str:
-
-    return payload_format_of(context.lambda_api, value)
+    return _routes.payload_format_of(context.lambda_api, value)
 
 
 def check_handler_duration(value: object, context: Context) -> Any:
@@ -495,5 +492,8 @@ _THIS = sys.modules[__name__]  # this copy of the module, whatever sys.modules h
 def arguments() -> tuple[_declaration.Argument, ...]:
     """Every declared argument with its check, the scenario name first, in
     the order of the signature (see :mod:`.arguments`)."""
-    names = {"checks": _THIS, "Scenario": Scenario, **ARGUMENT_TYPES}
+    names = {
+        "checks": _THIS, "Scenario": Scenario, "Cors": Cors, "Throttle": Throttle,
+        **ARGUMENT_TYPES,
+    }
     return _declaration.declared(names)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .._gateway.admission import invokes_lambda, refusal, request_size
 from .._gateway.auth.keys import UsageAccounts, admit
 from .._gateway.auth.precedence import authorize, before_auth, stamped
+from .._gateway.features import Features
 from .._gateway.render import check_available, needs_body, rendering_of
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario, default_endpoint
 from .._gateway.wire import Exchange, Gateway, Incoming
@@ -186,12 +187,6 @@ class Fault(Activation):
         self._limit = options.times
         if options.scripted:
             self._script(options)
-        self._authorizing: (
-            Authorizing | JwtAuthorizing | CognitoAuthorizing | IamChecking | PolicyChecking | None
-        )
-        self._authorizing = policy_checking(
-            options, authorizing(options, _clock.handler_time) or iam_checking(options)
-        )
         for step in (self.scenario, *(self._steps or ())):
             check_available(step)  # botocore, for a signature's canonical request
         self._wanted_clients = options.clients
@@ -200,9 +195,7 @@ class Fault(Activation):
         self.integration_timeout = options.integration_timeout
         self.function_timeout = options.function_timeout
         self.gateway_responses = options.gateway_responses
-        self._rendering = rendering_of(
-            options.required_parameters, options.account_id, options.explicit_deny
-        )
+        self._decisions(options)
         self.gateway = self._gateway(seed)
         #: The calls answered since it started, oldest first (:class:`.calls.Calls`).
         self.calls: Calls = Calls()
@@ -223,6 +216,24 @@ class Fault(Activation):
         self._lock = threading.Lock()  # times and calls
         self._activation = threading.Lock()  # start and stop
         self._activations = 0
+
+    def _decisions(self, options: FaultOptions) -> None:
+        """What the gateway decides for this fault's calls besides its
+        answer: auth and policies, throttle, CORS, validation, and the
+        values rows rendered from the request read."""
+        self._authorizing: (
+            Authorizing | JwtAuthorizing | CognitoAuthorizing | IamChecking | PolicyChecking | None
+        )
+        self._authorizing = policy_checking(
+            options, authorizing(options, _clock.handler_time) or iam_checking(options)
+        )
+        self._features = Features(  # throttle, CORS, request validation
+            self.api, cors=options.cors, throttle=options.throttle,
+            request_models=options.request_model, route=options.route,
+        )
+        self._rendering = rendering_of(
+            options.required_parameters, options.account_id, options.explicit_deny
+        )
 
     def _script(self, options: FaultOptions) -> None:
         """The steps of a handler, ``then=`` or ``sequence=`` fault."""
@@ -263,7 +274,9 @@ class Fault(Activation):
         """Whether a Lambda answers some call, so the adapters must hand the
         request body over (plain faults never read it)."""
         auth = self._authorizing
-        return self._integration is not None or bool(auth and auth.reads_body) or any(
+        return self._integration is not None or bool(auth and auth.reads_body) or (
+            self._features.reads_body
+        ) or any(
             needs_body(step) for step in (self.scenario, *(self._steps or ()))
             if step is None or isinstance(step, Scenario)
         )
@@ -346,6 +359,8 @@ class Fault(Activation):
         )
         if refused is not None:
             return self.gateway.respond(refused, arrived_at, incoming), None
+        if early := self._features.before_auth(self.gateway, arrived_at, incoming, row):
+            return early, None  # throttled, or a preflight the gateway answers
         auth = authorize(self._authorizing, row, self.gateway, arrived_at, incoming)
         if auth is not None and auth.refusal is not None:
             return auth.refusal, None
@@ -353,6 +368,8 @@ class Fault(Activation):
         authorization = None if auth is None else auth.authorization
         if refused := admit(keys, arrived_at, incoming, decided, authorization):
             return stamped(auth, self.gateway.respond(refused, arrived_at, incoming)), None
+        if invalid := self._features.validate(self.gateway, arrived_at, incoming, body, row):
+            return stamped(auth, invalid), None
         if row is not None:
             return stamped(auth, self.gateway.respond(row, arrived_at, incoming)), None
         assert self._integration is not None  # a Lambda answers
@@ -401,6 +418,7 @@ class Fault(Activation):
         incoming = Incoming(method, url, {} if headers is None else headers, body)
         decided: dict[str, Any] = {}  # by Call field: api_key
         exchange, invocation = self._exchange(arrived_at, incoming, body, body_size, decided)
+        exchange = self._features.finish(exchange, incoming)  # an HTTP API's CORS headers
         timed_out = read_timeout is not None and exchange.latency > read_timeout
         waited = read_timeout if timed_out and read_timeout is not None else exchange.latency
         call = Call(
@@ -440,6 +458,7 @@ class Fault(Activation):
             self._remaining = self._limit
             self._answered = 0
             self._keys = None if self.api_keys is None else UsageAccounts(self.api_keys)
+            self._features.reset()
             self._spent = weakref.WeakKeyDictionary()
             self.sleeps = []
             self.real_sleeps = []

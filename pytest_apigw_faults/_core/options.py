@@ -38,7 +38,10 @@ if TYPE_CHECKING:
     from .._gateway.auth.jwt import JwtAuthorizer
     from .._gateway.auth.keys import ApiKeys
     from .._gateway.auth.resource_policy import Policy
+    from .._gateway.cors import Cors
     from .._gateway.custom import GatewayResponses
+    from .._gateway.throttle import Throttle
+    from .._gateway.validation import RequestModels
 
 __all__ = [
     "AFTER",
@@ -79,6 +82,9 @@ class FaultOptions:
     iam: IamAuth | None = None
     resource_policy: Policy | None = None
     source_ip: str | None = None
+    cors: Cors | None = None
+    throttle: Throttle | None = None
+    request_model: RequestModels | None = None
     handler: object = None
     then: object = None
     sequence: tuple[object, ...] | None = None

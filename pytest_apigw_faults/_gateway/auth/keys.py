@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import ApigwFaultError
 from ..table import SCENARIOS, Api
+from ..throttle import TokenBucket
 
 if TYPE_CHECKING:
     from ..records import Incoming
@@ -242,8 +243,6 @@ class KeyDecision:
 
 
 _NO_LIMITS = UsagePlan()
-#: Tokens a float's rounding may leave short of a whole one.
-_EPSILON = 1e-9
 
 
 def _period_start(period: str, at: float) -> float:
@@ -260,11 +259,13 @@ def _period_start(period: str, at: float) -> float:
 class _Account:
     """One key's throttle bucket and quota count; used under the lock."""
 
-    __slots__ = ("first", "last", "period", "tokens", "used")
+    __slots__ = ("bucket", "first", "period", "used")
 
     def __init__(self, plan: UsagePlan, at: float) -> None:
-        self.tokens = float(plan.burst or 0)  # a full bucket
-        self.last = at
+        self.bucket = (
+            None if plan.rate is None or plan.burst is None
+            else TokenBucket(plan.rate, plan.burst, at)
+        )
         self.period: float | None = None  # the start of the counted period
         self.first: float | None = None  # the start of the key's first period
         self.used = 0
@@ -272,15 +273,7 @@ class _Account:
     def throttled(self, plan: UsagePlan, at: float) -> bool:
         """Whether the bucket has no token for a request at ``at``; else
         one is taken."""
-        if plan.rate is None or plan.burst is None:
-            return False
-        elapsed = max(0.0, at - self.last)
-        self.last = max(self.last, at)
-        self.tokens = min(float(plan.burst), self.tokens + elapsed * plan.rate)
-        if self.tokens < 1.0 - _EPSILON:
-            return True
-        self.tokens = max(0.0, self.tokens - 1.0)
-        return False
+        return self.bucket is not None and not self.bucket.take(at)
 
     def counted(self, plan: UsagePlan, at: float) -> int | None:
         """The requests left of the quota once this one counts, or -1 when
