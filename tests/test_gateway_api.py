@@ -245,3 +245,43 @@ def test_injecting_on_a_route_the_api_lacks_names_the_closest():
     with pytest.raises(ApigwFaultError, match=r"no route 'GET /order/\{id\}' in this API; did you"
                        r" mean 'GET /orders/\{id\}'\? Its routes: GET /orders/\{id\}"):
         api.inject("lambda_throttled", route="GET /order/{id}")
+
+
+# -- the stage's throttle and CORS, across routes --------------------------------------
+
+
+def test_the_stage_throttle_counts_every_route():
+    from pytest_apigw_faults import Throttle
+
+    api = GatewayApi({"GET /a": echo, "GET /b": echo}, api="rest", throttle=Throttle(rate=1, burst=2))
+    with api:  # no time passes between the calls (virtual time is off, latency 0)
+        statuses = [requests.get(f"{REST}/{p}").status_code for p in ("a", "b", "a", "b")]
+    assert statuses[:2] == [200, 200]
+    assert statuses[2:] == [SCENARIOS[("api_throttled", Api.REST)].status] * 2
+
+
+def test_an_http_api_answers_preflights_no_route_takes():
+    from pytest_apigw_faults import Cors
+
+    cors = Cors(allow_origins=["https://app.example"], allow_methods=["GET", "POST"])
+    api = GatewayApi({"GET /orders/{id}": echo}, api="http", cors=cors)
+    preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "GET"}
+    with api:
+        answered = httpx.options(f"{HTTP}/orders/7", headers=preflight)
+        got = httpx.get(f"{HTTP}/orders/7", headers={"Origin": "https://app.example"})
+    assert (answered.status_code, answered.content) == (204, b"")
+    assert answered.headers["access-control-allow-origin"] == "https://app.example"
+    assert got.status_code == 200
+    assert got.headers["access-control-allow-origin"] == "https://app.example"
+
+
+def test_a_rest_api_with_cors_answers_options_on_each_resource():
+    from pytest_apigw_faults import Cors
+
+    api = GatewayApi({"GET /orders/{id}": echo}, api="rest", cors=Cors(allow_origins=["*"]))
+    with api:
+        options = requests.options(f"{REST}/orders/7", headers={"Origin": "https://x.example"})
+        nowhere = requests.options(f"{REST}/nothing/here")
+    assert (options.status_code, options.content) == (200, b"{}\n")
+    assert options.headers["Access-Control-Allow-Origin"] == "*"
+    assert (nowhere.status_code, nowhere.content) == (403, MISSING)

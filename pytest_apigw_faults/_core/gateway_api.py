@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._gateway.auth.keys import UsageAccounts
+from .._gateway.features import Features
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Scenario, parse_api
 from .._gateway.wire import Exchange, Incoming
 from .._lambda.authorizer import Authorizing
@@ -115,6 +116,11 @@ class GatewayApi(Fault):
         self._configure(parse(("route_not_found",), {"api": kind, **own}, call="Fault"), seed)
         self.scenario = None  # the routes answer; route_not_found only what none takes
         self._stage = given.get("stage")
+        # the stage's throttle counts every route's calls; an HTTP API's CORS
+        # headers go on every answer, and it answers the preflights no route takes
+        self._features = Features(
+            kind, cors=given.get("cors"), throttle=given.pop("throttle", None), preflights=True
+        )
         self.routes: tuple[ApiRoute, ...] = tuple(
             self._route(kind, key, spec, given, seed) for key, spec in routes.items()
         )
@@ -210,8 +216,17 @@ class GatewayApi(Fault):
         decided: dict[str, Any],
     ) -> tuple[Exchange, Invocation | None]:
         """The route that takes the call answers it; with none, the API."""
+        features = self._features
+        if (throttled := features.throttled(self.gateway, arrived_at, incoming)) is not None:
+            return throttled, None  # ⚠️ before routing: a stage's throttle takes every call
         picked = pick_route(self.api, self._route_keys, self._stage, incoming.method, incoming.url)
         if isinstance(picked, Unrouted):
+            if features.cors is not None and (
+                self.api is Api.HTTP or picked.resource is not None  # REST: SAM's OPTIONS methods
+            ):
+                early = features.before_auth(self.gateway, arrived_at, incoming, None)
+                if early is not None:
+                    return early, None
             row = SCENARIOS[(picked.scenario, self.api)]
             return self.gateway.respond(row, arrived_at, incoming), None
         index, _ = picked

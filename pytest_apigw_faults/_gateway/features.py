@@ -41,6 +41,7 @@ class Features:
         throttle: Throttle | None = None,
         request_models: RequestModels | None = None,
         route: str | None = None,
+        preflights: bool | None = None,
     ) -> None:
         self.api, self.cors, self.throttle = api, cors, throttle
         self.request_models = request_models
@@ -48,8 +49,9 @@ class Features:
         if api is Api.HTTP and route is not None and route != "$default":
             before, sep, _ = route.partition(" ")
             method = before.upper() if sep else "ANY"
-        #: whether the gateway answers a preflight itself: no route takes OPTIONS
-        self._answers_preflight = method not in _TAKE_OPTIONS
+        #: whether the gateway answers a preflight itself: no route takes
+        #: OPTIONS (``preflights``: the API's router knows)
+        self._answers_preflight = method not in _TAKE_OPTIONS if preflights is None else preflights
         self._throttling = None if throttle is None else Throttling(throttle, api)
 
     @property
@@ -69,8 +71,8 @@ class Features:
         itself, or ``None`` to go on to the authorizer."""
         if row is not None and row.phase is Phase.CLOUDFRONT:
             return None  # CloudFront answers before API Gateway sees the request
-        if self._throttling is not None and (refused := self._throttling.refusal(arrived_at)):
-            return gateway.respond(refused, arrived_at, incoming)
+        if (throttled := self.throttled(gateway, arrived_at, incoming)) is not None:
+            return throttled
         cors = self.cors
         if cors is None:
             return None
@@ -84,6 +86,12 @@ class Features:
 
         result = ProxyResult(204, cors.preflight_headers(incoming), b"")
         return self._own(gateway, result, arrived_at, incoming)
+
+    def throttled(self, gateway: Gateway, arrived_at: float, incoming: Incoming) -> Exchange | None:
+        """The throttle's refusal, when its bucket is empty."""
+        if self._throttling is not None and (refused := self._throttling.refusal(arrived_at)):
+            return gateway.respond(refused, arrived_at, incoming)
+        return None
 
     def _own(
         self, gateway: Gateway, result: object, arrived_at: float, incoming: Incoming

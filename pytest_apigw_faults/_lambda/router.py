@@ -20,18 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import MappingProxyType
-from urllib.parse import urlsplit
 
 from .._gateway.table import Api
-from .routes import (
-    _PARAM,
-    Route,
-    Unrouted,
-    decode_http_path,
-    match_route,
-    parse_route_key,
-    strip_stage,
-)
+from .routes import _PARAM, Route, Unrouted, match_route, parse_route_key, stage_and_path
 
 __all__ = ["pick_route", "specificity"]
 
@@ -50,34 +41,13 @@ def specificity(path: str) -> tuple[int, ...]:
     return tuple(ranks)
 
 
-def _routed_path(api: Api, stage: str | None, url: str) -> tuple[str, str] | Unrouted:
-    raw_path = urlsplit(url).path or "/"
-    if api is Api.HTTP:
-        decoded = decode_http_path(raw_path)
-        if decoded is None:
-            return Unrouted(
-                "bad_request_path", f"the path {raw_path!r} does not decode twice [VOKER]"
-            )
-        raw_path = decoded or "/"
-    if stage is None:
-        stage = raw_path.strip("/").split("/", 1)[0] if api is Api.REST else "$default"
-    if not stage:
-        return Unrouted("stage_not_found", f"no stage in {url!r}: name it with stage=")
-    path = strip_stage(raw_path, stage)
-    if path is None:
-        return Unrouted(
-            "stage_not_found", f"the path {raw_path!r} is not under the stage {stage!r}"
-        )
-    return stage, path
-
-
 def pick_route(
     api: Api, keys: Sequence[str], stage: str | None, method: str, url: str
 ) -> tuple[int, Route] | Unrouted:
     """The index in ``keys`` (route keys: ``"GET /orders/{id}"``,
     ``"ANY /{proxy+}"``, ``"$default"``) of the route that takes a
     ``method`` request to ``url``, with where it lands; or why none does."""
-    where = _routed_path(api, stage, url)
+    where = stage_and_path(api, stage, url)
     if isinstance(where, Unrouted):
         return where
     stage, path = where
@@ -114,6 +84,8 @@ def _rest_pick(
     resource = min(found, key=lambda f: f[0][0])[3]
     on_resource = [f for f in found if f[3] == resource and f[0][1] < 2]
     if not on_resource:
-        return Unrouted("route_not_found", f"the resource {resource!r} has no {method} method")
+        return Unrouted(
+            "route_not_found", f"the resource {resource!r} has no {method} method", resource
+        )
     _, index, parameters, _ = min(on_resource, key=lambda f: f[0][1])
     return index, Route(stage, path, MappingProxyType(parameters))

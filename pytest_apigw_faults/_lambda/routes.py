@@ -27,6 +27,7 @@ __all__ = [
     "payload_format_of",
     "resolve_route",
     "route_key",
+    "stage_and_path",
     "strip_stage",
 ]
 
@@ -270,10 +271,12 @@ class Unrouted:
     """A request no stage or route takes: ``scenario`` names the row API
     Gateway answers with (``stage_not_found`` or ``route_not_found``) and
     ``reason`` says why (``bad_request_path`` for an HTTP API path that does
-    not decode)."""
+    not decode). ``resource``: the REST resource the path matched, when it
+    was its method that none took."""
 
     scenario: str
     reason: str
+    resource: str | None = None
 
 
 # --------------------------------------------------------------------------- #
@@ -306,27 +309,21 @@ def decode_http_path(raw_path: str) -> str | None:
     return _decode(once.split("?", 1)[0])
 
 
-def resolve_route(api: ProxyApi, method: str, url: str) -> Route | Unrouted:
-    """The stage, path and path parameters of a ``method`` request to ``url``
-    under ``api``, worked out once per request, or why none takes it.
-
-    The stage is ``api.stage``, or else the URL's first path segment (REST)
-    or ``$default`` (HTTP API); a path outside it is ``stage_not_found``. A
-    route that does not take the method or match the path is
-    ``route_not_found``.
-    """
+def stage_and_path(api: Api, stage: str | None, url: str) -> tuple[str, str] | Unrouted:
+    """The stage of a request to ``url`` and its path inside the stage, or
+    why it has none. The stage is ``stage``, or else the URL's first path
+    segment (REST) or ``$default`` (HTTP API); a path outside it is
+    ``stage_not_found``. An HTTP API routes the decoded path [VOKER]."""
     raw_path = urlsplit(url).path or "/"
-    if api.api is Api.HTTP:
-        # an HTTP API routes the decoded path [VOKER]
+    if api is Api.HTTP:
         decoded = decode_http_path(raw_path)
         if decoded is None:
             return Unrouted(
                 "bad_request_path", f"the path {raw_path!r} does not decode twice [VOKER]"
             )
         raw_path = decoded or "/"
-    stage = api.stage
     if stage is None:
-        stage = raw_path.strip("/").split("/", 1)[0] if api.api is Api.REST else "$default"
+        stage = raw_path.strip("/").split("/", 1)[0] if api is Api.REST else "$default"
     if not stage:
         return Unrouted("stage_not_found", f"no stage in {url!r}: name it with stage=")
     path = strip_stage(raw_path, stage)
@@ -335,6 +332,19 @@ def resolve_route(api: ProxyApi, method: str, url: str) -> Route | Unrouted:
             "stage_not_found",
             f"the path {raw_path!r} is not under the stage {stage!r} (URL {url!r})",
         )
+    return stage, path
+
+
+def resolve_route(api: ProxyApi, method: str, url: str) -> Route | Unrouted:
+    """The stage, path and path parameters of a ``method`` request to ``url``
+    under ``api``, worked out once per request, or why none takes it
+    (:func:`stage_and_path`; a route that does not take the method or match
+    the path is ``route_not_found``).
+    """
+    where = stage_and_path(api.api, api.stage, url)
+    if isinstance(where, Unrouted):
+        return where
+    stage, path = where
     if api.api is Api.REST:
         template: str | None = api.route
     else:
