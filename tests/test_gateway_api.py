@@ -253,7 +253,8 @@ def test_injecting_on_a_route_the_api_lacks_names_the_closest():
 def test_the_stage_throttle_counts_every_route():
     from pytest_apigw_faults import Throttle
 
-    api = GatewayApi({"GET /a": echo, "GET /b": echo}, api="rest", throttle=Throttle(rate=1, burst=2))
+    throttle = Throttle(rate=1, burst=2)
+    api = GatewayApi({"GET /a": echo, "GET /b": echo}, api="rest", throttle=throttle)
     with api:  # no time passes between the calls (virtual time is off, latency 0)
         statuses = [requests.get(f"{REST}/{p}").status_code for p in ("a", "b", "a", "b")]
     assert statuses[:2] == [200, 200]
