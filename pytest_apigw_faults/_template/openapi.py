@@ -64,13 +64,14 @@ def _schemes(body: Mapping[str, Any]) -> Mapping[str, Any]:
     return found if isinstance(found, Mapping) else {}
 
 
-def read_definition(loading: Loading, api: Api, body: Mapping[str, Any], path: str) -> Definition:
-    """The definition ``body`` (resolved) found at ``path``."""
+def read_definition(loading: Loading, api: Api, body: Mapping[str, Any], at: str) -> Definition:
+    """The definition ``body`` (resolved) found at ``at`` (``""``: the document)."""
+    path = f"{at}." if at else ""
     found = Definition(name=(body.get("info") or {}).get("title"))
     for name, scheme in _schemes(body).items():
         if isinstance(scheme, Mapping):
             described = auth.from_openapi(
-                loading, api, str(name), scheme, f"{path}.securitySchemes.{name}"
+                loading, api, str(name), scheme, f"{path}securitySchemes.{name}"
             )
             if described is not None:
                 found.authorizers[str(name)] = described
@@ -78,7 +79,7 @@ def read_definition(loading: Loading, api: Api, body: Mapping[str, Any], path: s
     responses = body.get("x-amazon-apigateway-gateway-responses")
     if isinstance(responses, Mapping):
         found.gateway_responses = check_gateway_responses(
-            loading, responses, f"{path}.x-amazon-apigateway-gateway-responses"
+            loading, responses, f"{path}x-amazon-apigateway-gateway-responses"
         )
     source = body.get("x-amazon-apigateway-api-key-source")
     found.api_key_source = None if source is None else str(source).upper()
@@ -88,7 +89,7 @@ def read_definition(loading: Loading, api: Api, body: Mapping[str, Any], path: s
             for method, op in item.items():
                 if method in _METHODS or method == _ANY:
                     verb = "ANY" if method == _ANY else method.upper()
-                    where = f"{path}.paths.{route_path}.{method}"
+                    where = f"{path}paths.{route_path}.{method}"
                     found.routes.append(
                         _route(loading, api, body, str(route_path), verb, item, op, where)
                     )

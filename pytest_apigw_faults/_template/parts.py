@@ -50,7 +50,7 @@ def check_gateway_responses(
         return None
     frozen = freeze(responses)
     try:
-        GatewayResponses(frozen)
+        GatewayResponses({"x-amazon-apigateway-gateway-responses": frozen})
     except ApigwFaultError as error:
         raise loading.resolver.fail(path, str(error)) from None
     frozen_map: Mapping[str, Any] = frozen
