@@ -22,6 +22,7 @@ LAYERS = {
     "_gateway": 0,
     "_lambda": 1,
     "_core": 2,
+    "_template": 2,
     "_adapters": 3,
     "_docs": 3,
     "_serve": 4,
@@ -39,6 +40,9 @@ ALLOWED_LIBRARIES = {
     "_gateway": {"yaml", "botocore", "jwt", "cryptography", "jsonschema"},
     "_lambda": set(),
     "_core": {"time_machine"},  # virtual time, imported on use
+    # templates: YAML with CloudFormation's tags (cfn-flip's loader on PyYAML)
+    # and request models checked as JSON Schema, each imported on use
+    "_template": {"yaml", "cfn_tools", "jsonschema"},
     "_adapters": CLIENT_LIBRARIES | {"pytest"},  # _internals: pytest's private parts too
     "_docs": set(),
     "_serve": {"httptools"},  # the serve extra, imported when a server starts

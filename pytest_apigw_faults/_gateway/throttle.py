@@ -54,7 +54,10 @@ class TokenBucket:
 
     def take(self, at: float) -> bool:
         """Whether a request at ``at`` finds a token (and takes it)."""
-        elapsed = max(0.0, at - self.last)
+        # to the microsecond: epoch seconds as floats are only as fine as
+        # 2.4e-7 s, whose error, multiplied by the rate and summed over many
+        # calls, would otherwise decide a request on a bucket's edge
+        elapsed = max(0.0, round(at - self.last, 6))
         self.last = max(self.last, at)
         self.tokens = min(float(self.burst), self.tokens + elapsed * self.rate)
         if self.tokens < 1.0 - _EPSILON:
