@@ -24,6 +24,7 @@ __all__ = [
     "Endpoint",
     "Evidence",
     "Fault",
+    "GatewayApi",
     "GatewayResponses",
     "GatewayServer",
     "IamAuth",
@@ -47,6 +48,7 @@ __all__ = [
 if TYPE_CHECKING:
     from ._adapters.reading import classify
     from ._core.fault import ApigwFaultWarning, Call, Fault
+    from ._core.gateway_api import GatewayApi
     from ._core.realsleep import ApigwFaultSleepWarning
     from ._gateway.auth import (
         Authorization,
@@ -106,6 +108,7 @@ _HOME = {
     "JwtKeys": "_gateway.auth.jwt_keys",
     "CognitoAuthorizer": "_gateway.auth.cognito",
     "Fault": "_core.fault",
+    "GatewayApi": "_core.gateway_api",
     "GatewayServer": "_serve.server",
     "ProxyFailure": "_lambda.results",
     "ProxyResult": "_lambda.results",

@@ -16,11 +16,11 @@ from pytest_apigw_faults import (
     Api,
     ApigwFaultError,
     ApiKeys,
+    GatewayApi,
     GatewayServer,
     LambdaAuthorizer,
     UsagePlan,
 )
-from pytest_apigw_faults._core.gateway_api import GatewayApi
 from pytest_apigw_faults._lambda.router import pick_route, specificity
 
 requests = pytest.importorskip("requests")

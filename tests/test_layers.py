@@ -1,6 +1,7 @@
 """The package's layers import only downward, and only the edges import clients.
 
-The layers, lowest first: the gateway model, the Lambda side, the core, then
+The layers, lowest first: the gateway model, the Lambda side (and the
+template loaders beside it), the core, then
 the edges (adapters, docs), the loopback server, and the pytest surface. A
 module may import its own subpackage and any lower layer; type-only imports
 count too, since they couple the same way. The top-level modules (the
@@ -22,7 +23,7 @@ LAYERS = {
     "_gateway": 0,
     "_lambda": 1,
     "_core": 2,
-    "_template": 2,
+    "_template": 1,
     "_adapters": 3,
     "_docs": 3,
     "_serve": 4,

@@ -14,6 +14,7 @@ identity; the policy is evaluated against each method's ARN).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from .._lambda.routes import ROUTE_METHODS, Unrouted, check_route, parse_route_k
 from .arguments import FaultArguments
 from .fault import Fault
 from .options import parse
+from .template_api import Unsupported
 
 if sys.version_info >= (3, 11):
     from typing import Unpack
@@ -52,10 +54,13 @@ RouteSpec = Callable[[Any, Any], object] | str | Mapping[str, Any]
 @dataclass(frozen=True)
 class ApiRoute:
     """One route of a :class:`GatewayApi`: its key (``"GET /orders/{id}"``,
-    ``"ANY /{proxy+}"``, ``"$default"``) and the fault that answers it."""
+    ``"ANY /{proxy+}"``, ``"$default"``) and the fault that answers it, or
+    (``unsupported``) why the fake gateway cannot answer it: a call to it
+    raises :class:`ApigwFaultError` saying so."""
 
     key: str
-    fault: Fault
+    fault: Fault | None
+    unsupported: str | None = None
 
 
 def _route_key(api: Api, key: object) -> str:
@@ -92,7 +97,7 @@ class GatewayApi(Fault):
 
     def __init__(
         self,
-        routes: Mapping[str, RouteSpec],
+        routes: Mapping[str, RouteSpec | Unsupported],
         *,
         seed: int | str | None = None,
         **shared: Unpack[FaultArguments],
@@ -132,9 +137,16 @@ class GatewayApi(Fault):
         self._injected: dict[int, list[Fault]] = {}
 
     def _route(
-        self, api: Api, key: object, spec: RouteSpec, shared: dict[str, Any], seed: int | str | None
+        self,
+        api: Api,
+        key: object,
+        spec: RouteSpec | Unsupported,
+        shared: dict[str, Any],
+        seed: int | str | None,
     ) -> ApiRoute:
         written = _route_key(api, key)
+        if isinstance(spec, Unsupported):
+            return ApiRoute(written, None, spec.reason)
         if isinstance(spec, Mapping):
             own = dict(spec)
         elif callable(spec) or isinstance(spec, str):
@@ -169,9 +181,50 @@ class GatewayApi(Fault):
         keys = ", ".join(repr(route.key) for route in self.routes)
         return f"GatewayApi(api={self.api.value!r}, routes=[{keys}]; {self.matcher.description})"
 
+    @classmethod
+    def from_template(
+        cls,
+        source: str | os.PathLike[str] | Mapping[str, Any],
+        *,
+        api_name: str | None = None,
+        parameters: Mapping[str, object] | None = None,
+        handlers: Mapping[str, Callable[[Any, Any], object]] | None = None,
+        jwks: Any = None,
+        seed: int | str | None = None,
+        **shared: Unpack[FaultArguments],
+    ) -> GatewayApi:
+        """The API a SAM, CloudFormation (CDK output too) or OpenAPI template
+        declares (a file, or its dict), every route answered by its own
+        Python handler (see :mod:`.template_api`).
+
+        ``api_name``: the API's logical id (or name) when the template has
+        several. ``parameters`` override the template's parameters (and
+        pseudo parameters such as ``AWS::Region``); ``stage=`` picks its
+        stage. ``handlers`` answer routes the template's code cannot (by
+        route key ``"GET /orders/{id}"``, function logical id or authorizer
+        name): another runtime, or an integration that is not a Lambda.
+        ``jwks``: the keys of JWT and Cognito authorizers (one set, or a dict
+        by authorizer name). ``iam=`` gives AWS_IAM routes their callers'
+        credentials; the other keyword arguments are the marker's, applied
+        to every route over what the template says."""
+        from .template_api import api_arguments, described_api, route_arguments
+
+        given: dict[str, Any] = {k: v for k, v in shared.items() if v is not None}
+        stage = given.get("stage")
+        description = described_api(source, api_name=api_name, parameters=parameters, stage=stage)
+        iam = given.pop("iam", None)
+        routes: dict[str, RouteSpec | Unsupported] = {}
+        for route in description.routes:
+            key = "$default" if route.route == "$default" else f"{route.method} {route.path}"
+            routes[key] = route_arguments(description, route, handlers or {}, jwks, iam)
+        if not routes:
+            raise ApigwFaultError(f"{source}: API {description.logical_id} has no route")
+        arguments = {**api_arguments(description), **given}
+        return cls(routes, seed=seed, **arguments)
+
     @property
     def reads_body(self) -> bool:
-        return any(route.fault.reads_body for route in self.routes)
+        return any(route.fault.reads_body for route in self.routes if route.fault is not None)
 
     def inject(
         self, scenario: str | Scenario, *, route: str, times: int | None = None
@@ -200,6 +253,8 @@ class GatewayApi(Fault):
         accounts: dict[int, UsageAccounts] = {}
         for route in self.routes:
             fault = route.fault
+            if fault is None:
+                continue
             fault._afresh(runtime)
             if fault.api_keys is not None:  # a key's plan counts every method's calls
                 fault._keys = accounts.setdefault(id(fault.api_keys), UsageAccounts(fault.api_keys))
@@ -231,6 +286,8 @@ class GatewayApi(Fault):
             return self.gateway.respond(row, arrived_at, incoming), None
         index, _ = picked
         fault = self.routes[index].fault
+        if fault is None:
+            raise ApigwFaultError(f"{self.routes[index].unsupported}")
         for injected in reversed(self._injected.get(index, ())):
             if injected._take():
                 injected.gateway = fault.gateway
