@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,6 +24,8 @@ from pytest_apigw_faults import SCENARIOS, Api
 from pytest_apigw_faults._docs.table import scenario_table
 from pytest_apigw_faults._gateway.table import scenario_names
 from pytest_apigw_faults._serve.cli import main
+
+ORDERS = Path(__file__).parent / "data" / "apps" / "orders" / "template.yaml"
 
 CURL = shutil.which("curl")
 
@@ -122,7 +125,7 @@ def test_a_scenario_of_the_other_api_names_the_api_s_choices(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["serve", "--scenario", "function_error"], "the following arguments are required: --api"),
+        (["serve", "--scenario", "function_error"], "give --api and --scenario, or --template"),
         (["serve", "--api", "soap", "--scenario", "function_error"],
          "argument --api: invalid choice: 'soap' (choose from"),
         (["serve", "--api", "rest", "--scenario", "function_error", "--latency", "fast"],
@@ -136,9 +139,16 @@ def test_a_scenario_of_the_other_api_names_the_api_s_choices(capsys):
         (["list", "--format", "yaml"], "argument --format: invalid choice: 'yaml'"),
         (["list", "--api", "soap"], "argument --api: invalid choice: 'soap'"),
         ([], "the following arguments are required: {serve,list}"),
+        (["serve", "--template", str(ORDERS), "--scenario", "function_error"],
+         "--scenario function_error with --template fails one route: name it with --route"
+         " (one of 'GET /orders/{id}', 'POST /orders', 'GET /health')"),
+        (["serve", "--template", str(ORDERS), "--parameter", "TableName"],
+         "argument --parameter: 'TableName' is not KEY=VALUE"),
+        (["serve", "--template", "nowhere.yaml"], "nowhere.yaml"),
     ],
     ids=["no-api", "bad-api", "bad-latency", "negative-latency", "bad-port", "bad-endpoint",
-         "bad-format", "list-bad-api", "no-command"],
+         "bad-format", "list-bad-api", "no-command", "template-no-route", "template-parameter",
+         "template-missing"],
 )
 def test_bad_arguments(capsys, argv, message):
     assert message in usage_error(capsys, *argv)
@@ -211,6 +221,33 @@ def test_serve_prints_the_url_and_answers_until_ctrl_c():
     assert "serving rest-function_error (edge) at " + serving.url in err
     assert "GET http://" in err
     assert "-> 502 rest-function_error (gateway latency 0.388 s" in err
+
+
+def test_serve_a_template_like_sam_local_start_api():
+    pytest.importorskip("cfn_tools")
+    argv = ("--template", str(ORDERS), "--parameter", "TableName=books", "--seed", "1",
+            "--scenario", "lambda_throttled", "--route", "GET /health")
+    with Serving(*argv) as serving:
+        conn_url = urlsplit(serving.url)
+        conn = http.client.HTTPConnection(conn_url.hostname, conn_url.port, timeout=10)
+        try:
+            conn.request("GET", "/prod/orders/3", headers={"Authorization": "Bearer letmein"})
+            order = conn.getresponse()
+            order_body = order.read()
+        finally:
+            conn.close()
+        health, _, health_body = serving.get("/prod/health")
+        missing, _, _ = serving.get("/prod/nothing")
+        err = serving.stop()
+    assert (order.status, json.loads(order_body)) == (
+        200, {"id": "3", "table": "books", "user": "user-7"}
+    )
+    assert (health, health_body) == (500, SCENARIOS[("lambda_throttled", Api.REST)].body)
+    assert missing == 403
+    assert (
+        f"serving rest API of {ORDERS} (3 routes), GET /health failing with lambda_throttled"
+        f" (edge) at {serving.url}"
+    ) in err
 
 
 def test_serve_quiet_logs_no_line_per_request():

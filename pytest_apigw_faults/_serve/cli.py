@@ -92,18 +92,24 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="answer HTTP/1.1 requests on 127.0.0.1 with one scenario, until Ctrl-C",
+        help=(
+            "answer HTTP/1.1 requests on 127.0.0.1 with one scenario, or with the API a"
+            " template declares, until Ctrl-C"
+        ),
         description=(
-            "Answer every request on 127.0.0.1 with one scenario, exactly as API Gateway"
-            " does, until Ctrl-C. The first line printed is the base URL."
+            "Answer every request on 127.0.0.1 with one scenario (--api, --scenario), or"
+            " run the API a SAM, CloudFormation or OpenAPI template declares (--template),"
+            " exactly as API Gateway does, until Ctrl-C. The first line printed is the"
+            " base URL."
         ),
     )
     serve.set_defaults(parser=serve)
-    serve.add_argument("--api", required=True, choices=apis, help="the kind of API")
+    serve.add_argument("--api", choices=apis, help="the kind of API")
     serve.add_argument(
-        "--scenario", required=True, type=_scenario, metavar="NAME",
+        "--scenario", type=_scenario, metavar="NAME",
         help=f"a scenario of the table: {', '.join(scenario_names())}",
     )
+    _template_arguments(serve)
     serve.add_argument(
         "--endpoint", choices=endpoints, help="the endpoint type (default: the api's own)"
     )
@@ -141,6 +147,65 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=_FORMATS, default="table", help="the output format (default: table)"
     )
     return parser
+
+
+def _pair(value: str) -> tuple[str, str]:
+    key, sep, rest = value.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"{value!r} is not KEY=VALUE")
+    return key, rest
+
+
+def _template_arguments(serve: argparse.ArgumentParser) -> None:
+    """The arguments of ``serve --template``: the Docker-free ``sam local start-api``."""
+    serve.add_argument(
+        "--template", metavar="PATH",
+        help="a SAM, CloudFormation (CDK output) or OpenAPI template: serve its API",
+    )
+    serve.add_argument(
+        "--api-name", metavar="NAME", help="the API's logical id, when the template has several"
+    )
+    serve.add_argument(
+        "--parameter", action="append", type=_pair, dest="parameters", metavar="KEY=VALUE",
+        help="a template parameter's value (repeat for more)",
+    )
+    serve.add_argument(
+        "--stage", metavar="NAME", help="the stage to serve (default: the template's)"
+    )
+    serve.add_argument(
+        "--handler", action="append", type=_pair, dest="handlers",
+        metavar="KEY=MODULE:FUNCTION",
+        help=(
+            "a Python handler for a route ('GET /orders/{id}'), a function or an authorizer"
+            " (by logical id) the template's own code cannot run (repeat for more)"
+        ),
+    )
+    serve.add_argument(
+        "--route", metavar="KEY",
+        help="with --template and --scenario: the route that fails with the scenario",
+    )
+
+
+def _template_fault(args: argparse.Namespace) -> tuple[Any, str]:
+    """The API ``--template`` declares (a scenario injected on ``--route``),
+    and how to name it."""
+    from .._core.gateway_api import GatewayApi
+
+    api = GatewayApi.from_template(
+        args.template, api_name=args.api_name, parameters=dict(args.parameters or ()),
+        handlers=dict(args.handlers or ()), seed=args.seed, stage=args.stage,
+        endpoint=args.endpoint,
+    )
+    label = f"{api.api.value} API of {args.template} ({len(api.routes)} routes)"
+    if args.scenario is not None:
+        if args.route is None:
+            raise ApigwFaultError(
+                f"--scenario {args.scenario} with --template fails one route: name it with"
+                f" --route (one of {', '.join(repr(r.key) for r in api.routes)})"
+            )
+        api.inject(args.scenario, route=args.route)
+        label += f", {args.route} failing with {args.scenario}"
+    return api, label
 
 
 def _rendering_arguments(serve: argparse.ArgumentParser) -> None:
@@ -231,11 +296,12 @@ def _stop_on_sigterm(signum: int, frame: Any) -> NoReturn:
     raise KeyboardInterrupt
 
 
-def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) -> int:
+def _scenario_fault(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[Any, str]:
+    """The fault of ``--api`` and ``--scenario``, and how to name it."""
     from .._core.fault import Fault
-    from .server import GatewayServer
 
-    parser: argparse.ArgumentParser = args.parser
+    if args.api is None or args.scenario is None:
+        parser.error("give --api and --scenario, or --template")
     api = Api(args.api)
     valid = scenario_names(api)
     if args.scenario not in valid:
@@ -243,11 +309,21 @@ def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) 
             f"argument --scenario: {args.scenario!r} is not a scenario of --api {api.value}"
             f" (choose from {', '.join(repr(name) for name in valid)})"
         )
+    fault = Fault(
+        args.scenario, api=api.value, endpoint=args.endpoint, seed=args.seed,
+        required_parameters=args.required_parameters, account_id=args.account_id,
+        explicit_deny=args.explicit_deny,
+    )
+    return fault, f"{api.value}-{args.scenario}"
+
+
+def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) -> int:
+    from .server import GatewayServer
+
+    parser: argparse.ArgumentParser = args.parser
     try:
-        fault = Fault(
-            args.scenario, api=api.value, endpoint=args.endpoint, seed=args.seed,
-            required_parameters=args.required_parameters, account_id=args.account_id,
-            explicit_deny=args.explicit_deny,
+        fault, label = (
+            _template_fault(args) if args.template is not None else _scenario_fault(args, parser)
         )
         fault.calls.keep = args.keep_calls  # it runs until Ctrl-C: bounded memory
         server = GatewayServer([fault], latency=args.latency, port=args.port)
@@ -267,8 +343,7 @@ def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) 
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         print(
-            f"serving {fault.api.value}-{args.scenario} ({fault.endpoint.value}) at {server.url};"
-            " Ctrl-C stops",
+            f"serving {label} ({fault.endpoint.value}) at {server.url}; Ctrl-C stops",
             file=sys.stderr,
             flush=True,
         )
