@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,80 @@ def test_section_snippets_run_as_pasted(pytester: pytest.Pytester, heading, extr
     pytester.makepyfile(test_snippet=PREAMBLE + _block_after(heading) + extra)
     result = pytester.runpytest("-p", "no:randomly", "-q")
     result.assert_outcomes(passed=2 if extra else 1)
+
+
+# -- "Your whole API from its template" ------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+CDK_TEMPLATE = {
+    "Resources": {
+        "OrdersFn": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {"Handler": "index.handler", "Runtime": "nodejs20.x",
+                           "Code": {"ZipFile": "exports.handler = async () => ({})"}},
+        },
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "orders"}},
+        "Pets": {
+            "Type": "AWS::ApiGateway::Resource",
+            "Properties": {"RestApiId": {"Ref": "Api"}, "PathPart": "pets",
+                           "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]}},
+        },
+        "GetPets": {
+            "Type": "AWS::ApiGateway::Method",
+            "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "Pets"}, "HttpMethod": "GET",
+                "AuthorizationType": "NONE",
+                "Integration": {
+                    "Type": "AWS_PROXY", "IntegrationHttpMethod": "POST",
+                    "Uri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31"
+                            "/functions/${OrdersFn.Arn}/invocations"},
+                },
+            },
+        },
+        "Stage": {"Type": "AWS::ApiGateway::Stage",
+                  "Properties": {"RestApiId": {"Ref": "Api"}, "StageName": "prod"}},
+    }
+}
+OPENAPI = """\
+openapi: "3.0.1"
+info: {title: pets, version: "1"}
+paths:
+  /pets:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets/invocations
+"""
+
+
+def test_the_template_snippets_run_as_pasted(pytester: pytest.Pytester) -> None:
+    _needs_both_clients()
+    pytest.importorskip("cfn_tools")
+    pytest.importorskip("time_machine")
+    pytest.importorskip("jwt")
+    import json
+    import shutil
+
+    shutil.copytree(DATA / "apps" / "orders", pytester.path, dirs_exist_ok=True)
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    heading = "## Your whole API from its template"
+    pytester.makepyfile(test_orders=_block_after(heading))
+    result = pytester.runpytest("-p", "no:randomly", "-q")
+    result.assert_outcomes(passed=1)
+
+    second = README.read_text(encoding="utf-8").split(heading, 1)[1].split("```python\n")[2]
+    (pytester.path / "cdk.out").mkdir()
+    (pytester.path / "cdk.out" / "OrdersStack.template.json").write_text(json.dumps(CDK_TEMPLATE))
+    (pytester.path / "openapi.yaml").write_text(OPENAPI)
+    shutil.copy(DATA / "templates" / "sam-http-jwt-cors" / "template.yaml", pytester.path)
+    snippet = second.split("```", 1)[0] + """
+import requests
+with cdk, openapi:
+    assert requests.get("https://abcdef1234.execute-api.eu-west-1.amazonaws.com/prod/pets").text == "[]"
+assert [route.key for route in http_api.routes][:2] == ["GET /", "GET /simple"]
+"""
+    pytester.makepyfile(snippet_two="")
+    (pytester.path / "snippet_two.py").write_text(snippet)
+    done = pytester.run(sys.executable, "snippet_two.py")
+    assert done.ret == 0, done.stderr.str()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import threading
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._adapters.reading import method_of, wire_of
 from .._core import clock as _clock
@@ -26,7 +27,10 @@ elif TYPE_CHECKING:  # Python 3.10: for type checkers only
     from typing_extensions import Unpack
 
 if TYPE_CHECKING:
+    from .._core.gateway_api import GatewayApi
     from .._serve.server import GatewayServer, Latency
+
+_F = TypeVar("_F", bound=Fault)
 
 __all__ = ["ApigwFault"]
 
@@ -92,9 +96,14 @@ class ApigwFault:
         with the ini file's defaults for the arguments they leave out."""
         options = with_defaults(options, self._defaults)
         fault = Fault._from_options(options, seed=f"{self._seed}:{next(self._injected)}")
+        return self._start(fault, options.clients)
+
+    def _start(self, fault: _F, clients: object) -> _F:
+        """Start ``fault`` until the end of the test (or keep it for the
+        loopback server alone, when no client library is installed)."""
         if fault.virtual_time:
             self._hold_clock()
-        if _no_client_installed(options.clients):
+        if _no_client_installed(clients):
             self._server_only.append(fault)
             self._faults.append(fault)
             return fault
@@ -105,6 +114,37 @@ class ApigwFault:
             self._faults.remove(fault)
             raise
         return fault
+
+    def use_template(
+        self,
+        source: str | os.PathLike[str] | Mapping[str, Any],
+        **arguments: Any,
+    ) -> GatewayApi:
+        """Start the API a SAM, CloudFormation or OpenAPI template declares
+        until the end of the test (:meth:`GatewayApi.from_template`, which
+        takes the same arguments); :attr:`api` is it."""
+        from .._core.gateway_api import GatewayApi
+
+        arguments.setdefault("seed", f"{self._seed}:{next(self._injected)}")
+        return self.use_api(GatewayApi.from_template(source, **arguments))
+
+    def use_api(self, api: GatewayApi) -> GatewayApi:
+        """Start ``api`` (a :class:`GatewayApi`) until the end of the test."""
+        return self._start(api, api._wanted_clients)
+
+    @property
+    def api(self) -> GatewayApi:
+        """The API started last in this test (:meth:`use_template`,
+        :meth:`use_api`): its routes, ``inject(..., route=)``, its calls."""
+        from .._core.gateway_api import GatewayApi
+
+        for fault in reversed(self._faults):
+            if isinstance(fault, GatewayApi):
+                return fault
+        raise LookupError(
+            "no API is started in this test: call apigw_fault.use_template(path) or"
+            " apigw_fault.use_api(GatewayApi(...))"
+        )
 
     def _hold_clock(self) -> None:
         """Hold the virtual clock until the test ends, so time never jumps
