@@ -143,8 +143,8 @@ paths:
       x-amazon-apigateway-integration:
         type: aws_proxy
         httpMethod: POST
-        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets/invocations
-"""
+        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/FUNCTION/invocations
+""".replace("FUNCTION", "arn:aws:lambda:us-east-1:123456789012:function:pets")
 
 
 def test_the_template_snippets_run_as_pasted(pytester: pytest.Pytester) -> None:
@@ -170,7 +170,8 @@ def test_the_template_snippets_run_as_pasted(pytester: pytest.Pytester) -> None:
     snippet = second.split("```", 1)[0] + """
 import requests
 with cdk, openapi:
-    assert requests.get("https://abcdef1234.execute-api.eu-west-1.amazonaws.com/prod/pets").text == "[]"
+    URL = "https://abcdef1234.execute-api.eu-west-1.amazonaws.com/prod/pets"
+    assert requests.get(URL).text == "[]"
 assert [route.key for route in http_api.routes][:2] == ["GET /", "GET /simple"]
 """
     pytester.makepyfile(snippet_two="")
