@@ -41,6 +41,7 @@ __all__ = [
     "UsagePlan",
     "classify",
     "get_scenario",
+    "route_scenarios",
     "scenarios",
     "validate_proxy_result",
 ]
@@ -75,7 +76,7 @@ if TYPE_CHECKING:
     from ._gateway.throttle import Throttle
     from ._lambda.results import ProxyFailure, ProxyResult, validate_proxy_result
     from ._pytest.fixture import ApigwFault
-    from ._pytest.matrix import scenarios
+    from ._pytest.matrix import route_scenarios, scenarios
     from ._serve.server import GatewayServer
 
 _HOME = {
@@ -98,6 +99,7 @@ _HOME = {
     "Scenario": "_gateway.table",
     "get_scenario": "_gateway.table",
     "scenarios": "_pytest.matrix",
+    "route_scenarios": "_pytest.matrix",
     "ApigwFault": "_pytest.fixture",
     "ApigwFaultWarning": "_core.fault",
     "ApigwFaultSleepWarning": "_core.realsleep",

@@ -235,3 +235,59 @@ def test_a_node_function_needs_a_python_handler():
         "route 'ANY /{proxy+}' runs function myfn8C66D016 on nodejs18.x: give a Python handler"
         " for it with handlers={'myfn8C66D016': handler}"
     )
+
+
+# -- the scenario matrix of this API ------------------------------------------------
+
+
+def test_each_route_can_give_only_what_it_has():
+    api = GatewayApi.from_template(ORDERS)
+    rows: dict[str, set[str]] = {}
+    for route, row in api.failures():
+        rows.setdefault(route, set()).add(row.name)
+    auth = {"unauthorized", "access_denied", "authorizer_configuration_error"}
+    keys = {"invalid_api_key", "quota_exceeded"}
+    assert auth <= rows["GET /orders/{id}"]
+    assert not keys & rows["GET /orders/{id}"]
+    assert auth | keys <= rows["POST /orders"]
+    assert not (auth | keys) & rows["GET /health"]  # Authorizer: NONE, no key
+    assert "lambda_throttled" in rows["GET /health"]
+    assert not {"route_not_found", "waf_filtered", "jwt_rejected"} & set().union(*rows.values())
+
+
+MATRIX_SUITE = """
+import pytest
+import requests
+
+from pytest_apigw_faults import GatewayApi, classify, route_scenarios
+
+API = GatewayApi.from_template("template.yaml", virtual_time=True)
+URL = "https://abcdef1234.execute-api.eu-west-1.amazonaws.com/prod"
+PATHS = {"GET /orders/{id}": "/orders/1", "POST /orders": "/orders", "GET /health": "/health"}
+
+
+@pytest.mark.parametrize(("route", "scenario"), route_scenarios(API))
+def test_every_failure_of_every_route(apigw_fault, route, scenario):
+    api = apigw_fault.use_api(API)
+    api.inject(scenario, route=route)
+    method = route.split()[0]
+    response = requests.request(method, URL + PATHS[route])
+    assert scenario in classify(response)  # rows with the same bytes tie
+"""
+
+
+def test_the_matrix_of_this_api_runs_as_a_suite(pytester: pytest.Pytester):
+    import shutil
+
+    from support import set_up_inner
+
+    set_up_inner(pytester)
+    shutil.copytree(ORDERS.parent, pytester.path, dirs_exist_ok=True)
+    pytester.makepyfile(test_matrix=MATRIX_SUITE)
+    result = pytester.runpytest("-p", "no:randomly", "-v")
+    expected = len(GatewayApi.from_template(ORDERS).failures())
+    result.assert_outcomes(passed=expected)
+    result.stdout.fnmatch_lines([
+        "*test_every_failure_of_every_route?GET /orders/{id}-unauthorized? PASSED*",
+        "*test_every_failure_of_every_route?POST /orders-quota_exceeded? PASSED*",
+    ])

@@ -169,6 +169,7 @@ class Fault(Activation):
     def _configure(self, options: FaultOptions, seed: int | str | None) -> None:
         _coherent(options)
         assert options.api is not None
+        self._options = options  # what the route offers (``GatewayApi.failures``)
         self.api: Api = options.api
         #: The scenario named, or ``None`` for a handler or a sequence alone.
         self.scenario: Scenario | None = (

@@ -20,8 +20,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._gateway.auth.config import LambdaAuthorizer
+from .._gateway.auth.jwt import JwtAuthorizer
 from .._gateway.auth.keys import UsageAccounts
 from .._gateway.features import Features
+from .._gateway.reachable import reachable
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Scenario, parse_api
 from .._gateway.wire import Exchange, Incoming
 from .._lambda.authorizer import Authorizing
@@ -29,7 +32,7 @@ from .._lambda.router import pick_route
 from .._lambda.routes import ROUTE_METHODS, Unrouted, check_route, parse_route_key
 from .arguments import FaultArguments
 from .fault import Fault
-from .options import parse
+from .options import FaultOptions, parse
 from .template_api import Unsupported
 
 if sys.version_info >= (3, 11):
@@ -222,6 +225,18 @@ class GatewayApi(Fault):
         arguments = {**api_arguments(description), **given}
         return cls(routes, seed=seed, **arguments)
 
+    def failures(self) -> tuple[tuple[str, Scenario], ...]:
+        """Every (route key, row) this API can give: each route with the rows
+        of the table it can fail with (``_gateway.reachable``: a route
+        without an authorizer cannot give ``unauthorized``, one without a
+        required API key ``invalid_api_key``), in route and table order."""
+        found: list[tuple[str, Scenario]] = []
+        for route in self.routes:
+            if route.fault is not None:
+                rows = reachable(self.api, self.endpoint, _features(route.fault._options))
+                found += [(route.key, row) for row in rows]
+        return tuple(found)
+
     @property
     def reads_body(self) -> bool:
         return any(route.fault.reads_body for route in self.routes if route.fault is not None)
@@ -293,3 +308,28 @@ class GatewayApi(Fault):
                 injected.gateway = fault.gateway
                 return injected._exchange(arrived_at, incoming, body, body_size, decided)
         return fault._exchange(arrived_at, incoming, body, body_size, decided)
+
+
+def _features(options: FaultOptions) -> set[str]:
+    """What a route's options give it that some rows need (``reachable.NEEDS``)."""
+    found: set[str] = set()
+    authorizer = options.authorizer
+    if isinstance(authorizer, LambdaAuthorizer):
+        found.add("lambda_authorizer")
+    elif isinstance(authorizer, JwtAuthorizer):
+        found |= {"jwt", "jwt_scopes"} if authorizer.scopes else {"jwt"}
+    elif authorizer is not None:
+        found.add("cognito")
+    if options.iam is not None:
+        found.add("iam")
+    if options.resource_policy is not None:
+        found.add("resource_policy")
+    if options.api_keys is not None:
+        found.add("api_key")
+        if any(plan.quota is not None for plan in options.api_keys.plans.values()):
+            found.add("quota")
+    if options.request_model is not None:
+        found.add("request_model")
+    if options.required_parameters:
+        found.add("required_parameters")
+    return found

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .._gateway.table import SCENARIOS, Api, check_name, parse_api
 
-__all__ = ["scenarios"]
+if TYPE_CHECKING:
+    from .._core.gateway_api import GatewayApi
+
+__all__ = ["route_scenarios", "scenarios"]
 
 
 def scenarios(*names: str, api: Api | str | None = None) -> list[Any]:
@@ -25,4 +28,19 @@ def scenarios(*names: str, api: Api | str | None = None) -> list[Any]:
         pytest.param(row, id=row.id)
         for (name, row_api), row in SCENARIOS.items()
         if (kind is None or row_api is kind) and (not wanted or name in wanted)
+    ]
+
+
+def route_scenarios(api: GatewayApi, *names: str) -> list[Any]:
+    """The scenario matrix of one API: a ``pytest.param(route, row)`` for
+    every route of ``api`` (a :class:`GatewayApi`) and every row of the
+    table that route can give (:meth:`GatewayApi.failures`), with ids
+    ``"GET /orders/{id}-unauthorized"``; only the rows ``names`` when given.
+    Use it with ``@pytest.mark.parametrize(("route", "scenario"),
+    route_scenarios(API))`` and ``api.inject(scenario, route=route)``."""
+    wanted = {check_name(name, api.api) for name in names}
+    return [
+        pytest.param(route, row, id=f"{route}-{row.name}")
+        for route, row in api.failures()
+        if not wanted or row.name in wanted
     ]
