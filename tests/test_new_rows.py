@@ -637,3 +637,25 @@ def test_a_handlers_routing_miss_with_a_bearer_token_is_an_incomplete_signature(
         "rest-incomplete_signature", "rest-route_not_found", None
     ]
     assert (plain.status_code, served.content) == (403, b"ok")
+
+
+def test_required_parameters_in_front_of_a_lambda_are_the_request_validator():
+    requests = pytest.importorskip("requests")
+
+    def handler(event, context):
+        return {"statusCode": 200, "body": event["queryStringParameters"]["page"]}
+
+    url = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
+    required = ["querystring.page", "header.x-v"]
+    fault = Fault(handler=handler, api="rest", required_parameters=required)
+    with fault:
+        neither = requests.get(url)
+        one = requests.get(url + "?page=2")
+        both = requests.get(url + "?page=2", headers={"x-v": "1"})
+    assert (neither.status_code, neither.content) == (
+        400, b'{"message": "Missing required request parameters: [x-v, page]"}'
+    )
+    assert one.content == b'{"message": "Missing required request parameters: [x-v]"}'
+    assert one.headers["x-amzn-ErrorType"] == "BadRequestException"
+    assert (both.status_code, both.content) == (200, b"2")
+    assert [c.invocation is not None for c in fault.calls] == [False, False, True]

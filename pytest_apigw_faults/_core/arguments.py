@@ -175,7 +175,9 @@ class FaultArguments(TypedDict, total=False):
             "REST, for `bad_request_parameters`: the method's required request parameters,"
             ' as in its `requestParameters`: `"method.request.querystring.key"` or'
             ' `"querystring.key"` (also `header.` and `path.`). The body names those the'
-            ' request lacks. Default: `["querystring.key"]`.',
+            ' request lacks. Default: `["querystring.key"]`. With `handler=`, the request'
+            " validator in front of the Lambda: a request lacking one gets"
+            " `bad_request_parameters` instead of the Lambda.",
             checks.check_required_parameters,
         ),
     ]

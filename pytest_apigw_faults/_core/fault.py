@@ -231,6 +231,7 @@ class Fault(Activation):
         self._features = Features(  # throttle, CORS, request validation
             self.api, cors=options.cors, throttle=options.throttle,
             request_models=options.request_model, route=options.route,
+            required_parameters=options.required_parameters if options.handler else None,
         )
         self._rendering = rendering_of(
             options.required_parameters, options.account_id, options.explicit_deny

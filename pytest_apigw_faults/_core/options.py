@@ -350,6 +350,8 @@ def _check_rendering(options: FaultOptions) -> None:
     for key, row in _READ_BY.items():
         if key == "account_id" and options.resource_policy is not None:
             continue  # the resource policy's account
+        if key == "required_parameters" and options.handler is not None:
+            continue  # the request validator in front of the Lambda
         if getattr(options, key) is not None and row not in names:
             answers = ", ".join(repr(n) for n in sorted(names, key=str)) or "a Lambda only"
             raise ApigwFaultError(

@@ -150,6 +150,8 @@ def route_arguments(
         args["payload_format"] = route.payload_format
     if route.validate_body and route.request_model is not None:
         args["request_model"] = route.request_schema()
+    if route.validate_parameters and route.required_parameters:
+        args["required_parameters"] = list(route.required_parameters)
     if route.throttle is not None and (route.throttle.rate or route.throttle.burst):
         args["throttle"] = _throttle(route.throttle)
     args.update(_auth(description, route, handlers, jwks, iam))

@@ -11,6 +11,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from .cors import is_preflight, with_cors
+from .render import missing_parameters
 from .scenario import Phase
 from .table import SCENARIOS, Api, Scenario
 from .throttle import Throttling
@@ -42,9 +43,12 @@ class Features:
         request_models: RequestModels | None = None,
         route: str | None = None,
         preflights: bool | None = None,
+        required_parameters: tuple[tuple[str, str], ...] | None = None,
     ) -> None:
         self.api, self.cors, self.throttle = api, cors, throttle
         self.request_models = request_models
+        #: the parameters a REST request validator requires, when a Lambda answers
+        self.required_parameters = required_parameters
         method = "ANY"
         if api is Api.HTTP and route is not None and route != "$default":
             before, sep, _ = route.partition(" ")
@@ -115,11 +119,19 @@ class Features:
         body: bytes | None,
         row: Scenario | None,
     ) -> Exchange | None:
-        """``bad_request_body`` with its log line when the request validator
-        refuses the body, else ``None``. Only a request that would reach the
+        """``bad_request_parameters`` when the request validator finds a
+        required parameter missing, ``bad_request_body`` with its log line
+        when it refuses the body, else ``None``. Only a request that would reach the
         integration (a Lambda, or an integration row) is validated."""
+        if row is not None and row.phase is not Phase.INTEGRATION:
+            return None
+        required = self.required_parameters
+        if required and missing_parameters(incoming, required):
+            # ⚠️ parameters before the body: the order of the two checks is not captured
+            refused = SCENARIOS[("bad_request_parameters", Api.REST)]
+            return gateway.respond(refused, arrived_at, incoming)
         models = self.request_models
-        if models is None or (row is not None and row.phase is not Phase.INTEGRATION):
+        if models is None:
             return None
         why = invalid_body(models, incoming, body or b"")
         if why is None:

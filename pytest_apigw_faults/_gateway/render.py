@@ -206,6 +206,16 @@ def _present(request: Incoming, location: str, name: str) -> bool:
     return True  # a path parameter: the resource matched, so it has one
 
 
+def missing_parameters(
+    request: Incoming, required: tuple[tuple[str, str], ...]
+) -> list[str]:
+    """The names of the ``required`` (location, name) parameters ``request``
+    lacks, by location (header, path, query string), each in declared order."""
+    order = {location: index for index, location in enumerate(PARAMETER_LOCATIONS)}
+    declared = sorted(required, key=lambda item: order[item[0]])
+    return [n for loc, n in declared if not _present(request, loc, n)]
+
+
 def _missing(request: Incoming, rendering: Rendering) -> tuple[bytes, str]:
     """``Missing required request parameters: [a, b]``, the request's
     missing ones by location (header, path, query string), each in the
@@ -213,7 +223,7 @@ def _missing(request: Incoming, rendering: Rendering) -> tuple[bytes, str]:
     fault answers all the same), every declared name."""
     order = {location: index for index, location in enumerate(PARAMETER_LOCATIONS)}
     declared = sorted(rendering.required_parameters, key=lambda item: order[item[0]])
-    missing = [n for loc, n in declared if not _present(request, loc, n)]
+    missing = missing_parameters(request, rendering.required_parameters)
     names = missing or [name for _, name in declared]
     message = f"Missing required request parameters: [{', '.join(names)}]"
     return json.dumps({"message": message}).encode(), message
