@@ -286,3 +286,81 @@ def test_a_rest_api_with_cors_answers_options_on_each_resource():
     assert (options.status_code, options.content) == (200, b"{}\n")
     assert options.headers["Access-Control-Allow-Origin"] == "*"
     assert (nowhere.status_code, nowhere.content) == (403, MISSING)
+
+
+# -- reserved concurrency ---------------------------------------------------------------
+
+
+def _slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    import time
+
+    time.sleep(1)  # on virtual time: in flight for a second of the gateway's time
+    return {"statusCode": 200, "body": "done"}
+
+
+def test_reserved_concurrency_throttles_what_is_over_it_across_routes():
+    import threading
+
+    inside = threading.Semaphore(0)
+    release = threading.Event()
+
+    def held(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        inside.release()
+        release.wait(10)
+        return {"statusCode": 200, "body": "done"}
+
+    api = GatewayApi({"GET /a": held, "GET /b": held}, api="rest", reserved_concurrency=2)
+    statuses: list[int] = []
+    with api:
+        def call(path: str) -> None:
+            statuses.append(requests.get(f"{REST}/{path}").status_code)
+
+        threads = [threading.Thread(target=call, args=(p,)) for p in ("a", "b")]
+        for thread in threads:
+            thread.start()
+        assert inside.acquire(timeout=10)  # both in flight
+        assert inside.acquire(timeout=10)
+        third = requests.get(f"{REST}/a")  # a third invocation of the same function
+        release.set()
+        for thread in threads:
+            thread.join(10)
+        later = requests.get(f"{REST}/b")  # the first two have ended
+    throttled = SCENARIOS[("lambda_throttled", Api.REST)]
+    assert (third.status_code, third.content) == (throttled.status, throttled.body)
+    assert statuses == [200, 200]
+    assert later.status_code == 200
+    refused = [c for c in api.calls if c.scenario is not None]
+    assert [c.scenario.name for c in refused] == ["lambda_throttled"]
+    assert refused[0].invocation is None  # Lambda refused it: the handler never ran
+
+
+def test_reserved_concurrency_zero_throttles_every_call():
+    from pytest_apigw_faults import Fault
+
+    with Fault(handler=_slow, api="http", reserved_concurrency=0) as fault:
+        answer = httpx.get(f"{HTTP}/anything")
+    assert (answer.status_code, answer.content) == (503, b'{"message":"Service Unavailable"}')
+    assert fault.calls[0].scenario.name == "lambda_throttled"
+
+
+def test_a_templates_reserved_concurrency():
+    pytest.importorskip("cfn_tools")
+    template = {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": {
+            "Paused": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {
+                    "InlineCode": "def handler(event, context): ...", "Handler": "index.handler",
+                    "Runtime": "python3.12", "ReservedConcurrentExecutions": 0,
+                    "Events": {
+                        "Get": {"Type": "Api", "Properties": {"Path": "/p", "Method": "get"}}
+                    },
+                },
+            }
+        },
+    }
+    api = GatewayApi.from_template(template, handlers={"Paused": echo})
+    with api:
+        answer = requests.get(f"https://{HOST}/Prod/p")
+    assert answer.content == SCENARIOS[("lambda_throttled", Api.REST)].body

@@ -360,7 +360,7 @@ def test_markers_lists_the_apigw_fault_signature(inner):
                 " request_model=None, handler=None, then=None, sequence=None, after=None,"
                 " stage=None, route=None,"
                 " stage_variables=None, binary_media_types=None, payload_format=None,"
-                " handler_duration=None, virtual_time=None):"
+                " reserved_concurrency=None, handler_duration=None, virtual_time=None):"
                 " answer execute-api calls made with requests, httpx or aiohttp with this API"
                 " Gateway failure (or a Lambda handler's answers, or a sequence of both);"
                 " without a name or an api, run the test once per matching scenario. See"

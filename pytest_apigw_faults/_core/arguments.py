@@ -379,6 +379,17 @@ class FaultArguments(TypedDict, total=False):
             LAMBDA,
         ),
     ]
+    reserved_concurrency: Annotated[
+        int | None,
+        Arg(
+            "the function's reserved concurrency: how many invocations may be in flight at"
+            " once (from arrival to end in the gateway's time, `handler_duration=` included);"
+            " one more is refused by Lambda and answered `lambda_throttled`, the handler not"
+            " run. `0` throttles every call.",
+            checks.check_reserved_concurrency,
+            LAMBDA,
+        ),
+    ]
     handler_duration: Annotated[
         float | Callable[[Any], float] | None,
         Arg(

@@ -38,6 +38,7 @@ from .._gateway.throttle import Throttle
 from .._gateway.throttle import check_throttle as check_throttle
 from .._gateway.validation import check_request_model as check_request_model
 from .._lambda import routes as _routes
+from .._lambda.integration import check_reserved_concurrency as check_reserved_concurrency
 from . import arguments as _declaration
 
 if TYPE_CHECKING:

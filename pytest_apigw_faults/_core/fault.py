@@ -266,6 +266,7 @@ class Fault(Activation):
                 binary_media_types=options.binary_media_types,
                 payload_format=options.payload_format,
                 handler_duration=options.handler_duration,
+                reserved_concurrency=options.reserved_concurrency,
                 handler_time=_clock.handler_time,
                 source_ip=options.source_ip,
                 account_id=options.account_id,

@@ -138,6 +138,19 @@ class GatewayApi(Fault):
             raise ApigwFaultError(f"route {duplicated[0]!r} is given twice")
         self._route_keys = tuple(keys)
         self._injected: dict[int, list[Fault]] = {}
+        self._share_concurrency()
+
+    def _share_concurrency(self) -> None:
+        """Routes of one function share its reserved concurrency: its
+        invocations in flight count, whichever route made them."""
+        first: dict[int, Any] = {}
+        for route in self.routes:
+            integration = None if route.fault is None else route.fault._integration
+            if integration is None or integration.concurrency is None:
+                continue
+            handler = route.fault._options.handler  # type: ignore[union-attr]
+            shared = first.setdefault(id(handler), integration.concurrency)
+            integration.concurrency = shared
 
     def _route(
         self,

@@ -94,6 +94,7 @@ class FaultOptions:
     stage_variables: Mapping[str, str] | None = None
     binary_media_types: tuple[str, ...] | None = None
     payload_format: str | None = None
+    reserved_concurrency: int | None = None
     handler_duration: float | Callable[[Any], float] | None = None
     virtual_time: bool | None = None
 

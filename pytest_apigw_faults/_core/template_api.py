@@ -150,6 +150,8 @@ def route_arguments(
         args["payload_format"] = route.payload_format
     if route.validate_body and route.request_model is not None:
         args["request_model"] = route.request_schema()
+    if function is not None and function.reserved_concurrency is not None:
+        args["reserved_concurrency"] = function.reserved_concurrency
     if route.validate_parameters and route.required_parameters:
         args["required_parameters"] = list(route.required_parameters)
     if route.throttle is not None and (route.throttle.rate or route.throttle.burst):

@@ -97,7 +97,16 @@ def load_function(
 ) -> Handler:
     """The handler of function ``name`` (its logical id): ``handler``
     (``"module:function"``) imported from ``code_root``, run with
-    ``environment`` set."""
+    ``environment`` set; the same object for the same function (its routes
+    share it, and with it its reserved concurrency)."""
+    return _load(name, handler, code_root, tuple(environment.items()))
+
+
+@functools.lru_cache(maxsize=256)
+def _load(
+    name: str, handler: str, code_root: str | None, items: tuple[tuple[str, str], ...]
+) -> Handler:
+    environment = dict(items)
     if code_root is None:
         raise ApigwFaultError(
             f"function {name}: its code is not in a local folder (inline, in S3 or an"

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import math
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -168,6 +170,46 @@ def _no_time() -> Iterator[Spent | None]:
     yield None
 
 
+def check_reserved_concurrency(value: object, context: object = None) -> int:
+    """``value`` if it is a function's reserved concurrency: a whole number, 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ApigwFaultError(
+            f"reserved_concurrency={value!r}: the invocations the function may run at once,"
+            " a whole number, 0 or more (0 throttles every call)"
+        )
+    return value
+
+
+class Concurrency:
+    """A function's reserved concurrency: how many invocations may be in
+    flight at once [D-LAMBDA-CONCURRENCY]. An invocation is in flight from
+    its arrival to its end in the gateway's time (a ``handler_duration=``
+    included, so calls on virtual time overlap as they would on AWS); one
+    still running in another thread is in flight until it ends. One over
+    the limit is refused by Lambda (429 TooManyRequestsException), which the
+    gateway answers with its ``lambda_throttled`` row; the handler never runs."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._spans: list[list[float]] = []  # [start, end]; end inf while running
+        self._lock = threading.Lock()
+
+    def acquire(self, at: float) -> list[float] | None:
+        """A slot for an invocation arriving ``at``, or ``None`` when every
+        slot is taken."""
+        with self._lock:
+            self._spans = [span for span in self._spans if span[1] > at]
+            if sum(1 for start, _ in self._spans if start <= at) >= self.limit:
+                return None
+            span = [at, math.inf]
+            self._spans.append(span)
+            return span
+
+    def release(self, span: list[float], end: float) -> None:
+        with self._lock:
+            span[1] = end
+
+
 class Integration:
     """A Lambda proxy integration: the API in front of it, the function's
     timeout and how long each invocation takes."""
@@ -185,8 +227,12 @@ class Integration:
         handler_time: Callable[[], AbstractContextManager[Spent | None]] | None = None,
         source_ip: str | None = None,
         account_id: str | None = None,
+        reserved_concurrency: int | None = None,
     ) -> None:
         self.api = api
+        self.concurrency = None if reserved_concurrency is None else Concurrency(
+            reserved_concurrency
+        )
         #: Runs a handler in its own time and says how far that moved (the
         #: virtual clock's, when it runs; see :meth:`_invoke`).
         self.handler_time = handler_time or _no_time
@@ -262,7 +308,20 @@ class Integration:
         )
         if refused is not None:  # Lambda refuses the invocation: the handler never runs
             return gateway.respond(refused, arrived_at, incoming), None
-        return self._invoke(step, gateway, arrived_at, incoming, ids, event)
+        slots = self.concurrency
+        span = None if slots is None else slots.acquire(arrived_at)
+        if slots is not None and span is None:  # every reserved slot is in flight
+            throttled = SCENARIOS[("lambda_throttled", api)]
+            return gateway.respond(throttled, arrived_at, incoming, ids=ids, event=event), None
+        try:
+            exchange, invocation = self._invoke(step, gateway, arrived_at, incoming, ids, event)
+        except BaseException:
+            if slots is not None and span is not None:
+                slots.release(span, arrived_at)
+            raise
+        if slots is not None and span is not None:
+            slots.release(span, arrived_at + exchange.latency)
+        return exchange, invocation
 
     def _invoke(
         self,

@@ -122,6 +122,7 @@ class Loading:
         timeout = self._setting(logical_id, properties, sam, "Timeout")
         memory = self._setting(logical_id, properties, sam, "MemorySize")
         runtime = self._setting(logical_id, properties, sam, "Runtime")
+        reserved = self._setting(logical_id, properties, sam, "ReservedConcurrentExecutions")
         return FunctionDescription(
             logical_id=logical_id,
             handler=f"{module.replace('/', '.')}:{name}",
@@ -131,6 +132,9 @@ class Loading:
             memory_size=int(_number(self, f"{where}.MemorySize", memory, 128)),
             environment=self._environment(logical_id, properties, sam),
             inline=inline,
+            reserved_concurrency=None if reserved is None else int(
+                _number(self, f"{where}.ReservedConcurrentExecutions", reserved, 0, zero=True)
+            ),
         )
 
     def _environment(
@@ -181,13 +185,16 @@ def _text(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _number(loading: Loading, path: str, value: object, default: float) -> float:
+def _number(
+    loading: Loading, path: str, value: object, default: float, *, zero: bool = False
+) -> float:
     if value is None:
         return default
     try:
         found = float(str(value))
     except ValueError:
         raise loading.resolver.fail(path, f"expected a number, got {value!r}") from None
-    if found <= 0:
-        raise loading.resolver.fail(path, f"expected a number above 0, got {value!r}")
+    if found < 0 or (found == 0 and not zero):
+        above = "0 or more" if zero else "above 0"
+        raise loading.resolver.fail(path, f"expected a number {above}, got {value!r}")
     return found

@@ -78,7 +78,9 @@ class FunctionDescription:
     as the Python runtime reads it). ``code_root``: the folder to put on
     ``sys.path`` before importing it (``None``: the code is inline, in S3
     or an image, so not here). ``timeout`` feeds ``function_timeout=``;
-    ``environment`` is set while the handler runs.
+    ``environment`` is set while the handler runs;
+    ``reserved_concurrency`` (``ReservedConcurrentExecutions``) feeds
+    ``reserved_concurrency=``.
     """
 
     logical_id: str
@@ -89,6 +91,7 @@ class FunctionDescription:
     memory_size: int = 128
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     inline: bool = False
+    reserved_concurrency: int | None = None
 
 
 @dataclass(frozen=True)
