@@ -16,10 +16,16 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from ._core.fault import Fault
     from ._core.options import FaultOptions
     from ._core.runtime import Runtime
     from ._pytest.fixture import ApigwFault
+    from ._pytest.marker import TemplateMarker
+
+    #: What a test's markers ask for: one fault (or a matrix), or a template's API.
+    Marked: TypeAlias = FaultOptions | TemplateMarker
     from ._pytest.watch import Watch
 
 
@@ -43,8 +49,8 @@ _SEED: pytest.StashKey[str] = _key("_SEED")
 _DEFAULTS: pytest.StashKey[dict[str, Any]] = _key("_DEFAULTS")
 _REPORT: pytest.StashKey[bool] = _key("_REPORT")  # whether tests record report rows
 # a test item's marker options, and those each test function's markers gave
-_OPTIONS: pytest.StashKey[FaultOptions] = _key("_OPTIONS")
-_PARSED: pytest.StashKey[dict[tuple[str, str], tuple[list[pytest.Mark], FaultOptions]]] = _key(
+_OPTIONS: pytest.StashKey[Marked] = _key("_OPTIONS")
+_PARSED: pytest.StashKey[dict[tuple[str, str], tuple[list[pytest.Mark], Marked]]] = _key(
     "_PARSED"
 )
 _SEED_HELP = (
@@ -342,14 +348,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     markers = list(definition.iter_markers(_MARKER))
     if not markers:
         return
-    from ._pytest.marker import parse_markers
+    from ._pytest.marker import TemplateMarker, parse_markers
 
     options = parse_markers(definition, markers)
     # for the items of this function: parsed once, here (see _options)
     metafunc.config.stash.setdefault(_PARSED, {})[_function(definition)] = (markers, options)
     if _MARKER_FIXTURE not in metafunc.fixturenames:
         metafunc.fixturenames.insert(0, _MARKER_FIXTURE)
-    if options.single:
+    if isinstance(options, TemplateMarker) or options.single:  # a template's API, or one fault
         return
     rows = options.scenarios()
     metafunc.parametrize(_MARKER_FIXTURE, rows, indirect=True, ids=[row.id for row in rows])

@@ -291,3 +291,61 @@ def test_the_matrix_of_this_api_runs_as_a_suite(pytester: pytest.Pytester):
         "*test_every_failure_of_every_route?GET /orders/{id}-unauthorized? PASSED*",
         "*test_every_failure_of_every_route?POST /orders-quota_exceeded? PASSED*",
     ])
+
+
+MARKER_SUITE = """
+import pytest
+import requests
+
+URL = "https://abcdef1234.execute-api.eu-west-1.amazonaws.com/prod"
+
+
+@pytest.mark.apigw_fault(template="template.yaml", virtual_time=True)
+def test_the_api(apigw_fault):
+    assert requests.get(URL + "/health").content == b"ok"
+    assert [route.key for route in apigw_fault.api.routes][-1] == "GET /health"
+
+
+@pytest.mark.apigw_fault("lambda_throttled", template="template.yaml", route="GET /health",
+                         times=1)
+def test_one_route_fails_once(apigw_fault):
+    assert requests.get(URL + "/health").status_code == 500
+    assert requests.get(URL + "/health").status_code == 200
+
+
+@pytest.mark.apigw_fault("lambda_throttled", template="template.yaml", route="GET /healthz")
+def test_a_route_it_lacks(apigw_fault):
+    pass
+"""
+
+
+def test_the_marker_takes_a_template(pytester: pytest.Pytester):
+    import shutil
+
+    from support import set_up_inner
+
+    set_up_inner(pytester)
+    shutil.copytree(ORDERS.parent, pytester.path, dirs_exist_ok=True)
+    bad = """
+import pytest
+
+
+@pytest.mark.apigw_fault("lambda_throttled", template="template.yaml")
+def test_no_route(apigw_fault):
+    pass
+"""
+    pytester.makepyfile(test_marked=MARKER_SUITE, test_bad=bad)
+    result = pytester.runpytest("-p", "no:randomly", "-q", "test_bad.py")
+    result.assert_outcomes(errors=1)  # a collection error, as for every bad marker
+    result.stdout.fnmatch_lines([
+        "*test_bad.py::test_no_route: bad @pytest.mark.apigw_fault: a scenario"
+        " ('lambda_throttled') with template= fails one route of the template's API: name it"
+        " with route=, e.g. route='GET /orders/{id}'",
+    ])
+    result = pytester.runpytest("-p", "no:randomly", "-q", "test_marked.py")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines([
+        "*test_marked.py::test_a_route_it_lacks: bad @pytest.mark.apigw_fault(template=...):"
+        " no route 'GET /healthz' in this API; did you mean 'GET /health'? Its routes:"
+        " GET /orders/{id}, POST /orders, GET /health",
+    ])
