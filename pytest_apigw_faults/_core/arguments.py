@@ -20,14 +20,7 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import (
-    TYPE_CHECKING,
-    Annotated,
-    Any,
-    ForwardRef,
-    NamedTuple,
-    TypedDict,
-)
+from typing import TYPE_CHECKING, Annotated, Any, ForwardRef, NamedTuple, TypedDict
 
 from .._gateway.errors import ApigwFaultError
 

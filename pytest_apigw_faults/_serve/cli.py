@@ -138,6 +138,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     _rendering_arguments(serve)
 
+    _list_parser(commands, apis)
+    return parser
+
+
+def _list_parser(commands: Any, apis: list[str]) -> None:
     listing = commands.add_parser(
         "list", help="print the scenario table",
         description="Print the scenario table.",
@@ -146,7 +151,6 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--format", choices=_FORMATS, default="table", help="the output format (default: table)"
     )
-    return parser
 
 
 def _pair(value: str) -> tuple[str, str]:
