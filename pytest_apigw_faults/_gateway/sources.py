@@ -210,6 +210,135 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " 2026-08-03): HTTP/1.1 403s to HEAD with Content-Length: 0, Date first",
         "WN-2024": "https://aws.amazon.com/about-aws/whats-new/2024/06/amazon-api-gateway-"
         "integration-timeout-limit-29-seconds/ (2024-06-04)",
+        # Tags the modules' docstrings cite (beyond the table's rows).
+        "CAP-COG-RBAC": "github.com/jastek69/SEIR-Serverless-SOAR Reports/rbac_test_report.md"
+        " (2026-06-15): a Cognito user pool authorizer's 401s on the wire (26 bytes,"
+        " UnauthorizedException), the tokens sent and the events they became",
+        "CAP-DASH": "a public capture of access-log lines (stored capture id 69451052717):"
+        " an unset variable is written as '-'",
+        "CDK-9076": "https://github.com/aws/aws-cdk/issues/9076 (2020-07-15: an HTTP API's"
+        " CORS with allowCredentials and the origin '*' is refused, 400 BadRequestException"
+        " \"allow-credentials is not supported if 'allow-origin' is *\")",
+        "CHALICE-783": "https://github.com/aws/chalice/issues/783 (a Cognito claim's list"
+        " reaching the integration as one comma-joined string)",
+        "D-API-AUTHORIZER": "https://docs.aws.amazon.com/apigateway/latest/api/API_Authorizer.html"
+        " (identitySource, identityValidationExpression, providerARNs,"
+        " authorizerResultTtlInSeconds)",
+        "D-API-METHOD": "https://docs.aws.amazon.com/apigateway/latest/api/API_Method.html"
+        " (authorizationScopes)",
+        "D-AUTHZ-OUT": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-lambda-authorizer-output.html",
+        "D-CALL": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "how-to-call-api.html",
+        "D-CFN-APIGW": "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
+        "AWS_ApiGateway.html (the AWS::ApiGateway::* resource types)",
+        "D-CFN-APIGWV2": "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
+        "AWS_ApiGatewayV2.html (the AWS::ApiGatewayV2::* resource types)",
+        "D-CORS-REST": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "how-to-cors.html"
+        " (CORS for REST APIs: an OPTIONS method with a MOCK integration, and gateway"
+        " responses for errors)",
+        "D-CTX": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-mapping-template-reference.html ($context variables)",
+        "D-DOMAINS": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "apigateway-regional-api-custom-domain-create.html and"
+        " .../how-to-edge-optimized-custom-domain-name.html",
+        "D-EXEC-POLICY": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-control-access-using-iam-policies-to-invoke-api.html (statement"
+        " reference of IAM policies for executing an API)",
+        "D-GWR-DEF": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-gatewayResponse-definition.html",
+        "D-HTTPCORS": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "http-api-cors.html",
+        "D-HTTPLAMBDA": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "http-api-develop-integrations-lambda.html",
+        "D-IAM-COND": "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
+        "reference_policies_elements_condition.html, .../reference_policies_elements_"
+        "condition_operators.html and .../reference_policies_multi-value-conditions.html",
+        "D-LAMBDA-CONCURRENCY": "https://docs.aws.amazon.com/lambda/latest/dg/"
+        "configuration-concurrency.html (reserved concurrency)",
+        "D-MODELS": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "models-mappings-models.html (models are JSON Schema draft 4)",
+        "D-PASSTHROUGH": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "integration-passthrough-behaviors.html",
+        "D-PRIVATE": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "apigateway-private-api-test-invoke-url.html",
+        "D-PY-HANDLER": "https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html"
+        " (the code root /var/task is LAMBDA_TASK_ROOT, .../configuration-envvars.html)",
+        "D-PYCTX": "https://docs.aws.amazon.com/lambda/latest/dg/python-context.html",
+        "D-REQVAL": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-method-request-validation.html",
+        "D-REST-AUTHZ": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "apigateway-use-lambda-authorizer.html and"
+        " .../configure-api-gateway-lambda-authorization.html (a REST Lambda authorizer's"
+        " identity sources; result TTL 300 s by default, 3600 s at most)",
+        "D-REST-AUTHZ-IN": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-lambda-authorizer-input.html",
+        "D-REST-FLOW": "cited by the first pass without a link: the order of a REST"
+        " request's checks (throttling, authorizer, API key, request validator, then the"
+        " integration); no AWS page spelling out that whole order was found (validation"
+        " before the integration request is in D-REQVAL's page)",
+        "D-REST-ROUTING": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "api-gateway-method-settings-method-request.html (the REST resource tree, path"
+        " variables and greedy {proxy+} resources); the precedence between them is not"
+        " spelled out there",
+        "D-RP-FLOW": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "apigateway-authorization-flow.html (tables A and B)",
+        "D-SAM-API": "https://docs.aws.amazon.com/serverless-application-model/latest/"
+        "developerguide/sam-resource-api.html",
+        "D-SAM-COG": "https://docs.aws.amazon.com/serverless-application-model/latest/"
+        "developerguide/sam-property-api-cognitoauthorizationidentity.html"
+        " (ReauthorizeEvery, ValidationExpression)",
+        "D-SAM-EVENTS": "https://docs.aws.amazon.com/serverless-application-model/latest/"
+        "developerguide/sam-property-function-api.html and"
+        " .../sam-property-function-httpapi.html",
+        "D-SAM-FUNCTION": "https://docs.aws.amazon.com/serverless-application-model/latest/"
+        "developerguide/sam-resource-function.html",
+        "D-SAM-GLOBALS": "https://docs.aws.amazon.com/serverless-application-model/latest/"
+        "developerguide/sam-specification-template-anatomy-globals.html",
+        "D-SAM-HTTPAPI": "https://docs.aws.amazon.com/serverless-application-model/latest/"
+        "developerguide/sam-resource-httpapi.html",
+        "EXECLOG": "https://github.com/DataBiosphere/azul/issues/6335,"
+        " serverless-heaven/serverless-webpack#314, venveo/serverless-sharp#56: the"
+        " execution log's first lines",
+        "GUIDE": "an API Gateway error-mapping guide (stored capture id 48277143925, httpie,"
+        " pretty-printed): CloudFront's 403 HTML page for a GET with a body to an edge API",
+        "KC-COG-401": "https://repost.aws/knowledge-center/api-gateway-cognito-401-unauthorized",
+        "LP59": "https://github.com/vincentsarago/lambda-proxy/issues/59 (a malformed proxy"
+        " answer's execution log)",
+        "LS-FMT2": "LocalStack's AWS-validated test test_lambda_aws_proxy_response_format"
+        " (test_apigateway_lambda.py, with lambda_aws_proxy_format.py)",
+        "LS-NONPOST": "LocalStack's AWS-validated snapshot"
+        " test_lambda_aws_proxy_integration_non_post_method (2024-03-20) and its comment:"
+        " an AWS_PROXY integration whose method is not POST gives 500, INTEGRATION_FAILURE",
+        "NX-828": "https://github.com/awslabs/nx-plugin-for-aws/pull/828 (2026, a deployed"
+        " test: a method without scopes takes an ID token, 200, and refuses an access"
+        " token, 401)",
+        "OI-GROUPS": "an openillumi.com article on cognito:groups reaching the integration as"
+        " 'group-a,group-b'; cited without a link",
+        "PM-6987": "https://github.com/postmanlabs/postman-app-support/issues/6987 (2019: a"
+        " Cognito token after 'Bearer ' refused)",
+        "RP-AUD": "a re:Post question, \"unable to authorize requests to api gateway using"
+        " cognito access token\" (an access token has no aud); cited without a link",
+        "RP-SCOPES": "a re:Post question, \"need access token as header in cognito\" (a"
+        " method without scopes refuses an access token); cited without a link",
+        "SAM": "github:aws/aws-sam-cli @ fe8f8db, samcli/local/apigw/local_apigw_service.py"
+        " (SAM CLI's local API Gateway); emulator code, not proof of AWS behaviour",
+        "SAM-CORS": "https://github.com/aws/serverless-application-model"
+        " samtranslator/swagger/swagger.py (_options_method_response_for_cors: the OPTIONS"
+        " method SAM's Cors property generates)",
+        "SST-2760": "https://github.com/anomalyco/sst/issues/2760 (a REST answer with a"
+        " \"cookies\" key: 502, Malformed Lambda proxy response)",
+        "STOCKIDS": "github.com/andersonlira/stockids (a copied Cognito-authorized event:"
+        " an object claim, identities, as compact JSON)",
+        "VAL-LOG": "public console tests of a request validator's execution log: stored"
+        " capture id 42485901271 (2021-11-29, the notes CONSOLE-400 comes from) and a"
+        " 2023 one the first pass cited without an id",
+        "WS-AUTH": "https://github.com/localstack/localstack/issues/6368 (2022),"
+        " https://github.com/aws-powertools/powertools-lambda-python/issues/5800 (2024-12):"
+        " a WebSocket $connect Lambda authorizer's deny is 403, a raised Unauthorized 401",
+        "WS-COG": "an AWS workshop testing a Cognito authorizer with 'Bearer <token>'; cited"
+        " without a link",
     }
 )
 

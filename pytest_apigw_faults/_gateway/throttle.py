@@ -7,7 +7,7 @@ A limit is a steady ``rate`` of requests per second refilling a bucket of
 stages and methods (REST) or stages and routes (HTTP API) throttle every
 request of the method or route [D-THROTTLE][D-HTTP-THROTTLE] 📄. The
 account's default limit in a region is 10,000 requests per second with a
-burst of 5,000 [D-QUOTAS] 📄, the default of :class:`Throttle`.
+burst of 5,000 [D-LIMITS] 📄, the default of :class:`Throttle`.
 
 Order. A stage or method limit refuses a request before its authorizer,
 API key and validator run, as the REST request flow puts throttling first
@@ -35,7 +35,7 @@ __all__ = [
     "ACCOUNT_BURST", "ACCOUNT_RATE", "Throttle", "Throttling", "TokenBucket", "check_throttle",
 ]
 
-#: The account-level throttle of a region, by default [D-QUOTAS].
+#: The account-level throttle of a region, by default [D-LIMITS].
 ACCOUNT_RATE, ACCOUNT_BURST = 10_000.0, 5_000
 #: Tokens a float's rounding may leave short of a whole one.
 _EPSILON = 1e-9
@@ -70,7 +70,7 @@ class TokenBucket:
 class Throttle:
     """A stage's or method's (REST) or route's (HTTP API) throttle: ``rate``
     requests per second refilling a bucket of ``burst`` requests. The
-    defaults are the account's in a region (10,000 / 5,000 [D-QUOTAS])."""
+    defaults are the account's in a region (10,000 / 5,000 [D-LIMITS])."""
 
     rate: float = ACCOUNT_RATE
     burst: int = ACCOUNT_BURST

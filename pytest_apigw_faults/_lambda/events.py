@@ -381,7 +381,7 @@ def http_event_v1(
     """The HTTP API payload 1.0 event for ``request`` [D-HTTPLAMBDA].
 
     REST-like, with ``version: "1.0"``; ``requestId`` and ``extendedRequestId``
-    are both the ``apigw-requestid`` [D-HTTPLOGVARS]. ``path`` and
+    are both the ``apigw-requestid`` [D-ACCESS-VARS]. ``path`` and
     ``requestContext.path`` keep a named stage's prefix (⚠️ dougmoscrop/
     serverless-http pull 143, sivchari/kumo pull 877), as sent (⚠️ §13.1's
     decoding is captured for 2.0 only). A repeated query key keeps its *last*
