@@ -114,6 +114,22 @@ def routed_request(
     return route, ids, request, event
 
 
+def identified(
+    proxy_api: ProxyApi,
+    sources: tuple[IdentitySource, ...],
+    gateway: Gateway,
+    arrived_at: float,
+    incoming: Incoming,
+) -> tuple[LambdaIds, tuple[str, ...] | None] | None:
+    """The call's ids and the values of a token authorizer's identity
+    sources (``None`` when one is missing); ``None`` when no route takes it."""
+    routed = routed_request(proxy_api, gateway, arrived_at, incoming)
+    if routed is None:
+        return None
+    _route, ids, request, proxy_event = routed
+    return ids, identity_of(sources, proxy_api, request, proxy_event)
+
+
 class Declared(Protocol):
     """What a fault's options say of its API and its authorizer."""
 

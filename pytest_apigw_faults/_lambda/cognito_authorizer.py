@@ -23,7 +23,7 @@ from .._gateway.auth.identity import parse_identity_sources
 from .._gateway.auth.jwt import Rejection
 from .._gateway.table import SCENARIOS, Api
 from .._gateway.wire import Exchange, Gateway, Incoming, LambdaIds
-from .authorizer import AuthOutcome, identity_of, routed_request
+from .authorizer import AuthOutcome, identified
 from .routes import ProxyApi
 
 __all__ = ["KIND", "CognitoAuthorizing"]
@@ -53,11 +53,10 @@ class CognitoAuthorizing:
     def decide(self, gateway: Gateway, arrived_at: float, incoming: Incoming) -> AuthOutcome | None:
         """The decision for ``incoming`` at ``arrived_at`` (the fault's
         clock), or ``None`` when no route takes it."""
-        routed = routed_request(self.proxy_api, gateway, arrived_at, incoming)
-        if routed is None:
+        found = identified(self.proxy_api, self.sources, gateway, arrived_at, incoming)
+        if found is None:
             return None
-        _route, ids, request, proxy_event = routed
-        identity = identity_of(self.sources, self.proxy_api, request, proxy_event)
+        ids, identity = found
         where = (gateway, arrived_at, incoming, ids)
         if identity is None:
             auth = Authorization(KIND, "unauthorized", reason="identity source missing")
