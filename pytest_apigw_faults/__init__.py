@@ -39,6 +39,7 @@ __all__ = [
     "Scenario",
     "Throttle",
     "UsagePlan",
+    "WebSocketApi",
     "classify",
     "get_scenario",
     "route_scenarios",
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from ._core.fault import ApigwFaultWarning, Call, Fault
     from ._core.gateway_api import GatewayApi
     from ._core.realsleep import ApigwFaultSleepWarning
+    from ._core.websocket_api import WebSocketApi
     from ._gateway.auth import (
         Authorization,
         CognitoAuthorizer,
@@ -112,6 +114,7 @@ _HOME = {
     "Fault": "_core.fault",
     "GatewayApi": "_core.gateway_api",
     "GatewayServer": "_serve.server",
+    "WebSocketApi": "_core.websocket_api",
     "ProxyFailure": "_lambda.results",
     "ProxyResult": "_lambda.results",
     "validate_proxy_result": "_lambda.results",

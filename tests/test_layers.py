@@ -46,7 +46,7 @@ ALLOWED_LIBRARIES = {
     "_template": {"yaml", "cfn_tools", "jsonschema"},
     "_adapters": CLIENT_LIBRARIES | {"pytest"},  # _internals: pytest's private parts too
     "_docs": set(),
-    "_serve": {"httptools"},  # the serve extra, imported when a server starts
+    "_serve": {"httptools", "wsproto"},  # the serve extra, imported when a server starts
     "_pytest": {"pytest"},
 }
 STANDARD = frozenset(__import__("sys").stdlib_module_names)

@@ -208,6 +208,36 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " is a 400 before the Lambda)",
         "WAF-HEAD": "two public curl -I captures of a regional REST API (2026-07-25,"
         " 2026-08-03): HTTP/1.1 403s to HEAD with Content-Length: 0, Date first",
+        "WS-CONNECT": "reference 2 section 9.1, stored capture id 17215390265 (wscat against a"
+        " WebSocket API, ap-northeast-1): a $connect statusCode N refuses the upgrade with N"
+        " (301, 401, 501), 2xx connects, a Lambda that throws gives 502; a non-2xx on"
+        " $default keeps the connection open",
+        "WS-FORBIDDEN": "reference 2 section 9.2, stored captures ids 30300877931, 16078279199,"
+        " 10374237590, 893650856, 55709642030 and"
+        " https://github.com/aws-samples/simple-websockets-chat-app/issues/24: the frame"
+        " {\"message\": \"Forbidden\", \"connectionId\":\"...\", \"requestId\":\"...\"}",
+        "WS-ISE": "reference 2 section 9.2, stored captures ids 17215390265, 26183381986,"
+        " 15025886497, 54689234205: the frame {\"message\": \"Internal server error\","
+        " \"connectionId\":\"...\", \"requestId\":\"...\"}, one per failed message",
+        "WS-AUTH": "https://github.com/localstack/localstack/issues/6368 (2022: 401 for an"
+        " authorizer's Unauthorized) and"
+        " https://github.com/aws-powertools/powertools-lambda-python/issues/5800 (2024-12:"
+        " 403 for a deny) on a WebSocket $connect",
+        "D-WS-QUOTA": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "apigateway-execution-service-websocket-limits-table.html (frame 32 KB, message"
+        " 128 KB, closed with 1009; idle 10 minutes; 2 hours)",
+        "D-WS-BINARY": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "websocket-api-develop-binary-media-types.html (a binary frame: disconnected with"
+        " code 1003)",
+        "D-WS-ROUTES": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "websocket-api-develop-routes.html ($request.body.action; $connect, $disconnect,"
+        " $default)",
+        "D-WS-PROTOCOL": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "websocket-connect-route-subprotocol.html (the $connect integration returns"
+        " Sec-WebSocket-Protocol; a 400 refuses: 'Unexpected server response: 400')",
+        "PT-WS-EVENTS": "aws-powertools/powertools-lambda-python tests/events/"
+        "apiGatewayWebSocketApi{Connect,Message,Disconnect}.json and"
+        " apiGatewayAuthorizerWebSocketEvent.json (events captured 2024-11 and 2025-01)",
         "WN-2024": "https://aws.amazon.com/about-aws/whats-new/2024/06/amazon-api-gateway-"
         "integration-timeout-limit-29-seconds/ (2024-06-04)",
         # Tags the modules' docstrings cite (beyond the table's rows).

@@ -28,9 +28,11 @@ elif TYPE_CHECKING:  # Python 3.10: for type checkers only
 
 if TYPE_CHECKING:
     from .._core.gateway_api import GatewayApi
+    from .._core.websocket_api import WebSocketApi
     from .._serve.server import GatewayServer, Latency
 
 _F = TypeVar("_F", bound=Fault)
+_Api = TypeVar("_Api", "GatewayApi", "WebSocketApi")
 
 __all__ = ["ApigwFault"]
 
@@ -61,6 +63,7 @@ class ApigwFault:
         self._runtime = _runtime.current() if runtime is None else runtime
         self._faults: list[Fault] = []
         self._server_only: list[Fault] = []
+        self._websockets: list[WebSocketApi] = []
         self._server: GatewayServer | None = None
         # the virtual clock this test holds, and where it stood when taken
         self._clock: _clock.VirtualClock | None = None
@@ -128,8 +131,18 @@ class ApigwFault:
         arguments.setdefault("seed", f"{self._seed}:{next(self._injected)}")
         return self.use_api(GatewayApi.from_template(source, **arguments))
 
-    def use_api(self, api: GatewayApi) -> GatewayApi:
-        """Start ``api`` (a :class:`GatewayApi`) until the end of the test."""
+    def use_api(self, api: _Api) -> _Api:
+        """Start ``api`` (a :class:`GatewayApi`) until the end of the test;
+        a :class:`WebSocketApi` is served by :attr:`server` (with its
+        ``virtual_time``, the test runs on virtual time)."""
+        from .._core.websocket_api import WebSocketApi
+
+        if isinstance(api, WebSocketApi):
+            if api.virtual_time:
+                self._hold_clock()
+            with self._lock:
+                self._websockets.append(api)
+            return api
         return self._start(api, api._wanted_clients)
 
     @property
@@ -181,8 +194,11 @@ class ApigwFault:
                 server.latency = latency
             return server
 
-    def _served(self) -> list[Fault]:
-        return [f for f in self._faults if f.started or f in self._server_only]
+    def _served(self) -> list[Fault | WebSocketApi]:
+        return [
+            *self._websockets,
+            *(f for f in self._faults if f.started or f in self._server_only),
+        ]
 
     @property
     def faults(self) -> tuple[Fault, ...]:

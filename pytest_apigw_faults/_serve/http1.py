@@ -135,6 +135,8 @@ class Connection:
         self._since_line = 0  # bytes fed since the last complete line of the head
         self._body_fed = 0  # bytes fed while in a body
         self._linger = False  # answered before the request was read whole
+        #: What came after an upgrade request's head: the new protocol's first bytes.
+        self.trailing = b""
 
     # -- the loop ------------------------------------------------------------------
 
@@ -176,7 +178,9 @@ class Connection:
         """Parse ``data``; what in it cannot be read, if anything."""
         try:
             self._parser.feed_data(data)
-        except self._upgrade:  # what follows is not HTTP/1.1: answered, then closed
+        except self._upgrade as upgrade:  # what follows is not HTTP/1.1
+            offset = upgrade.args[0] if upgrade.args else len(data)
+            self.trailing = data[offset:] if isinstance(offset, int) else b""
             return None
         except self._error as error:
             return _unreadable(error)
@@ -261,7 +265,8 @@ class Connection:
         message.version = parser.get_http_version()
         if message.version not in ("1.1", "1.0"):
             raise Unreadable(505, f"HTTP/{message.version}")
-        # an Upgrade (websocket, h2c) is answered as a plain request, then closed
+        # an Upgrade is answered as a plain request, then closed; a WebSocket
+        # API's takes the connection over (.websocket)
         message.keep_alive = parser.should_keep_alive() and not parser.should_upgrade()
         _framing(message)
 

@@ -38,10 +38,12 @@ from typing import Any, Literal, TypeAlias
 from .._core.fault import Call, Fault
 from .._core.matching import is_execute_api_host
 from .._core.refusal import why_not
+from .._core.websocket_api import WebSocketApi
 from .._gateway.table import ApigwFaultError
 from .._gateway.wire import WireResponse, http11_response
 from .http1 import MAX_BODY, Connection, Message, parser_module
 from .inflight import Ending, abandoned, gave_up, refused, wait_for_answer
+from .websocket import is_websocket_upgrade, serve_websocket
 
 __all__ = ["LOOPBACK", "MAX_BODY", "GatewayServer", "Latency", "ServerRequest", "latency_factor"]
 
@@ -55,6 +57,8 @@ _CLIENT = "server"
 #: ``"real"``, or how much of the gateway's latency the server really waits
 #: (``0``: answer at once; ``1.0``: the latency itself; ``0.01``: a hundredth).
 Latency: TypeAlias = float | Literal["real"]
+#: What the server answers with: faults (and APIs of many routes), WebSocket APIs.
+Served: TypeAlias = Fault | WebSocketApi
 
 logger = logging.getLogger("pytest_apigw_faults.server")
 
@@ -158,6 +162,8 @@ class GatewayServer:
     ``faults`` are the faults it answers with, or a function that gives them
     at each request, oldest first; the faults need not be started (starting
     one patches the in-process clients, which the server does not need).
+    A :class:`~.._core.websocket_api.WebSocketApi` among them takes the
+    WebSocket upgrades to its stage.
     ``latency`` is ``0`` (answer at once, the default), ``"real"`` (wait the
     gateway's latency, 29 s for a REST integration timeout) or a scale
     factor of it (``0.01`` waits 0.29 s). ``port`` ``0`` takes a free one.
@@ -167,12 +173,12 @@ class GatewayServer:
 
     def __init__(
         self,
-        faults: Sequence[Fault] | Callable[[], Sequence[Fault]],
+        faults: Sequence[Served] | Callable[[], Sequence[Served]],
         *,
         latency: Latency = 0.0,
         port: int = 0,
     ) -> None:
-        self._faults: Callable[[], Sequence[Fault]] = (
+        self._faults: Callable[[], Sequence[Served]] = (
             faults if callable(faults) else (lambda: tuple(faults))
         )
         self._factor = latency_factor(latency)
@@ -268,8 +274,10 @@ class GatewayServer:
     # -- answering --------------------------------------------------------------------
 
     @staticmethod
-    def _claim(faults: Sequence[Fault], url: str) -> Fault | None:
+    def _claim(faults: Sequence[Served], url: str) -> Fault | None:
         for fault in reversed(faults):
+            if isinstance(fault, WebSocketApi):
+                continue
             takes = fault.matcher(url) if fault.matcher.named else True
             if takes and fault._take():
                 return fault
@@ -283,6 +291,11 @@ class GatewayServer:
             if name.lower() == "host":
                 host = value
                 break
+        if is_websocket_upgrade(message):
+            for api in reversed(self._faults()):
+                if isinstance(api, WebSocketApi) and api.takes(message.target, host):
+                    serve_websocket(connection, message, api)
+                    return
         request = ServerRequest(
             method=message.method,
             url=_request_url(message.target, host, self._own),
@@ -405,13 +418,21 @@ def _accept_in_real_time(httpd: _TCPServer) -> None:
         httpd.serve_forever(poll_interval=0.05)
 
 
-def _unanswered(request: ServerRequest, faults: Sequence[Fault]) -> str:
+def _unanswered(request: ServerRequest, faults: Sequence[Served]) -> str:
     """The body of the 404 for a request no fault takes: why each does not,
     in the words of the adapters' refusals (``refusal.why_not``)."""
     lines = [f"pytest-apigw-faults: no fault answers {request.method} {request.url}."]
     if faults:
         lines.append("The server's faults, oldest first:")
-        lines += (f"  {fault!r}: {why_not(fault, request.url, None)}" for fault in faults)
+        lines += (
+            f"  {fault!r}: "
+            + (
+                f"a WebSocket API: it takes WebSocket upgrades to /{fault.place.stage}"
+                if isinstance(fault, WebSocketApi)
+                else why_not(fault, request.url, None)
+            )
+            for fault in faults
+        )
     else:
         lines.append("The server has no fault.")
     lines.append(

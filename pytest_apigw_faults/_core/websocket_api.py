@@ -1,0 +1,267 @@
+"""A WebSocket API behind the fake gateway: its routes, each answered by a
+Python handler as a Lambda proxy integration, served by the loopback server
+(:class:`~pytest_apigw_faults._serve.server.GatewayServer`, or
+``apigw_fault.use_api(...)`` then ``apigw_fault.server``).
+
+The gateway's decisions are :mod:`.._gateway.websocket` (the failures, with
+their evidence); the events the handlers get, :mod:`.._lambda.websocket`. A
+:class:`WebSocketSession` is one connection as the gateway keeps it: the
+server's WebSocket loop hands it each message and asks it what to send.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from .._gateway.table import ApigwFaultError
+from .._gateway.websocket import (
+    CONNECT,
+    DEFAULT_SELECTION,
+    DISCONNECT,
+    WEBSOCKET_SCENARIOS,
+    Handshake,
+    WebSocketIds,
+    check_route_key,
+    check_selection,
+    error_frame,
+    handshake,
+    message_reply,
+    select_route,
+)
+from .._lambda.integration import resolve_handler
+from .._lambda.websocket import (
+    Answered,
+    Place,
+    Upgrade,
+    authorize,
+    authorizer_event,
+    connect_event,
+    disconnect_event,
+    message_event,
+    run_handler,
+)
+from . import clock as _clock
+
+__all__ = ["WebSocketApi", "WebSocketSession"]
+
+Handler = Callable[[Any, Any], object]
+#: A route: its handler (a callable or ``"module:function"``), or a dict with
+#: ``handler`` and ``route_response`` (the route answers the client with the
+#: result's ``body``: a two-way route).
+RouteSpec = Handler | str | Mapping[str, Any]
+
+
+def _route(key: object, spec: object) -> tuple[str, Handler, bool]:
+    written = check_route_key(key)
+    given = dict(spec) if isinstance(spec, Mapping) else {"handler": spec}
+    unknown = sorted(set(given) - {"handler", "route_response"})
+    if unknown or "handler" not in given:
+        raise ApigwFaultError(
+            f"route {written!r}: give its handler (a callable or 'module:function') or a"
+            f" dict with 'handler' and 'route_response', got {spec!r}"
+        )
+    handler = given["handler"]
+    if not (callable(handler) or isinstance(handler, str)):
+        raise ApigwFaultError(f"route {written!r}: handler {handler!r} is not callable")
+    return written, resolve_handler(handler), bool(given.get("route_response", False))
+
+
+def _place(url: str | None, stage: str | None, region: str, account_id: str,
+           ids: WebSocketIds) -> Place:
+    """Where the API is: from ``url`` (``wss://{id}.execute-api.{region}.amazonaws.com/{stage}``)
+    when given, else an id of its own."""
+    if url is None:
+        api_id = "".join(c for c in ids.new().lower() if c.isalnum())[:10]
+        return Place(api_id, stage or "prod", region, account_id)
+    parts = urlsplit(url)
+    labels = (parts.hostname or "").split(".")
+    path = parts.path.strip("/")
+    well_formed = (
+        parts.scheme == "wss" and len(labels) == 5 and labels[1] == "execute-api"
+        and labels[3:] == ["amazonaws", "com"] and bool(path) and "/" not in path
+    )
+    if not well_formed:
+        raise ApigwFaultError(
+            "url= takes the API's wss://{api-id}.execute-api.{region}.amazonaws.com/{stage},"
+            f" got {url!r}"
+        )
+    if stage is not None and stage != path:
+        raise ApigwFaultError(f"stage={stage!r} is not the stage of url={url!r}")
+    return Place(labels[0], path, labels[2], account_id)
+
+
+class WebSocketApi:
+    """A WebSocket API: ``WebSocketApi({"$connect": on_connect, "sendMessage":
+    on_send, "$default": on_other})``, served by the loopback gateway at
+    ``ws://127.0.0.1:{port}/{stage}``.
+
+    ``routes`` maps each route key (``$connect``, ``$disconnect``,
+    ``$default``, or a value the route selection expression picks) to its
+    handler, or to ``{"handler": ..., "route_response": True}`` for a route
+    that answers the client with the result's ``body``. ``route_selection``
+    is the API's route selection expression (``$request.body.action``).
+    ``authorizer`` is the ``$connect`` route's Lambda authorizer (a
+    ``REQUEST`` authorizer's handler, which returns an IAM policy).
+    ``url`` (``wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}``)
+    names the API; else ``stage`` (``"prod"``) and ``region``.
+    ``virtual_time=True`` runs the test on virtual time once
+    ``apigw_fault.use_api`` starts it: the 10-minute idle timeout and the
+    2-hour limit pass at once. ``seed`` fixes the ids.
+    """
+
+    def __init__(
+        self,
+        routes: Mapping[str, RouteSpec],
+        *,
+        route_selection: str = DEFAULT_SELECTION,
+        authorizer: Handler | str | None = None,
+        url: str | None = None,
+        stage: str | None = None,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        virtual_time: bool = False,
+        seed: int | str | None = None,
+    ) -> None:
+        if not isinstance(routes, Mapping) or not routes:
+            raise ApigwFaultError(
+                "WebSocketApi(routes) takes a dict of route key ('$connect', '$default',"
+                f" 'sendMessage', ...) to handler, got {routes!r}"
+            )
+        self._routes = {key: (handler, two_way) for key, handler, two_way in (
+            _route(key, spec) for key, spec in routes.items()
+        )}
+        self._selection = check_selection(route_selection)
+        self.route_selection = route_selection
+        self._authorizer = None if authorizer is None else resolve_handler(authorizer)
+        self._ids = WebSocketIds(seed)
+        self.place = _place(url, stage, region, account_id, self._ids)
+        self.virtual_time = bool(virtual_time)
+        #: The connections open now, by connection id.
+        self.connections: dict[str, WebSocketSession] = {}
+        #: Every ``(route key, event)`` a handler was given, oldest first.
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        keys = ", ".join(repr(key) for key in self._routes)
+        return f"WebSocketApi(routes=[{keys}]; {self.url})"
+
+    @property
+    def url(self) -> str:
+        """The API's own URL, ``wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}``."""
+        return f"wss://{self.place.domain_name}/{self.place.stage}"
+
+    @property
+    def route_keys(self) -> tuple[str, ...]:
+        return tuple(self._routes)
+
+    def takes(self, target: str, host: str | None) -> bool:
+        """Whether an upgrade to ``target`` (path and query) on ``host`` is
+        this API's: the path is ``/{stage}``, and an execute-api host is its own."""
+        path = target.split("?", 1)[0].rstrip("/")
+        hostname = (host or "").rsplit(":", 1)[0].lower()
+        if hostname.endswith(".amazonaws.com") and hostname != self.place.domain_name:
+            return False
+        return path == f"/{self.place.stage}"
+
+    # -- the gateway's side of a connection -------------------------------------------
+
+    def _run(self, route_key: str, event: dict[str, Any]) -> Answered:
+        with self._lock:
+            self.events.append((route_key, event))
+        handler = self._routes[route_key][0]
+        return run_handler(
+            handler, event, request_id=self._ids.new(), name=route_key.lstrip("$"),
+            handler_time=_clock.handler_time,
+        )
+
+    def connect(self, headers: tuple[tuple[str, str], ...], target: str) -> WebSocketSession:
+        """An upgrade request: authorize it, run ``$connect``, and the session
+        whose :attr:`~WebSocketSession.handshake` says whether it connected."""
+        query = target.split("?", 1)[1] if "?" in target else ""
+        connection_id, request_id = self._ids.new(), self._ids.new()
+        now = int(time.time() * 1000)
+        trace = self._ids.trace_id(now // 1000)
+        upgrade = Upgrade(headers, query, connection_id, request_id, trace, now)
+        allowed: dict[str, Any] | None = None
+        if self._authorizer is not None:
+            event = authorizer_event(self.place, upgrade)
+            with self._lock:
+                self.events.append(("authorizer", event))
+            verdict = authorize(
+                self._authorizer, event, request_id=self._ids.new(),
+                handler_time=_clock.handler_time,
+            )
+            if isinstance(verdict, str):
+                row = WEBSOCKET_SCENARIOS[verdict]
+                refused = Handshake(row.status or 500, row.body or b"", row)
+                return WebSocketSession(self, connection_id, now, refused)
+            allowed = verdict
+        answer = handshake()
+        if CONNECT in self._routes:
+            ran = self._run(CONNECT, connect_event(self.place, upgrade, authorizer=allowed))
+            answer = handshake(
+                failed=ran.failed, status=ran.status, body=(ran.body or "").encode(),
+                headers=ran.headers,
+            )
+        session = WebSocketSession(self, connection_id, now, answer)
+        if answer.connected:
+            with self._lock:
+                self.connections[connection_id] = session
+        return session
+
+
+class WebSocketSession:
+    """One connection as the gateway keeps it (see the module doc)."""
+
+    def __init__(self, api: WebSocketApi, connection_id: str, connected_at: int,
+                 answer: Handshake) -> None:
+        self.api = api
+        self.connection_id = connection_id
+        self.connected_at = connected_at
+        self.handshake = answer
+        self.closed = False
+
+    def message(self, text: str) -> list[str]:
+        """The frames the gateway sends back for one message: the route's
+        body (a route response), an error frame, or none."""
+        api = self.api
+        ids = api._ids
+        route = select_route(api._selection, text, api.route_keys)
+        if route is None:
+            return [error_frame("Forbidden", self.connection_id, ids.new())]
+        event = message_event(
+            api.place, route, text, connection_id=self.connection_id,
+            connected_at=self.connected_at, request_id=ids.new(), message_id=ids.new(),
+            now=int(time.time() * 1000),
+        )
+        ran = api._run(route, event)
+        failed, body = message_reply(
+            failed=ran.failed, status=ran.status, body=ran.body,
+            route_response=api._routes[route][1],
+        )
+        if failed:
+            return [error_frame("Internal server error", self.connection_id, ids.new())]
+        return [] if body is None else [body]
+
+    def disconnect(self, code: int | None, reason: str = "") -> None:
+        """The connection ended (``code`` ``None``: no status in the close
+        frame): ``$disconnect`` runs once; what it answers goes nowhere."""
+        api = self.api
+        with api._lock:
+            if self.closed:
+                return
+            self.closed = True
+            api.connections.pop(self.connection_id, None)
+        if DISCONNECT in api._routes:
+            event = disconnect_event(
+                api.place, code=code, reason=reason, connection_id=self.connection_id,
+                connected_at=self.connected_at, request_id=api._ids.new(),
+                now=int(time.time() * 1000),
+            )
+            api._run(DISCONNECT, event)
+

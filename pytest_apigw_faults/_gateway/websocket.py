@@ -1,0 +1,336 @@
+"""WebSocket APIs, the third kind of API Gateway API: what the gateway
+decides, as data and pure functions (no socket, no clock but the one given).
+
+A WebSocket API fails in its own ways: the handshake (``$connect``) is
+refused with a status, a message that goes wrong gets an error *frame* while
+the connection stays open, and the limits close the connection with a close
+code. :data:`WEBSOCKET_SCENARIOS` lists each failure with its evidence
+(✅ captured, 📄 documented, ⚠️ inferred) and its sources (``SOURCES`` tags of
+the scenario table); the loopback server does the I/O
+(:mod:`pytest_apigw_faults._serve.websocket`).
+
+Facts, reference-2 §9:
+
+* ``$connect``: a 2xx ``statusCode`` from its integration connects; any other
+  status refuses the upgrade with that status (301, 401, 501 observed); a
+  Lambda that throws gives 502 [WS-CONNECT] ✅. A Lambda authorizer's deny
+  gives 403, its ``Unauthorized`` error 401 [WS-AUTH] ✅. ⚠️ The bodies and
+  headers of these refusals are not captured: the integration's own body,
+  ``{"message":"Forbidden"}``, ``{"message":"Unauthorized"}`` and
+  ``{"message": "Internal server error"}`` are assumed.
+* In-band error frames, spacing exact [WS-FORBIDDEN][WS-ISE] ✅: a space after
+  ``"message":`` and after each comma, none after the other colons; ids are
+  16-character base64 ids; a new ``requestId`` per frame, the same
+  ``connectionId``.
+* Limits [D-WS-QUOTA] 📄: a frame over 32 KB or a message over 128 KB closes
+  the connection with 1009 (⚠️ KB taken as 1024 bytes); idle 10 minutes,
+  2 hours at most (⚠️ close code 1001 assumed, as an emulator has it). A
+  binary frame closes it with 1003 [D-WS-BINARY] 📄.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from binascii import b2a_base64
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from random import Random
+from types import MappingProxyType
+
+from .errors import ApigwFaultError
+from .scenario import Evidence
+from .sources import SOURCES
+
+__all__ = [
+    "CONNECT",
+    "DEFAULT",
+    "DEFAULT_SELECTION",
+    "DISCONNECT",
+    "FRAME_BYTES",
+    "IDLE_SECONDS",
+    "MAX_SECONDS",
+    "MESSAGE_BYTES",
+    "WEBSOCKET_SCENARIOS",
+    "Handshake",
+    "WebSocketIds",
+    "WebSocketScenario",
+    "check_route_key",
+    "check_selection",
+    "error_frame",
+    "handshake",
+    "message_reply",
+    "select_route",
+]
+
+CONNECT, DISCONNECT, DEFAULT = "$connect", "$disconnect", "$default"
+#: The route selection expression a new WebSocket API gets [D-WS-ROUTES].
+DEFAULT_SELECTION = "$request.body.action"
+#: The largest frame and the largest message, in bytes [D-WS-QUOTA].
+FRAME_BYTES = 32 * 1024
+MESSAGE_BYTES = 128 * 1024
+#: The idle timeout and the longest connection, in seconds [D-WS-QUOTA].
+IDLE_SECONDS = 10 * 60.0
+MAX_SECONDS = 2 * 60 * 60.0
+#: Close codes: a message or frame too big (RFC 6455 7.4.1), a binary frame,
+#: and ⚠️ the limits' "going away".
+TOO_BIG, UNSUPPORTED, GOING_AWAY = 1009, 1003, 1001
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebSocketScenario:
+    """One way a WebSocket API fails: when (``phase``: ``"connect"``,
+    ``"message"`` or ``"connection"``), and what the client sees: a refused
+    handshake's ``status`` and ``body``, a ``frame`` (an example, ids and
+    all), or a ``close_code``."""
+
+    name: str
+    phase: str
+    cause: str
+    status: int | None = None
+    body: bytes | None = None
+    frame: str | None = None
+    close_code: int | None = None
+    evidence: Evidence
+    sources: tuple[str, ...]
+    note: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"websocket-{self.name}"
+
+
+_ROWS = (
+    WebSocketScenario(
+        name="connect_refused", phase="connect", status=401, body=b"",
+        cause="the $connect integration answers a statusCode that is not 2xx: the"
+        " upgrade is refused with that status (401 here; 301 and 501 observed too)",
+        evidence=Evidence.CAPTURED, sources=("WS-CONNECT",),
+        note="⚠️ the body is the integration's own (not captured)",
+    ),
+    WebSocketScenario(
+        name="connect_lambda_error", phase="connect", status=502,
+        body=b'{"message": "Internal server error"}',
+        cause="the $connect Lambda throws (or its answer is not a proxy result)",
+        evidence=Evidence.CAPTURED, sources=("WS-CONNECT",),
+        note="⚠️ the body is assumed (the REST integration-error body); the status is captured",
+    ),
+    WebSocketScenario(
+        name="connect_forbidden", phase="connect", status=403, body=b'{"message":"Forbidden"}',
+        cause="the $connect Lambda authorizer denies (a Deny, or no Allow for $connect)",
+        evidence=Evidence.CAPTURED, sources=("WS-AUTH",), note="⚠️ the body is assumed",
+    ),
+    WebSocketScenario(
+        name="connect_unauthorized", phase="connect", status=401,
+        body=b'{"message":"Unauthorized"}',
+        cause="the $connect Lambda authorizer raises Exception('Unauthorized')",
+        evidence=Evidence.CAPTURED, sources=("WS-AUTH",),
+        note="second-hand (LocalStack#6368); ⚠️ the body is assumed",
+    ),
+    WebSocketScenario(
+        name="connect_authorizer_error", phase="connect", status=500, body=b'{"message":null}',
+        cause="the $connect Lambda authorizer fails otherwise, or its answer is no policy",
+        evidence=Evidence.INFERRED, sources=("WS-AUTH",),
+        note="⚠️ status and body as a REST or HTTP API's authorizer configuration error",
+    ),
+    WebSocketScenario(
+        name="no_route", phase="message",
+        frame='{"message": "Forbidden", "connectionId":"XDmENcnwIE0CFEQ=",'
+        ' "requestId":"XDmGEE2RoE0FRdQ="}',
+        cause="a message no route takes, and the API has no $default route;"
+        " the connection stays open",
+        evidence=Evidence.CAPTURED, sources=("WS-FORBIDDEN",),
+    ),
+    WebSocketScenario(
+        name="integration_error", phase="message",
+        frame='{"message": "Internal server error", "connectionId":"Qyi07eCbtjMCJKw=",'
+        ' "requestId":"Qyi3UG41tjMFlUg="}',
+        cause="the route's Lambda throws, or answers a non-2xx statusCode on a route"
+        " with a route response; one frame per failed message, the connection stays open",
+        evidence=Evidence.CAPTURED, sources=("WS-ISE",),
+        note="a non-2xx statusCode on a route without a route response sends nothing"
+        " [WS-CONNECT]",
+    ),
+    WebSocketScenario(
+        name="frame_too_large", phase="message", close_code=TOO_BIG,
+        cause="a frame over 32 KB closes the connection",
+        evidence=Evidence.DOCUMENTED, sources=("D-WS-QUOTA",), note="⚠️ 1 KB = 1024 bytes",
+    ),
+    WebSocketScenario(
+        name="message_too_large", phase="message", close_code=TOO_BIG,
+        cause="a message over 128 KB (in frames of 32 KB at most) closes the connection",
+        evidence=Evidence.DOCUMENTED, sources=("D-WS-QUOTA",), note="⚠️ 1 KB = 1024 bytes",
+    ),
+    WebSocketScenario(
+        name="binary_frame", phase="message", close_code=UNSUPPORTED,
+        cause="a binary frame closes the connection: WebSocket APIs take text frames only",
+        evidence=Evidence.DOCUMENTED, sources=("D-WS-BINARY",),
+    ),
+    WebSocketScenario(
+        name="idle_timeout", phase="connection", close_code=GOING_AWAY,
+        cause="no frame for 10 minutes closes the connection",
+        evidence=Evidence.INFERRED, sources=("D-WS-QUOTA",),
+        note="the limit is documented; ⚠️ the close code is not captured (1001 as an"
+        " emulator has it); ⚠️ any frame, a ping too, counts as activity",
+    ),
+    WebSocketScenario(
+        name="max_duration", phase="connection", close_code=GOING_AWAY,
+        cause="a connection is closed 2 hours after it opened",
+        evidence=Evidence.INFERRED, sources=("D-WS-QUOTA",),
+        note="the limit is documented; ⚠️ the close code is not captured",
+    ),
+)
+
+
+def _build(rows: Iterable[WebSocketScenario]) -> Mapping[str, WebSocketScenario]:
+    table: dict[str, WebSocketScenario] = {}
+    for row in rows:
+        unknown = [tag for tag in row.sources if tag not in SOURCES]
+        if unknown or row.name in table:
+            raise ValueError(f"WebSocket row {row.name!r}: unknown sources {unknown} or twice")
+        table[row.name] = row
+    return MappingProxyType(table)
+
+
+#: The WebSocket failures, by name (see the module doc).
+WEBSOCKET_SCENARIOS: Mapping[str, WebSocketScenario] = _build(_ROWS)
+
+
+def error_frame(message: str, connection_id: str, request_id: str) -> str:
+    """An in-band error frame, spelled as captured [WS-FORBIDDEN][WS-ISE]:
+    ``{"message": "Forbidden", "connectionId":"…", "requestId":"…"}``."""
+    return (
+        f'{{"message": {json.dumps(message)}, "connectionId":{json.dumps(connection_id)},'
+        f' "requestId":{json.dumps(request_id)}}}'
+    )
+
+
+class WebSocketIds:
+    """The ids of one API: connection, request and message ids, 16
+    characters of base64 like ``x-amz-apigw-id`` (⚠️ drawn at random here;
+    AWS's carry a time part); ``seed`` makes them reproducible."""
+
+    def __init__(self, seed: int | str | None = None) -> None:
+        self._random = Random(seed)
+        self._lock = threading.Lock()
+
+    def new(self) -> str:
+        with self._lock:
+            raw = self._random.getrandbits(88).to_bytes(11, "big")
+        return b2a_base64(raw, newline=False).decode("ascii")
+
+    def trace_id(self, epoch_seconds: int) -> str:
+        """An ``X-Amzn-Trace-Id`` root: ``Root=1-{8 hex}-{24 hex}``."""
+        with self._lock:
+            bits = self._random.getrandbits(96)
+        return f"Root=1-{epoch_seconds:08x}-{bits:024x}"
+
+
+# -- routes ---------------------------------------------------------------------------
+
+
+def check_route_key(key: object) -> str:
+    """A route key as written: ``$connect``, ``$disconnect``, ``$default`` or
+    a custom key (any other non-empty string; ``$`` starts only the three)."""
+    if not isinstance(key, str) or not key.strip():
+        raise ApigwFaultError(
+            f"a WebSocket route key is '$connect', '$disconnect', '$default' or the value"
+            f" the route selection expression picks (e.g. 'sendMessage'), got {key!r}"
+        )
+    if key.startswith("$") and key not in (CONNECT, DISCONNECT, DEFAULT):
+        import difflib
+
+        close = difflib.get_close_matches(key, (CONNECT, DISCONNECT, DEFAULT), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ApigwFaultError(
+            f"route {key!r}: only '$connect', '$disconnect' and '$default' start with '$'{hint}"
+        )
+    return key
+
+
+def check_selection(expression: object) -> tuple[str, ...]:
+    """The JSON path of a route selection expression, ``$request.body.action``
+    or ``${request.body.action}`` (a dotted path into the message's JSON)."""
+    text = expression if isinstance(expression, str) else ""
+    if text.startswith("${") and text.endswith("}"):
+        text = "$" + text[2:-1]
+    path = tuple(text.removeprefix("$request.body.").split("."))
+    if not text.startswith("$request.body.") or not all(path):
+        raise ApigwFaultError(
+            f"route_selection= takes '$request.body.<key>' (a JSON path such as"
+            f" '$request.body.action' or '$request.body.message.type'), got {expression!r}"
+        )
+    return path
+
+
+def select_route(path: tuple[str, ...], body: str, routes: Iterable[str]) -> str | None:
+    """The route a message takes: the custom route the selection path's value
+    names, else ``$default``, else none (the ``Forbidden`` frame). A message
+    that is not JSON, or whose value is missing or not a string, goes to
+    ``$default`` (⚠️ a number's text is not matched)."""
+    keys = set(routes)
+    value: object
+    try:
+        value = json.loads(body)
+    except ValueError:
+        value = None
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    if isinstance(value, str) and value in keys and value not in (CONNECT, DISCONNECT):
+        return value
+    return DEFAULT if DEFAULT in keys else None
+
+
+# -- decisions ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Handshake:
+    """The answer to an upgrade: connected (``status`` 101), or refused with
+    ``status``, ``body`` and the row that says why."""
+
+    status: int
+    body: bytes = b""
+    row: WebSocketScenario | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def connected(self) -> bool:
+        return self.status == 101
+
+
+def handshake(
+    *, failed: bool = False, status: int | None = None, body: bytes = b"",
+    headers: tuple[tuple[str, str], ...] = (),
+) -> Handshake:
+    """What ``$connect``'s integration makes of the upgrade: a Lambda that
+    failed gives 502; a 2xx ``status`` (or no ``$connect`` route, ``None``)
+    connects; any other status refuses with it and the integration's body.
+    A subprotocol the integration chose (``Sec-WebSocket-Protocol`` among
+    ``headers``) goes in the 101 [D-WS-PROTOCOL]."""
+    if failed:
+        row = WEBSOCKET_SCENARIOS["connect_lambda_error"]
+        return Handshake(502, row.body or b"", row)
+    if status is None or 200 <= status < 300:
+        chosen = tuple(
+            (name, value) for name, value in headers if name.lower() == "sec-websocket-protocol"
+        )
+        return Handshake(101, headers=chosen[:1])
+    return Handshake(status, body, WEBSOCKET_SCENARIOS["connect_refused"])
+
+
+def message_reply(
+    *, failed: bool, status: int | None, body: str | None, route_response: bool
+) -> tuple[bool, str | None]:
+    """What a message's integration sends back: ``(True, None)`` for the
+    integration error frame, when the Lambda failed or answered a non-2xx
+    status on a route with a route response; ``(False, body)`` for the
+    result's body on such a route; ``(False, None)``, nothing, on a route
+    without one [WS-ISE][WS-CONNECT]."""
+    if failed:
+        return True, None
+    if not route_response:
+        return False, None
+    if status is not None and not 200 <= status < 300:
+        return True, None
+    return False, body

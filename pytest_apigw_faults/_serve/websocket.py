@@ -1,0 +1,208 @@
+"""One WebSocket connection of the loopback server, spoken with wsproto
+(sans-IO, the ``serve`` extra) on the socket the HTTP/1.1 loop took the
+upgrade request from (:mod:`.http1`).
+
+The handshake is answered here: the API's ``$connect`` decides (a
+:class:`~.._core.websocket_api.WebSocketSession`), then either the 101 and
+the frames, or the refusal and the close. Frames are read as they come, and
+the gateway's limits apply to them: a frame over 32 KB or a message over
+128 KB closes with 1009, a binary frame with 1003, 10 minutes without a
+frame or 2 hours in all with 1001 ⚠️ (:mod:`.._gateway.websocket`). The
+waits are the selectors', so on virtual time the idle timeout passes at once
+when nothing else happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import selectors
+import socket
+import time
+from typing import TYPE_CHECKING, Any
+
+from .._gateway.table import ApigwFaultError
+from .._gateway.websocket import (
+    FRAME_BYTES,
+    GOING_AWAY,
+    IDLE_SECONDS,
+    MAX_SECONDS,
+    MESSAGE_BYTES,
+    TOO_BIG,
+    UNSUPPORTED,
+)
+from .._gateway.wire import WireResponse
+
+if TYPE_CHECKING:
+    from .._core.websocket_api import WebSocketApi, WebSocketSession
+    from .http1 import Connection, Message
+
+__all__ = ["is_websocket_upgrade", "serve_websocket"]
+
+logger = logging.getLogger("pytest_apigw_faults.server")
+_RECV = 64 * 1024
+_CLOSING_SECONDS = 2.0  # how long the client's close frame is waited for
+_NO_STATUS = 1005
+
+
+def _header(message: Message, name: str) -> str | None:
+    for key, value in message.headers:
+        if key.lower() == name:
+            return value
+    return None
+
+
+def is_websocket_upgrade(message: Message) -> bool:
+    """Whether ``message`` asks to upgrade to WebSocket."""
+    upgrade = _header(message, "upgrade") or ""
+    return message.method == "GET" and upgrade.strip().lower() == "websocket"
+
+
+def _wsproto() -> Any:
+    try:
+        import wsproto  # the serve extra, on first use
+    except ImportError as error:
+        raise ApigwFaultError(
+            "the loopback gateway speaks WebSocket with wsproto, which is not installed:"
+            " pip install 'pytest-apigw-faults[serve]'"
+        ) from error
+    return wsproto
+
+
+def _refuse(connection: Connection, status: int, body: bytes) -> None:
+    """The handshake refused: ``status``, then the connection is closed."""
+    headers = (("content-type", "application/json"), ("content-length", str(len(body))))
+    connection.close_connection = True
+    with contextlib.suppress(OSError):
+        connection.send_wire(WireResponse(status, headers, body), close=True)
+
+
+def serve_websocket(connection: Connection, message: Message, api: WebSocketApi) -> None:
+    """Answer the upgrade ``message`` for ``api`` and serve the connection
+    until it closes (see the module doc)."""
+    wsproto = _wsproto()
+    from wsproto.utilities import generate_accept_token
+
+    connection.close_connection = True  # no more HTTP on this socket
+    key = _header(message, "sec-websocket-key")
+    if not key or (_header(message, "sec-websocket-version") or "").strip() != "13":
+        _refuse(connection, 400, b'{"message":"Bad Request"}')  # ⚠️ not captured
+        return
+    session = api.connect(tuple(message.headers), message.target)
+    answer = session.handshake
+    if not answer.connected:
+        _refuse(connection, answer.status, answer.body)
+        return
+    head = [
+        "HTTP/1.1 101 Switching Protocols",
+        "Connection: upgrade",
+        "Upgrade: websocket",
+        f"Sec-WebSocket-Accept: {generate_accept_token(key.strip().encode()).decode()}",
+        *(f"{name}: {value}" for name, value in answer.headers),
+    ]
+    try:
+        connection.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+    except OSError:
+        session.disconnect(1006)
+        return
+    ws = wsproto.connection.Connection(
+        wsproto.connection.ConnectionType.SERVER, trailing_data=connection.trailing
+    )
+    _Loop(connection.sock, ws, session).run()
+
+
+class _Loop:
+    """The frames of one open connection (see the module doc)."""
+
+    def __init__(self, sock: socket.socket, ws: Any, session: WebSocketSession) -> None:
+        self.sock = sock
+        self.ws = ws
+        self.session = session
+        opened = time.monotonic()
+        self.ends_at = opened + MAX_SECONDS
+        self.idle_at = opened + IDLE_SECONDS
+        self.frame = 0  # bytes of the frame being read
+        self.parts: list[str] = []  # the message being read
+        self.size = 0
+        self.done = False
+
+    def run(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.sock, selectors.EVENT_READ)
+            while not self.done:
+                left = min(self.ends_at, self.idle_at) - time.monotonic()
+                if left <= 0 or not selector.select(left):
+                    if min(self.ends_at, self.idle_at) <= time.monotonic():
+                        self._close(GOING_AWAY, "Going away")  # ⚠️ code and reason
+                    continue
+                try:
+                    data = self.sock.recv(_RECV)
+                except OSError:
+                    data = b""
+                self.ws.receive_data(data or None)
+                self.idle_at = time.monotonic() + IDLE_SECONDS  # ⚠️ any frame counts
+                self._events()
+
+    def _send(self, event: Any) -> None:
+        try:
+            self.sock.sendall(self.ws.send(event))
+        except OSError:
+            self._ended(1006, "")
+
+    def _ended(self, code: int | None, reason: str) -> None:
+        self.done = True
+        self.session.disconnect(code, reason)
+
+    def _close(self, code: int, reason: str) -> None:
+        """The gateway closes: its close frame, the client's answer (waited
+        for a little), then the socket; ``$disconnect`` hears ``code``."""
+        from wsproto.connection import ConnectionState
+        from wsproto.events import CloseConnection
+
+        with contextlib.suppress(Exception):
+            self.sock.sendall(self.ws.send(CloseConnection(code=code, reason=reason)))
+            self.sock.settimeout(_CLOSING_SECONDS)
+            while self.ws.state is not ConnectionState.CLOSED:
+                data = self.sock.recv(_RECV)
+                self.ws.receive_data(data or None)
+                for _ in self.ws.events():
+                    pass
+        self._ended(code, reason)
+
+    def _events(self) -> None:
+        from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
+
+        for event in self.ws.events():
+            if self.done:
+                return
+            if isinstance(event, CloseConnection):
+                if self.ws.state.name == "REMOTE_CLOSING":
+                    self._send(event.response())
+                code = None if event.code == _NO_STATUS else event.code
+                self._ended(code, event.reason or "")
+            elif isinstance(event, Ping):
+                self._send(event.response())
+            elif isinstance(event, BytesMessage):
+                self._close(UNSUPPORTED, "")  # ⚠️ reason not documented
+            elif isinstance(event, TextMessage):
+                self._text(event)
+
+    def _text(self, event: Any) -> None:
+        size = len(event.data.encode("utf-8", "surrogatepass"))
+        self.frame += size
+        self.size += size
+        if self.frame > FRAME_BYTES or self.size > MESSAGE_BYTES:
+            self._close(TOO_BIG, "")  # ⚠️ reason not documented
+            return
+        self.parts.append(event.data)
+        if event.frame_finished:
+            self.frame = 0
+        if not event.message_finished:
+            return
+        text, self.parts, self.size = "".join(self.parts), [], 0
+        from wsproto.events import TextMessage
+
+        for frame in self.session.message(text):
+            self._send(TextMessage(data=frame))
+            if self.done:
+                return
