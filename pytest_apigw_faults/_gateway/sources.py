@@ -364,9 +364,6 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "VAL-LOG": "public console tests of a request validator's execution log: stored"
         " capture id 42485901271 (2021-11-29, the notes CONSOLE-400 comes from) and a"
         " 2023 one the first pass cited without an id",
-        "WS-AUTH": "https://github.com/localstack/localstack/issues/6368 (2022),"
-        " https://github.com/aws-powertools/powertools-lambda-python/issues/5800 (2024-12):"
-        " a WebSocket $connect Lambda authorizer's deny is 403, a raised Unauthorized 401",
         "WS-COG": "an AWS workshop testing a Cognito authorizer with 'Bearer <token>'; cited"
         " without a link",
     }
