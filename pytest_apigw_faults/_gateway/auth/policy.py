@@ -19,7 +19,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-__all__ = ["ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY", "PolicyError", "evaluate", "method_arn"]
+__all__ = [
+    "ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY", "PolicyError", "evaluate", "method_arn", "wildcard",
+]
 
 Verdict = Literal["allow", "explicit_deny", "implicit_deny"]
 ALLOW: Verdict = "allow"
@@ -40,7 +42,7 @@ def method_arn(region: str, account: str, api_id: str, stage: str, method: str, 
 
 
 @functools.lru_cache(maxsize=512)
-def _pattern(text: str) -> re.Pattern[str]:
+def wildcard(text: str) -> re.Pattern[str]:
     """IAM's wildcards: ``*`` any run of characters, ``?`` one; the rest
     literal; matched whole, case-sensitively (resources) [D-EXEC-POLICY]."""
     parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
@@ -60,9 +62,9 @@ def _matches(statement: Mapping[str, object], arn: str) -> bool:
     resources = _strings(statement.get("Resource"), "Resource")
     # Action names are case-insensitive in IAM.
     acted = any(
-        _pattern(a.lower()).fullmatch("execute-api:invoke") is not None for a in actions
+        wildcard(a.lower()).fullmatch("execute-api:invoke") is not None for a in actions
     )
-    return acted and any(_pattern(r).fullmatch(arn) is not None for r in resources)
+    return acted and any(wildcard(r).fullmatch(arn) is not None for r in resources)
 
 
 def evaluate(document: object, arn: str) -> Verdict:

@@ -51,7 +51,7 @@ from ..errors import ApigwFaultError
 from ..records import Incoming
 from ..render import request_arn
 from ..scenario import Api
-from .policy import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Verdict, _pattern
+from .policy import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Verdict, wildcard
 
 __all__ = [
     "TABLE_A",
@@ -185,7 +185,7 @@ class Condition:
             address = ipaddress.ip_address(value)
             found = any(address in ipaddress.ip_network(v, strict=False) for v in self.values)
         elif self.operator in ("StringLike", "StringNotLike"):
-            found = any(_pattern(v).fullmatch(value) is not None for v in self.values)
+            found = any(wildcard(v).fullmatch(value) is not None for v in self.values)
         else:
             found = value in self.values
         return found != negated
@@ -206,7 +206,7 @@ class Statement:
             named = any(_names(p, facts.principal) for p in self.principals)
             if named == self.not_principal:
                 return False
-        if not any(_pattern(a.lower()).fullmatch("execute-api:invoke") for a in self.actions):
+        if not any(wildcard(a.lower()).fullmatch("execute-api:invoke") for a in self.actions):
             return False
         matched = any(_resource(r, facts).fullmatch(facts.arn) for r in self.resources)
         if matched == self.not_resource:
@@ -217,7 +217,7 @@ class Statement:
 def _resource(resource: str, facts: RequestFacts) -> re.Pattern[str]:
     if resource.startswith("execute-api:"):
         resource = facts.api_prefix + resource[len("execute-api:"):]
-    return _pattern(resource)
+    return wildcard(resource)
 
 
 def _names(principal: str, caller: str | None) -> bool:
