@@ -66,6 +66,8 @@ def _rows(selected: Iterable[Argument]) -> list[str]:
 
 
 _HEAD = ["| argument | type | meaning |", "|---|---|---|"]
+#: The signature is shown as Python, but is not an example to run.
+_NOT_RUN = "<!-- not-run: the marker's signature, not an example -->"
 
 
 def argument_table() -> str:
@@ -78,7 +80,7 @@ def argument_table() -> str:
         break_long_words=False,
         break_on_hyphens=False,
     )
-    lines = ["```python", signature, "```", "", *_HEAD]
+    lines = [_NOT_RUN, "```python", signature, "```", "", *_HEAD]
     grouped = False
     for argument in arguments():
         if argument.group != LAMBDA:
