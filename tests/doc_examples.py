@@ -11,6 +11,7 @@ the line ``<!-- not-run: why -->`` right before its fence, and is left out.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,3 +87,16 @@ def section(page: str, heading: str) -> Example:
         if example.heading == heading:
             return example
     raise LookupError(f"{page} has no example under {heading!r}")
+
+
+def slug(heading: str) -> str:
+    """The anchor MkDocs gives a heading (Python-Markdown's ``toc`` slugify)."""
+    value = unicodedata.normalize("NFKD", heading).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
+    return re.sub(r"[-\s]+", "-", value)
+
+
+def anchors(path: Path) -> set[str]:
+    """The anchors of a page's headings (those in code blocks are no headings)."""
+    text = re.sub(r"(?ms)^```.*?^```", "", path.read_text(encoding="utf-8"))
+    return {slug(heading.strip()) for heading in re.findall(r"(?m)^#{1,6} (.+)$", text)}

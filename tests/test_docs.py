@@ -163,7 +163,7 @@ def test_every_block_is_run_or_marked_with_a_reason() -> None:
         for match in re.finditer(r"^<!-- not-run:.*", text, re.M):
             after = text[match.end():].lstrip("\n")
             assert NOT_RUN.fullmatch(match.group(0)), (page, match.group(0))
-            assert after.startswith("```python\n"), f"{page}: {match.group(0)} is not before a block"
+            assert after.startswith("```python\n"), f"{page}: {match.group(0)} marks no block"
     found = [example for page in pages() for example in examples(page)]
     run = sum(len(example.blocks) for example in found)
     marked = sum(len(example.not_run) for example in found)
