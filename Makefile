@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: examples test lint bench bench-server matrix mutation
+.PHONY: examples test lint docs bench bench-server matrix mutation
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(PY) -m ruff check pytest_apigw_faults tests examples benchmarks tools ci
 	$(PY) -m mypy
+
+# The documentation site (MkDocs + Material + mkdocstrings), every warning an
+# error, into site/ (not committed); its examples run in `make test`.
+docs: $(VENV)/.installed
+	$(PY) -m mkdocs build --strict --site-dir site
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench.py

@@ -151,12 +151,13 @@ def run_dir(row: Row) -> Path:
         shutil.copytree(
             ROOT / "examples", where / "examples", ignore=shutil.ignore_patterns("__pycache__")
         )
-    for name in ("README.md", "pyproject.toml"):
+    for name in ("README.md", "pyproject.toml", "mkdocs.yml", "CHANGELOG.md"):
         shutil.copy2(ROOT / name, where / name)
-    if (ROOT / "tools").is_dir():
-        shutil.copytree(
-            ROOT / "tools", where / "tools", ignore=shutil.ignore_patterns("__pycache__")
-        )
+    for folder in ("tools", "docs"):  # the retry table's tool; the site's pages and examples
+        if (ROOT / folder).is_dir():
+            shutil.copytree(
+                ROOT / folder, where / folder, ignore=shutil.ignore_patterns("__pycache__")
+            )
     return where
 
 

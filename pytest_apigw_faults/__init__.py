@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    __version__: str  # the installed distribution's version; see _version()
     from ._adapters.reading import classify
     from ._core.fault import ApigwFaultWarning, Call, Fault
     from ._core.gateway_api import GatewayApi
@@ -121,10 +122,31 @@ _HOME = {
 }
 
 
+def _version() -> str:
+    """The installed distribution's version; in a source checkout that is not
+    installed, the version its pyproject.toml declares, else ``0+unknown``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pytest-apigw-faults")
+    except PackageNotFoundError:
+        import re
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        found = None
+        if pyproject.is_file():
+            text = pyproject.read_text(encoding="utf-8")
+            found = re.search(r'(?m)^version = "([^"]+)"$', text)
+        return found.group(1) if found else "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
     # Looked up in sys.modules each time, never cached here: an in-process
     # pytester run imports the package's modules afresh, and a name cached
     # from an earlier run would mix two copies of the scenario table.
+    if name == "__version__":  # read on use: loading the plugin stays cheap
+        return _version()
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

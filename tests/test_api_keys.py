@@ -321,13 +321,3 @@ def test_bad_arguments_name_the_valid_choices(make, message):
     with pytest.raises(ApigwFaultError) as excinfo:
         make()
     assert str(excinfo.value) == message
-
-
-def test_the_readme_example_runs_as_pasted(pytester: pytest.Pytester):
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split("## API keys and usage plans", 1)[1]
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(test_keys=section.split("```python\n", 1)[1].split("```", 1)[0])
-    pytester.runpytest("-p", "no:randomly", "-q").assert_outcomes(passed=1)

@@ -2,7 +2,7 @@
 them agrees with the declaration, and the marker's options are parsed once.
 
 The declaration is ``FaultArguments`` (with ``ScenarioArgument``, the first
-argument); the marker's help line, the signatures in errors, the README's
+argument); the marker's help line, the signatures in errors, the site's
 tables and the ini defaults are made from it. ``Fault``, ``inject`` and
 ``FaultOptions`` are second forms, for type checkers: the tests below hold
 them to the declaration.
@@ -37,7 +37,7 @@ from pytest_apigw_faults._docs.arguments import BLOCKS, update
 from pytest_apigw_faults._gateway.table import Api, Scenario, scenario_names
 from pytest_apigw_faults._lambda.routes import ProxyApi
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
 NAMES = [argument.name for argument in arguments()]
 
 
@@ -169,33 +169,50 @@ def test_the_marker_help_line_is_made_from_the_declaration(inner):
     assert MARKER_LINE.endswith("See https://pypi.org/project/pytest-apigw-faults/#the-marker")
 
 
-# The README ----------------------------------------------------------------------
+# The site's tables ---------------------------------------------------------------
 
 
-def test_readme_argument_tables_are_current():
-    text = README.read_text(encoding="utf-8")
+@pytest.mark.parametrize("block", BLOCKS, ids=lambda block: block.path)
+def test_the_site_s_argument_tables_are_current(block):
+    text = (ROOT / block.path).read_text(encoding="utf-8")
     assert update(text) == text, (
-        "README.md's argument tables are out of date: run"
-        " `python -m pytest_apigw_faults._docs.arguments README.md`"
+        f"{block.path}'s argument table is out of date: run"
+        " `python -m pytest_apigw_faults._docs.arguments`"
     )
 
 
-def test_the_readme_has_a_row_per_argument_with_its_doc():
-    text = README.read_text(encoding="utf-8")
+def test_the_site_has_a_row_per_argument_with_its_doc():
     generated = "\n".join(
-        text.partition(start)[2].partition(end)[0] for start, end, _ in BLOCKS
+        (ROOT / block.path).read_text(encoding="utf-8").partition(block.start)[2]
+        .partition(block.end)[0]
+        for block in BLOCKS
     )
     for argument in arguments():
         assert f"| `{argument.name}` | `" in generated, argument.name
-        assert f" | {argument.doc} |" in generated, argument.name
+        doc = re.sub(r"\]\(#([a-z0-9-]+)\)", r"](PAGE#\1)", argument.doc)
+        pattern = re.escape(f" | {doc} |").replace("PAGE", r"[\w./-]+\.md")
+        assert re.search(pattern, generated), argument.name
     assert "| `sequence` | `Sequence[str \\| Scenario \\| Callable[[Any, Any], object]" in generated
-    marker = text.split("## The marker\n\n", 1)[1]
-    assert marker.startswith(BLOCKS[0][0] + "\n```python\n@pytest.mark.apigw_fault(name=None,")
+    marker = (ROOT / "docs" / "marker.md").read_text(encoding="utf-8").split("# The marker\n\n")[1]
+    assert marker.startswith(
+        BLOCKS[0].start + "\n<!-- not-run: the marker's signature, not an example -->\n"
+        "```python\n@pytest.mark.apigw_fault(name=None,"
+    )
 
 
-def test_update_refuses_a_readme_without_the_markers():
+def test_update_refuses_a_text_without_the_markers():
     with pytest.raises(ValueError, match="argument-table"):
         update("no markers here")
+
+
+def test_a_link_to_a_section_no_page_holds_is_an_error(monkeypatch):
+    from pytest_apigw_faults._docs import arguments as module
+
+    assert module._linked("see [CORS](#cors).") == (
+        "see [CORS](cors-validation-throttling.md#cors)."
+    )
+    with pytest.raises(ValueError, match="#nowhere"):
+        module._linked("see [it](#nowhere)")
 
 
 # Unknown arguments ---------------------------------------------------------------

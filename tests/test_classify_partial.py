@@ -13,7 +13,6 @@ import copy
 import inspect
 import pickle
 from http import HTTPStatus
-from pathlib import Path
 from unittest import mock
 
 import httpx
@@ -588,11 +587,11 @@ def test_a_user_s_suite_sees_the_ranking_hints_and_reasons(pytester):
 
 
 def test_the_readme_snippet_runs_and_says_what_it_gives():
-    readme = Path(__file__).resolve().parent.parent / "README.md"
-    section = readme.read_text(encoding="utf-8").split("## Telling failures apart", 1)[1]
-    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    from doc_examples import section
+
+    (block,) = section("docs/classification.md", "# Telling failures apart").blocks
     names: dict[str, object] = {}
-    exec(compile(block, "README.md", "exec"), names)
+    exec(compile(block, "docs/classification.md", "exec"), names)
     found = names["found"]
     assert isinstance(found, Classification)
     assert f"# {[row.name for row in found]!r}\n" in block

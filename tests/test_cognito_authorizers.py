@@ -369,13 +369,11 @@ def test_without_pyjwt_a_cognito_authorizer_names_the_extra(monkeypatch):
 
 
 def test_the_readme_cognito_section_runs_as_pasted():
-    from pathlib import Path
+    from doc_examples import section
 
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split("### Cognito user pools", 1)[1].split("\n## ", 1)[0]
-    (block,) = [part.split("```", 1)[0] for part in section.split("```python\n")[1:]]
+    (block,) = section("docs/auth.md", "## Cognito user pools").blocks
     namespace: dict[str, Any] = {}
-    exec(compile(block, "README.md", "exec"), namespace)
+    exec(compile(block, "docs/auth.md", "exec"), namespace)
     assert [call.auth.type for call in namespace["fault"].calls] == ["COGNITO_USER_POOLS"] * 3
 
 

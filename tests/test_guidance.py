@@ -1,4 +1,4 @@
-"""The README's "Should my client retry?" section: generated from the
+"""The retries page's "Should my client retry?" section (docs/retries.md): generated from the
 scenario table, its recipe the one the code checks, run for real."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import support
+from doc_examples import section
 
 from pytest_apigw_faults import SCENARIOS, Scenario
 from pytest_apigw_faults._docs.guidance import (
@@ -21,20 +21,20 @@ from pytest_apigw_faults._docs.guidance import (
     update,
 )
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+RETRIES = Path(__file__).resolve().parent.parent / "docs" / "retries.md"
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 
 
-def _block_after(heading: str) -> str:
-    section = README.read_text(encoding="utf-8").split(heading, 1)[1]
-    return section.split("```python\n", 1)[1].split("```", 1)[0]
+def _recipe_code() -> str:
+    (block,) = section("docs/retries.md", "## Should my client retry?").blocks
+    return block
 
 
-def test_the_readme_guidance_is_current():
-    text = README.read_text(encoding="utf-8")
+def test_the_retries_page_s_guidance_is_current():
+    text = RETRIES.read_text(encoding="utf-8")
     assert update(text) == text, (
-        "README.md's retry guidance is out of date: run"
-        " `python -m pytest_apigw_faults._docs.guidance README.md`"
+        "docs/retries.md's retry guidance is out of date: run"
+        " `python -m pytest_apigw_faults._docs.guidance`"
     )
 
 
@@ -52,11 +52,11 @@ def test_every_scenario_has_a_verdict():
     assert VERDICTS["api_throttled"][0] is Verdict.YES
 
 
-def test_the_readme_recipe_is_the_code_the_table_runs():
+def test_the_page_s_recipe_is_the_code_the_table_runs():
     pytest.importorskip("tenacity")
     pytest.importorskip("requests")
     namespace: dict[str, object] = {}
-    exec(compile(_block_after("## Should my client retry?"), "README.md", "exec"), namespace)
+    exec(compile(_recipe_code(), "docs/retries.md", "exec"), namespace)
     for row in SCENARIOS.values():
         headers = {} if row.error_type is None else {"x-amzn-errortype": row.error_type}
         pairs = ((retryable_rest, "retryable_rest"), (retryable_http, "retryable_http"))
@@ -79,7 +79,7 @@ def test_the_recipe_runs_as_the_table_says(apigw_fault, scenario: Scenario):
     requests = pytest.importorskip("requests")
     pytest.importorskip("responses")
     namespace: dict[str, object] = {}
-    exec(compile(_block_after("## Should my client retry?"), "README.md", "exec"), namespace)
+    exec(compile(_recipe_code(), "docs/retries.md", "exec"), namespace)
     get = namespace["retrying"](  # type: ignore[operator]
         namespace[f"retryable_{scenario.api.value}"]
     )(lambda: requests.get(URL, timeout=60))
@@ -92,11 +92,3 @@ def test_the_recipe_runs_as_the_table_says(apigw_fault, scenario: Scenario):
     else:
         apigw_fault.assert_retried(times=3)
         apigw_fault.assert_gave_up_within(4 * scenario.latency + 0.5 * (1 + 2 + 4) + 3)
-
-
-def test_the_virtual_time_snippet_runs_as_pasted(pytester: pytest.Pytester):
-    for name in ("requests", "responses", "tenacity", "time_machine"):
-        pytest.importorskip(name)
-    support.set_up_inner(pytester)
-    pytester.makepyfile(test_snippet=_block_after("### Virtual time"))
-    pytester.runpytest("-p", "no:randomly", "-q").assert_outcomes(passed=1)

@@ -573,23 +573,6 @@ def test_a_bad_module_path_in_the_marker_errors_the_test(inner):
     )
 
 
-def _readme_blocks(heading: str, until: str) -> list[str]:
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split(heading, 1)[1].split(until, 1)[0]
-    return [part.split("```", 1)[0] for part in section.split("```python\n")[1:]]
-
-
-def test_the_readme_handler_section_runs_as_pasted(inner):
-    blocks = _readme_blocks(
-        "## A real handler behind the fake gateway", "## Lambda authorizers"
-    )
-    assert len(blocks) == 4
-    inner.makepyfile(test_readme_handler="\n\n".join(blocks))
-    inner.runpytest("-q").assert_outcomes(passed=6)
-
-
 def test_a_lambda_header_named_like_the_gateway_s_is_remapped_or_dropped(apigw_fault):
     headers = {"Date": "yesterday", "X-Amzn-RequestId": "mine", "x-own": "1"}
     apigw_fault.inject(

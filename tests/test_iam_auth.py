@@ -309,13 +309,3 @@ def test_through_the_loopback_server():
 def test_bad_iam_arguments_fail_early(make, message):
     with pytest.raises(ApigwFaultError, match=message):
         make()
-
-
-def test_the_readme_example_runs_as_pasted(pytester: pytest.Pytester):
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split("## IAM (SigV4)", 1)[1]
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(test_iam=section.split("```python\n", 1)[1].split("```", 1)[0])
-    pytester.runpytest("-p", "no:randomly", "-q").assert_outcomes(passed=1)

@@ -386,13 +386,3 @@ def test_the_marker_names_a_bad_policy(pytester: pytest.Pytester):
         "*resource_policy= Statement 0: StringEquals does not take aws:SourceIp;"
         " IpAddress/NotIpAddress are for aws:SourceIp, String* operators for the other keys*"
     ])
-
-
-def test_the_readme_example_runs_as_pasted(pytester: pytest.Pytester):
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Resource policies", 1)[1]
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(test_rp=section.split("```python\n", 1)[1].split("```", 1)[0])
-    pytester.runpytest("-p", "no:randomly", "-q").assert_outcomes(passed=1)

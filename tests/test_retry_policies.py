@@ -5,7 +5,7 @@ tools/retry_table.py sends one request through each retry layer (urllib3
 backoff) against a fault of every scenario, with each library's sleep
 replaced. Here each count is checked against the library's documented policy,
 written below as a small function of the status the client sees, and the
-README's table against what the runs found. New rows of ``SCENARIOS`` are
+retries page's table (docs/retries.md) against what the runs found. New rows of ``SCENARIOS`` are
 covered as they come.
 """
 
@@ -22,7 +22,7 @@ import pytest
 from pytest_apigw_faults import SCENARIOS, Fault, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+RETRIES = ROOT / "docs" / "retries.md"
 IDS = [scenario.id for scenario in SCENARIOS.values()]
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 
@@ -165,8 +165,11 @@ def test_httpx_retries_defaults_retry_a_malformed_502_not_a_throttled_rest_500(
     assert found[("httpx-retries", "rest-lambda_throttled")].calls == 1
 
 
-def test_readme_retry_table_is_current(tool: ModuleType, found: dict[tuple[str, str], Any]) -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_retries_page_s_table_is_current(
+    tool: ModuleType, found: dict[tuple[str, str], Any]
+) -> None:
+    text = RETRIES.read_text(encoding="utf-8")
     assert tool.update(text, tool.table(found)) == text, (
-        "README.md's retry table is out of date: run `python tools/retry_table.py README.md`"
+        "docs/retries.md's retry table is out of date: run"
+        " `python tools/retry_table.py docs/retries.md`"
     )

@@ -1,8 +1,10 @@
 """Should a client retry? Per scenario: whether a retry can help, what
-common retry policies do with it, and what the README's recipe does.
+common retry policies do with it, and what the recipe of the site's retries
+page (``docs/retries.md``) does.
 
-``python -m pytest_apigw_faults._docs.guidance README.md`` rewrites the part of
-the README between the two markers; a test checks that it is current. The
+``python -m pytest_apigw_faults._docs.guidance [FILE ...]`` rewrites the part
+between the two markers (``docs/retries.md`` when no file is named); a test
+checks that it is current. The
 policies' figures are those of ``retry-policies.md`` (urllib3 2, botocore's
 standard mode, httpx-retries 0.6); a ``GET`` request throughout.
 """
@@ -14,9 +16,10 @@ from collections.abc import Mapping
 from enum import Enum
 
 from .._gateway.table import SCENARIOS, Api, Scenario
-from .blocks import main, replace_block
+from .blocks import Block, main, update_blocks
 
 __all__ = [
+    "BLOCKS",
     "END",
     "START",
     "VERDICTS",
@@ -120,7 +123,7 @@ def _httpx_retries(row: Scenario) -> bool:
     return row.status in _HTTPX_RETRIES
 
 
-# --- the recipe (the README shows this code) -------------------------------------
+# --- the recipe (the retries page shows this code) -------------------------------------
 
 
 def retryable_rest(status: int, headers: Mapping[str, str]) -> bool:
@@ -178,8 +181,12 @@ def guidance_table() -> str:
 
 def update(text: str) -> str:
     """``text`` with the guidance table between the markers made current."""
-    return replace_block(text, START, END, guidance_table())
+    return update_blocks(text, BLOCKS)
+
+
+#: The generated part: the guidance table on the retries page.
+BLOCKS = (Block("docs/retries.md", START, END, lambda: guidance_table().removesuffix("\n")),)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:], update, "python -m pytest_apigw_faults._docs.guidance"))
+    raise SystemExit(main(sys.argv[1:], BLOCKS, "python -m pytest_apigw_faults._docs.guidance"))

@@ -77,7 +77,7 @@ class Phase(str, Enum):
 
     The spelling rule (:func:`spaced`): REST validator, integration and
     timeout messages have a space after the colon; routing, authorizer,
-    API-key, WAF and throttle messages have none [PULUMI][UDACITY][T].
+    API-key, WAF and throttle messages have none [PULUMI], [UDACITY], [T].
     """
 
     CLOUDFRONT = "cloudfront"
