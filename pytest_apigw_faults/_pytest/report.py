@@ -1,5 +1,9 @@
-"""The resilience report: every test that used a fault, with its scenarios,
-attempts, outcome and virtual time.
+"""The resilience report: per scenario met, the tests that met it and how
+many passed and failed (the roll-up); then per failed test (every test under
+``-v``) its scenarios, attempts, outcome and virtual time. A line per
+scenario and per failed test, not per test, keeps a parametrized matrix of
+hundreds of cases on a screen; the HTML page (:mod:`.report_html`) shows them
+all.
 
 Each test's ``apigw_fault`` fixture adds its row, as JSON, to the test's
 ``user_properties`` (so it is a JUnit property too); the teardown report
