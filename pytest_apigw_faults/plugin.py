@@ -111,6 +111,14 @@ def _add_report_options(parser: pytest.Parser, group: pytest.OptionGroup) -> Non
         default=None,
         help="write the resilience report as JSON to PATH",
     )
+    group.addoption(
+        "--apigw-report-html",
+        dest="apigw_report_html",
+        metavar="PATH",
+        default=None,
+        help="write the resilience report as a self-contained HTML page to PATH: a"
+        " matrix of tests and scenarios coloured by result, each cell with its calls",
+    )
     parser.addini(
         "apigw_fault_report",
         "end every run with the resilience report (as --apigw-report)",
@@ -169,8 +177,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # the run's faults, clock holds and seeds; in force until unconfigure
     config.stash[_RUN] = _Run(config)
     json_path = config.getoption("apigw_report_json")
+    html_path = config.getoption("apigw_report_html")
     report = bool(
-        config.getoption("apigw_report") or config.getini("apigw_fault_report") or json_path
+        config.getoption("apigw_report")
+        or config.getini("apigw_fault_report")
+        or json_path
+        or html_path
     )
     config.stash[_REPORT] = report
     if report and not workerinput:  # the controller (or a run without xdist) reports
@@ -178,7 +190,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
         terminal = bool(config.getoption("apigw_report") or config.getini("apigw_fault_report"))
         config.pluginmanager.register(
-            ReportPlugin(terminal=terminal, json_path=json_path), "apigw-faults-report"
+            ReportPlugin(terminal=terminal, json_path=json_path, html_path=html_path),
+            "apigw-faults-report",
         )
 
 

@@ -10,7 +10,15 @@ import pytest
 import support  # noqa: F401 - one copy of the client modules across pytester runs
 from support import INI, literal, module, set_up_inner
 
-from pytest_apigw_faults._pytest.report import format_table, shorten_test_id
+from pytest_apigw_faults._pytest.report import (
+    MAX_FAILED,
+    format_report,
+    format_rollup,
+    format_table,
+    rollup,
+    scenarios_met,
+    shorten_test_id,
+)
 
 INNER = """
 import tenacity
@@ -60,8 +68,14 @@ def test_no_fault():
     pass
 """
 
-REPORT = [
-    "=* API Gateway resilience report =*",
+ROLLUP = [
+    "scenario                  tests  passed  failed  attempts",
+    "http-lambda_throttled         1       1       0         6",
+    "http-malformed_response       1       1       0         3",
+    "rest-integration_timeout      2       2       0         4",
+    "rest-malformed_response       1       1       0         3",
+]
+TESTS = [
     "test / scenario                              attempts  outcome              time",
     "test_inner.py::test_httpx_default_timeout",
     "  rest-integration_timeout                          1  ReadTimeout           5 s",
@@ -72,8 +86,18 @@ REPORT = [
     "  rest-malformed_response                           3  502               3.539 s",
     "test_inner.py::test_urllib3_retries",
     "  rest-integration_timeout                          3  ConnectionError      32 s",
-    "5 tests with faults, 16 attempts, 94.735 s of virtual time",
 ]
+SUMMARY = "5 tests with faults: 5 passed, 0 failed; 16 attempts, 94.735 s virtual time"
+#: Without -v: the roll-up, no failed test, the summary.
+REPORT = ["=* API Gateway resilience report =*", *ROLLUP, SUMMARY]
+#: With -v: every test's rows too.
+REPORT_VERBOSE = ["=* API Gateway resilience report =*", *ROLLUP, *TESTS, SUMMARY]
+
+
+def expect(lines: list[str]) -> list[str]:
+    """The report's lines as fnmatch patterns: the first (the title) as it
+    is, the others literally."""
+    return [lines[0]] + [literal(line) for line in lines[1:]]
 
 
 @pytest.fixture
@@ -89,15 +113,21 @@ def inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
 def report_lines(result: pytest.RunResult) -> list[str]:
     lines = result.outlines
     start = next(i for i, line in enumerate(lines) if "API Gateway resilience report" in line)
-    end = next(i for i in range(start, len(lines)) if "of virtual time" in lines[i])
+    end = next(i for i in range(start, len(lines)) if "virtual time" in lines[i])
     return lines[start : end + 1]
 
 
-def test_the_report_lists_each_test_and_scenario(inner):
+def test_the_report_rolls_up_each_scenario_met(inner):
     result = inner.runpytest("-p", "no:randomly", "--apigw-report")
     result.assert_outcomes(passed=6)
-    result.stdout.fnmatch_lines([REPORT[0]] + [literal(line) for line in REPORT[1:]],
-                                consecutive=True)
+    result.stdout.fnmatch_lines(expect(REPORT), consecutive=True)
+    assert all(len(line) <= 80 for line in report_lines(result))
+
+
+def test_with_v_the_report_lists_each_test_and_scenario(inner):
+    result = inner.runpytest("-p", "no:randomly", "--apigw-report", "-v")
+    result.assert_outcomes(passed=6)
+    result.stdout.fnmatch_lines(expect(REPORT_VERBOSE), consecutive=True)
     assert all(len(line) <= 80 for line in report_lines(result))
 
 
@@ -107,18 +137,18 @@ def test_the_ini_key_turns_the_report_on_and_it_is_off_by_default(inner):
     assert "resilience report" not in result.stdout.str()
     inner.makeini(INI + "apigw_fault_report = true\n")
     result = inner.runpytest("-p", "no:randomly")
-    result.stdout.fnmatch_lines([literal(REPORT[-1])])
+    result.stdout.fnmatch_lines([literal(SUMMARY)])
 
 
 def test_xdist_workers_rows_are_merged_on_the_controller(inner):
     pytest.importorskip("xdist")
-    serial = inner.runpytest("-p", "no:randomly", "--apigw-report")
+    serial = inner.runpytest("-p", "no:randomly", "--apigw-report", "-v")
     distributed = inner.runpytest_subprocess(
-        "-p", "no:randomly", "-p", "xdist", "-n", "2", "--apigw-report"
+        "-p", "no:randomly", "-p", "xdist", "-n", "2", "--apigw-report", "-v"
     )
     distributed.assert_outcomes(passed=6)
     assert report_lines(distributed)[1:] == report_lines(serial)[1:]
-    assert report_lines(distributed)[1:] == REPORT[1:]
+    assert report_lines(distributed)[1:] == REPORT_VERBOSE[1:]
 
 
 def test_the_json_report(inner):
@@ -137,6 +167,7 @@ def test_the_json_report(inner):
     ]
     tenacity_row = tests["test_inner.py::test_tenacity_gives_up"]
     assert tenacity_row["scenario"] == "http-lambda_throttled"
+    assert tenacity_row["result"] == "passed"
     assert tenacity_row["attempts"] == 6  # the sixth ends after 51 s >= 45
     assert tenacity_row["outcome"] == "503"
     assert tenacity_row["virtual"] is True
@@ -210,7 +241,6 @@ def test_long_test_ids_are_shortened_to_fit_80_columns():
         "  rest-authorizer_configuration_error             4  RetryError        123.456 s",
         "tests/test_short.py::test_x",
         "  rest-lambda_throttled                           2  AVeryL...meError      1.5 s",
-        "2 tests with faults, 6 attempts, 124.956 s of virtual time",
     ]
 
 
@@ -223,3 +253,215 @@ def test_shorten_test_id_drops_the_scenario_then_directories_then_the_middle():
                            "rest-function_error", 80) == "t/test_x.py::test_y[httpx]"
     assert shorten_test_id("a/b/c/test_x.py::test_y", "", 20) == "test_x.py::test_y"
     assert shorten_test_id("a/b/c/test_x.py::test_yyyyyyyyyyyy", "", 20) == "test_x.p...yyyyyyyyy"
+
+
+# A large parametrized suite ------------------------------------------------------
+
+MATRIX = """
+SCENARIOS = '''
+rest-integration_timeout rest-malformed_response rest-permission_denied rest-lambda_throttled
+rest-function_error http-integration_timeout http-malformed_response http-permission_denied
+http-lambda_throttled http-function_error rest-function_timeout http-function_timeout
+rest-lambda_response_too_large rest-route_not_found http-route_not_found rest-unauthorized
+http-unauthorized rest-access_denied rest-invalid_api_key rest-waf_filtered rest-api_throttled
+http-api_throttled rest-quota_exceeded rest-authorizer_configuration_error
+rest-api_configuration_error
+'''.split()
+
+
+@pytest.mark.parametrize("variant", ["a", "b"])
+@pytest.mark.parametrize("client", ["requests", "httpx"])
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_matrix(apigw_fault, scenario, client, variant):
+    api, name = scenario.split("-", 1)
+    apigw_fault.inject(name, api=api, virtual_time=True)
+    get = requests.get if client == "requests" else httpx.get
+    assert get(URL, timeout=60).status_code != 504  # a gateway timeout fails the test
+"""
+
+MATRIX_SCENARIOS = sorted(MATRIX.split("'''")[1].split())
+
+TIMEOUT = "rest-integration_timeout"  # the one scenario the suite does not survive
+MATRIX_REPORT = [
+    "=* API Gateway resilience report =*",
+    "scenario                             tests  passed  failed  attempts",
+    *(
+        f"{scenario:<35}      4       {0 if scenario == TIMEOUT else 4}"
+        f"       {4 if scenario == TIMEOUT else 0}         4"
+        for scenario in MATRIX_SCENARIOS
+    ),
+    "failed tests (-v lists every test):",
+    "test / scenario                                          attempts  outcome  time",
+    "test_matrix.py::test_matrix[httpx-a]",
+    "F rest-integration_timeout                                      1  504      29 s",
+    "test_matrix.py::test_matrix[httpx-b]",
+    "F rest-integration_timeout                                      1  504      29 s",
+    "test_matrix.py::test_matrix[requests-a]",
+    "F rest-integration_timeout                                      1  504      29 s",
+    "test_matrix.py::test_matrix[requests-b]",
+    "F rest-integration_timeout                                      1  504      29 s",
+    "100 tests with faults: 96 passed, 4 failed; 100 attempts, 270.52 s virtual time",
+]
+
+
+@pytest.fixture
+def matrix(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    pytest.importorskip("time_machine")
+    monkeypatch.setenv("COLUMNS", "80")
+    set_up_inner(pytester)
+    pytester.makepyfile(test_matrix=module(MATRIX))
+    return pytester
+
+
+def test_a_100_test_suite_is_rolled_up_within_80_columns(matrix):
+    result = matrix.runpytest("-p", "no:randomly", "--apigw-report")
+    result.assert_outcomes(passed=96, failed=4)
+    result.stdout.fnmatch_lines(expect(MATRIX_REPORT), consecutive=True)
+    lines = report_lines(result)
+    assert all(len(line) <= 80 for line in lines)
+    # a line per scenario and per failed test's scenario, not per test
+    assert len(lines) == len(MATRIX_REPORT) < 40
+
+
+def test_a_100_test_suite_under_xdist_gives_the_same_report(matrix):
+    pytest.importorskip("xdist")
+    result = matrix.runpytest_subprocess(
+        "-p", "no:randomly", "-p", "xdist", "-n", "2", "--apigw-report"
+    )
+    result.assert_outcomes(passed=96, failed=4)
+    assert report_lines(result)[1:] == MATRIX_REPORT[1:]
+
+
+def test_with_v_a_100_test_suite_lists_every_test_within_80_columns(matrix):
+    result = matrix.runpytest("-p", "no:randomly", "--apigw-report", "-v")
+    result.assert_outcomes(passed=96, failed=4)
+    lines = report_lines(result)
+    assert all(len(line) <= 80 for line in lines)
+    # roll-up (title, header, 25), tests (header, 4 groups of 25 and their ids), summary
+    assert len(lines) == 2 + 25 + 1 + 4 * 26 + 1
+    assert lines[28:31] == [
+        "test_matrix.py::test_matrix[httpx-a]",
+        "  http-api_throttled                                         1  429          0 s",
+        "  http-function_error                                        1  500      0.406 s",
+    ]
+    failed = "F rest-integration_timeout                                   1  504         29 s"
+    assert failed in lines
+
+
+# Each test's result --------------------------------------------------------------
+
+RESULTS = """
+@pytest.fixture
+def broken_teardown():
+    yield
+    raise RuntimeError("teardown")
+
+
+@pytest.mark.apigw_fault("lambda_throttled", api="rest")
+def test_skipped_after_a_call(apigw_fault):
+    requests.get(URL)
+    pytest.skip("no retry here")
+
+
+@pytest.mark.xfail(reason="not resilient yet", strict=True)
+@pytest.mark.apigw_fault("function_error", api="rest")
+def test_xfailed(apigw_fault):
+    assert requests.get(URL).status_code == 200
+
+
+@pytest.mark.xfail(reason="flaky")
+@pytest.mark.apigw_fault("function_error", api="http")
+def test_xpassed(apigw_fault):
+    assert requests.get(URL).status_code == 500
+
+
+@pytest.mark.apigw_fault("malformed_response", api="rest")
+def test_error_in_teardown(broken_teardown, apigw_fault):
+    requests.get(URL)
+
+
+@pytest.mark.apigw_fault("malformed_response", api="http")
+def test_never_called(apigw_fault):
+    pass
+"""
+
+
+def test_each_test_s_result_is_reported(pytester, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    set_up_inner(pytester)
+    pytester.makepyfile(test_results=module(RESULTS))
+    result = pytester.runpytest(
+        "-p", "no:randomly", "--apigw-report", "-v", "--apigw-report-json=report.json"
+    )
+    result.assert_outcomes(passed=2, skipped=1, xfailed=1, xpassed=1, errors=1)
+    result.stdout.fnmatch_lines(expect([
+        "=* API Gateway resilience report =*",
+        "scenario                 tests  passed  failed  attempts",
+        "http-function_error          1       1       0         1",
+        "http-malformed_response      1       1       0         0",
+        "rest-function_error          1       0       0         1",
+        "rest-lambda_throttled        1       0       0         1",
+        "rest-malformed_response      1       0       1         1",
+        "test / scenario                                       attempts  outcome     time",
+        "test_results.py::test_error_in_teardown",
+        "E rest-malformed_response                                    1  502      0.513 s",
+        "test_results.py::test_never_called",
+        "  http-malformed_response                                    0  no call      0 s",
+        "test_results.py::test_skipped_after_a_call",
+        "s rest-lambda_throttled                                      1  500      0.105 s",
+        "test_results.py::test_xfailed",
+        "x rest-function_error                                        1  502      0.388 s",
+        "test_results.py::test_xpassed",
+        "X http-function_error                                        1  500      0.406 s",
+        "5 tests with faults: 2 passed, 1 failed, 2 skipped or xfailed;",
+        "4 attempts, 1.412 s virtual time",
+    ]), consecutive=True)
+    document = json.loads((pytester.path / "report.json").read_text())
+    assert {row["test"].split("::")[1]: row["result"] for row in document["tests"]} == {
+        "test_error_in_teardown": "error",
+        "test_never_called": "passed",
+        "test_skipped_after_a_call": "skipped",
+        "test_xfailed": "xfailed",
+        "test_xpassed": "xpassed",
+    }
+
+
+def test_without_v_at_most_ten_failed_tests_are_listed():
+    rows = {f"t.py::test_{i:02}": row("rest-function_error", 2, "502", 0.776) for i in range(12)}
+    results = {test: "failed" for test in rows} | {"t.py::test_00": "passed"}
+    lines = format_report(rows, results, 80)
+    assert lines[:3] == [
+        "scenario             tests  passed  failed  attempts",
+        "rest-function_error     12       1      11        24",
+        "failed tests (-v lists every test):",
+    ]
+    assert lines[4:6] == [
+        "t.py::test_01",
+        "F rest-function_error                                        2  502      0.776 s",
+    ]
+    assert lines[-2:] == [
+        "... and 1 more failed tests",
+        "12 tests with faults: 1 passed, 11 failed; 24 attempts, 9.312 s virtual time",
+    ]
+    assert len(lines) == 3 + 1 + 2 * MAX_FAILED + 2
+
+
+def test_the_roll_up_cuts_long_scenarios_to_fit():
+    table = {"rest-" + "x" * 80: {"tests": 1, "passed": 1, "failed": 0, "attempts": 12345}}
+    lines = format_rollup(table, 60)
+    assert [len(line) for line in lines] == [60, 60]
+    assert lines[1] == "rest-xxxxxxx...xxxxxxxxxxxx      1       1       0     12345"
+
+
+def test_a_test_counts_under_each_scenario_that_answered_it():
+    calls = [{"answered_by": name} for name in ("rest-api_throttled", "lambda 200",
+                                                "rest-api_throttled", "rest-function_error")]
+    sequence = {"scenario": "rest-sequence", "attempts": 4, "calls": calls}
+    assert scenarios_met(sequence) == ["rest-api_throttled", "rest-function_error"]
+    assert scenarios_met({"scenario": "rest-lambda", "attempts": 1,
+                          "calls": [{"answered_by": "lambda 200"}]}) == ["rest-lambda"]
+    table = rollup({"t": sequence}, {"t": "failed"})
+    assert table == {
+        "rest-api_throttled": {"tests": 1, "passed": 0, "failed": 1, "attempts": 2},
+        "rest-function_error": {"tests": 1, "passed": 0, "failed": 1, "attempts": 1},
+    }

@@ -11,7 +11,6 @@ import struct
 import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -480,11 +479,3 @@ def test_an_upgrade_to_another_path_is_answered_as_before(served):
     with pytest.raises(websocket.WebSocketBadStatusException) as raised:
         connect(url.replace("/prod", "/other"))
     assert raised.value.status_code == 404  # no fault answers it: the server's own 404
-
-
-def test_the_readme_snippet_runs_as_pasted(pytester: pytest.Pytester) -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = readme.split("### WebSocket APIs", 1)[1].split("```python\n", 1)[1].split("```")[0]
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(test_snippet=block)
-    pytester.runpytest("-p", "no:randomly", "-q").assert_outcomes(passed=1)

@@ -1,5 +1,9 @@
-"""The resilience report: every test that used a fault, with its scenarios,
-attempts, outcome and virtual time.
+"""The resilience report: per scenario met, the tests that met it and how
+many passed and failed (the roll-up); then per failed test (every test under
+``-v``) its scenarios, attempts, outcome and virtual time. A line per
+scenario and per failed test, not per test, keeps a parametrized matrix of
+hundreds of cases on a screen; the HTML page (:mod:`.report_html`) shows them
+all.
 
 Each test's ``apigw_fault`` fixture adds its row, as JSON, to the test's
 ``user_properties`` (so it is a JUnit property too); the teardown report
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,8 +35,12 @@ __all__ = [
     "LAMBDA_SECTION",
     "PROPERTY",
     "ReportPlugin",
+    "format_report",
+    "format_rollup",
     "format_table",
     "lambda_section",
+    "rollup",
+    "scenarios_met",
     "shorten_test_id",
 ]
 
@@ -83,12 +92,28 @@ def shorten_test_id(test_id: str, scenario: str, width: int) -> str:
     return _cut_middle(short, width)
 
 
-def format_table(rows: dict[str, dict[str, Any]], width: int = 80) -> list[str]:
-    """The report's lines, at most ``width`` columns wide: each test (its id
+#: The mark of a scenario line by its test's result, as pytest's progress
+#: letters; a passed test's lines keep the plain indent.
+_MARKS = {"passed": " ", "failed": "F", "error": "E", "skipped": "s", "xfailed": "x",
+          "xpassed": "X"}
+#: Without ``-v`` the report lists at most this many failed tests.
+MAX_FAILED = 10
+_ROLLUP = ("scenario", "tests", "passed", "failed", "attempts")
+
+
+def format_table(
+    rows: Mapping[str, Mapping[str, Any]],
+    width: int = 80,
+    results: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The per-test lines, at most ``width`` columns wide: each test (its id
     without the scenario) on a line of its own, then a line per scenario
-    it met with the attempts, the outcome and the virtual time."""
+    it met with the attempts, the outcome and the virtual time, marked with
+    the test's result (``F`` failed, ``E`` error, ``s`` skipped, ``x``
+    xfailed, ``X`` xpassed) from ``results``."""
     width = max(width, 60)
-    groups: dict[str, list[tuple[str, str, str, str]]] = {}
+    results = results or {}
+    groups: dict[str, list[tuple[str, str, str, str, str]]] = {}
     for test_id, row in rows.items():
         scenario = row["scenario"] or "-"
         groups.setdefault(_drop_scenario(test_id, scenario), []).append(
@@ -97,6 +122,7 @@ def format_table(rows: dict[str, dict[str, Any]], width: int = 80) -> list[str]:
                 str(row["attempts"]),
                 _cut_middle(row["outcome"], _MAX_OUTCOME),
                 seconds(row["virtual_time"]),
+                _MARKS.get(results.get(test_id, "passed"), "?"),
             )
         )
     cells = [cell for group in groups.values() for cell in group]
@@ -105,7 +131,6 @@ def format_table(rows: dict[str, dict[str, Any]], width: int = 80) -> list[str]:
         for index in range(1, 4):
             widths[index] = max(widths[index], len(cell[index]))
     widths[0] = width - sum(widths[1:]) - 2 * 3
-    indent = "  "
 
     def line(first: str, attempts: str, outcome: str, time: str) -> str:
         return "  ".join(
@@ -120,47 +145,185 @@ def format_table(rows: dict[str, dict[str, Any]], width: int = 80) -> list[str]:
     lines = [line("test / scenario", *_COLUMNS[2:])]
     for test in sorted(groups):
         lines.append(shorten_test_id(test, "", width))
-        for scenario, attempts, outcome, time in sorted(groups[test]):
-            first = indent + _cut_middle(scenario, widths[0] - len(indent))
+        for scenario, attempts, outcome, time, mark in sorted(groups[test]):
+            first = f"{mark} " + _cut_middle(scenario, widths[0] - 2)
             lines.append(line(first, attempts, outcome, time))
-    attempts_total = sum(row["attempts"] for row in rows.values())
-    total = sum(row["virtual_time"] for row in rows.values())
-    tests = len(rows)
-    lines.append(
-        f"{tests} test{'' if tests == 1 else 's'} with faults,"
-        f" {attempts_total} attempt{'' if attempts_total == 1 else 's'},"
-        f" {seconds(total)} of virtual time"
-    )
     return lines
 
 
-class ReportPlugin:
-    """Collects the rows (on the controller) and reports them at the end."""
+def scenarios_met(row: Mapping[str, Any]) -> list[str]:
+    """The scenarios that answered a call of the test, in order; if none did
+    (the client never called, or only the Lambda answered), the scenario
+    label the test set up (each part of ``a+b``)."""
+    met = [
+        call["answered_by"]
+        for call in row.get("calls", ())
+        if not call["answered_by"].startswith("lambda")
+    ]
+    return list(dict.fromkeys(met)) or (row["scenario"] or "-").split("+")
 
-    def __init__(self, *, terminal: bool, json_path: str | None) -> None:
+
+def rollup(
+    rows: Mapping[str, Mapping[str, Any]], results: Mapping[str, str]
+) -> dict[str, dict[str, int]]:
+    """Per scenario met (:func:`scenarios_met`): the tests that met it, how
+    many passed (or xpassed) and failed (or errored), and the attempts it
+    answered."""
+    table: dict[str, dict[str, int]] = {}
+    for test_id, row in rows.items():
+        result = results.get(test_id, "passed")
+        met = scenarios_met(row)
+        answered = [call["answered_by"] for call in row.get("calls", ())]
+        for scenario in met:
+            entry = table.setdefault(
+                scenario, {"tests": 0, "passed": 0, "failed": 0, "attempts": 0}
+            )
+            entry["tests"] += 1
+            entry["passed"] += result in ("passed", "xpassed")
+            entry["failed"] += result in ("failed", "error")
+            entry["attempts"] += (
+                answered.count(scenario) if scenario in answered else row["attempts"]
+            )
+    return dict(sorted(table.items()))
+
+
+def format_rollup(table: Mapping[str, Mapping[str, int]], width: int = 80) -> list[str]:
+    """The roll-up's lines: a scenario a line with its tests, passed,
+    failed and attempts, the scenario cut in the middle to fit ``width``."""
+    numbers = [
+        max(len(name), *(len(str(entry[name])) for entry in table.values()))
+        for name in _ROLLUP[1:]
+    ]
+    room = max(width, 60) - sum(numbers) - 2 * len(numbers)
+    first = min(room, max(len(_ROLLUP[0]), *(len(name) for name in table)))
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            [_cut_middle(cells[0], first).ljust(first)]
+            + [cell.rjust(size) for cell, size in zip(cells[1:], numbers, strict=True)]
+        )
+
+    lines = [line(list(_ROLLUP))]
+    for scenario, entry in table.items():
+        lines.append(line([scenario] + [str(entry[name]) for name in _ROLLUP[1:]]))
+    return lines
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(rows: Mapping[str, Mapping[str, Any]], results: Mapping[str, str]) -> str:
+    """``5 tests with faults: 4 passed, 1 failed; 16 attempts, 94.735 s
+    virtual time`` (and how many were skipped or xfailed, if any)."""
+    counts = {"passed": 0, "failed": 0, "other": 0}
+    for test_id in rows:
+        result = results.get(test_id, "passed")
+        kind = {"xpassed": "passed", "error": "failed"}.get(result, result)
+        counts[kind if kind in counts else "other"] += 1
+    other = f", {counts['other']} skipped or xfailed" if counts["other"] else ""
+    attempts = sum(row["attempts"] for row in rows.values())
+    total = sum(row["virtual_time"] for row in rows.values())
+    return (
+        f"{_plural(len(rows), 'test')} with faults: {counts['passed']} passed,"
+        f" {counts['failed']} failed{other}; {_plural(attempts, 'attempt')},"
+        f" {seconds(total)} virtual time"
+    )
+
+
+def format_report(
+    rows: Mapping[str, Mapping[str, Any]],
+    results: Mapping[str, str],
+    width: int = 80,
+    verbose: bool = False,
+) -> list[str]:
+    """The whole terminal report: the roll-up, then the failed tests (every
+    test under ``-v``; at most :data:`MAX_FAILED` failed ones without), then
+    the summary."""
+    width = max(width, 60)
+    lines = format_rollup(rollup(rows, results), width)
+    failed = sorted(t for t in rows if results.get(t) in ("failed", "error"))
+    if verbose:
+        lines += format_table(rows, width, results)
+    elif failed:
+        shown = failed[:MAX_FAILED]
+        lines.append("failed tests (-v lists every test):")
+        lines += format_table({t: rows[t] for t in shown}, width, results)
+        if len(failed) > len(shown):
+            lines.append(f"... and {len(failed) - len(shown)} more failed tests")
+    text = summary(rows, results)
+    if len(text) > width:  # the results, then the attempts and time
+        head, _, tail = text.rpartition("; ")
+        return lines + textwrap.wrap(head + ";", width) + textwrap.wrap(tail, width)
+    return [*lines, text]
+
+
+def result_of(report: pytest.TestReport, previous: str | None) -> str | None:
+    """A test's result so far, given one of its phase reports: ``passed``,
+    ``failed``, ``error`` (its setup or teardown failed), ``skipped``,
+    ``xfailed`` or ``xpassed``."""
+    xfail = hasattr(report, "wasxfail")
+    if report.when == "call":
+        if report.skipped:
+            return "xfailed" if xfail else "skipped"
+        if report.failed:
+            return "failed"
+        return "xpassed" if xfail else "passed"
+    if report.failed:
+        return previous if previous in ("failed", "xfailed") else "error"
+    if report.skipped and report.when == "setup":
+        return "xfailed" if xfail else "skipped"
+    return previous
+
+
+class ReportPlugin:
+    """Collects the rows and results (on the controller) and reports them at
+    the end."""
+
+    def __init__(
+        self, *, terminal: bool, json_path: str | None, html_path: str | None = None
+    ) -> None:
         self.terminal = terminal
         self.json_path = json_path
+        self.html_path = html_path
         self.rows: dict[str, dict[str, Any]] = {}
+        self.results: dict[str, str] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        result = result_of(report, self.results.get(report.nodeid))
+        if result is not None:
+            self.results[report.nodeid] = result
         if report.when != "teardown":
             return
         for name, value in report.user_properties:
             if name == PROPERTY and isinstance(value, str):
                 self.rows[report.nodeid] = json.loads(value)
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.json_path is None:
-            return
-        path = Path(self.json_path)
+    def _path(self, session: pytest.Session, name: str) -> Path:
+        path = Path(name)
         if not path.is_absolute():
             path = session.config.invocation_params.dir / path
         path.parent.mkdir(parents=True, exist_ok=True)
-        document = {
-            "version": 1,
-            "tests": [{"test": test_id, **row} for test_id, row in sorted(self.rows.items())],
-        }
-        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return path
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.json_path is not None:
+            document = {
+                "version": 1,
+                "tests": [
+                    {"test": test_id, "result": self.results.get(test_id, "passed"), **row}
+                    for test_id, row in sorted(self.rows.items())
+                ],
+            }
+            self._path(session, self.json_path).write_text(
+                json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+        if self.html_path is not None:
+            from .report_html import render_html
+
+            self._path(session, self.html_path).write_text(
+                render_html(self.rows, self.results), encoding="utf-8"
+            )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.terminal:
@@ -170,8 +333,18 @@ class ReportPlugin:
             terminalreporter.write_line("no test used a fault")
             return
         width = _internals.terminal_width(terminalreporter)
-        for text in format_table(self.rows, width):
-            terminalreporter.write_line(text)
+        verbose = terminalreporter.verbosity > 0
+        lines = format_report(self.rows, self.results, width, verbose)
+        table = rollup(self.rows, self.results)
+        # the roll-up's rows (after its header, in its order) and the
+        # summary: red where a test failed, green where all survived
+        failed = [bool(entry["failed"]) for entry in table.values()]
+        failed = [False] + failed + [False] * (len(lines) - len(failed) - 2) + [any(failed)]
+        for index, text in enumerate(lines):
+            colour = index not in range(len(table) + 1, len(lines) - 1) and index > 0
+            terminalreporter.write_line(
+                text, **({"red": failed[index], "green": not failed[index]} if colour else {})
+            )
 
 
 def _request_line(event: Mapping[str, Any] | None) -> str:
