@@ -119,7 +119,7 @@ def handler(event: object, context: object) -> object:
 
 Fault("function_error", api="rest", times=2, url=re.compile("https://x"), seed=3)
 Fault(handler=handler, api="http", route="GET /x", handler_duration=lambda event: 1.0)
-Fault(get_scenario("function_error", api="rest"), sequence=["x", handler, {"statusCode": 200}])
+Fault(get_scenario("function_error", api="rest"), sequence=["api_throttled", handler, {}])
 
 
 def test(apigw_fault: ApigwFault) -> None:
@@ -188,7 +188,7 @@ def test_the_readme_has_a_row_per_argument_with_its_doc():
     for argument in arguments():
         assert f"| `{argument.name}` | `" in generated, argument.name
         assert f" | {argument.doc} |" in generated, argument.name
-    assert "| `sequence` | `Sequence[str \\| Scenario \\| Callable[[Any, Any], object]" in generated
+    assert "| `sequence` | `Sequence[ScenarioName \\| Scenario \\| Callable[[Any, Any], object]" in generated
     marker = text.split("## The marker\n\n", 1)[1]
     assert marker.startswith(BLOCKS[0][0] + "\n```python\n@pytest.mark.apigw_fault(name=None,")
 

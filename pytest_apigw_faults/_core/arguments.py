@@ -30,6 +30,7 @@ from typing import (
 )
 
 from .._gateway.errors import ApigwFaultError
+from .._gateway.names import ApiName, EndpointName, ScenarioName
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from .._gateway.auth.jwt import JwtAuthorizer
     from .._gateway.auth.keys import ApiKeys
     from .._gateway.cors import Cors
-    from .._gateway.scenario import Scenario
+    from .._gateway.scenario import Api, Endpoint, Scenario
     from .._gateway.throttle import Throttle
     from . import checks
 
@@ -87,7 +88,7 @@ class ScenarioArgument(TypedDict, total=False):
     ``Fault()`` and ``inject()``."""
 
     name: Annotated[
-        str | Scenario | None,
+        ScenarioName | Scenario | None,
         Arg(
             "a scenario name from the table (or a `Scenario`). Without it, the test runs"
             " once per matching row.",
@@ -101,11 +102,11 @@ class FaultArguments(TypedDict, total=False):
     ``apigw_fault.inject()`` and of ``Fault()``; ``None`` leaves one out."""
 
     api: Annotated[
-        str | None,
+        ApiName | Api | None,
         Arg('`"rest"` or `"http"`. Without it, the test runs for both kinds.', checks.check_api),
     ]
     endpoint: Annotated[
-        str | None,
+        EndpointName | Endpoint | None,
         Arg(
             'REST: `"edge"` (the kind of the captures, the default), `"regional"` or'
             ' `"private"`; HTTP API: `"regional"`. Decides the header set; an endpoint the'
@@ -302,7 +303,7 @@ class FaultArguments(TypedDict, total=False):
         ),
     ]
     then: Annotated[
-        str | Scenario | Callable[[Any, Any], object] | Mapping[str, Any] | None,
+        ScenarioName | Scenario | Callable[[Any, Any], object] | Mapping[str, Any] | None,
         Arg(
             "with `times=N`: what answers the later calls, a handler, a Lambda result (a"
             " dict) or a scenario name.",
@@ -311,7 +312,8 @@ class FaultArguments(TypedDict, total=False):
         ),
     ]
     sequence: Annotated[
-        Sequence[str | Scenario | Callable[[Any, Any], object] | Mapping[str, Any]] | None,
+        Sequence[ScenarioName | Scenario | Callable[[Any, Any], object] | Mapping[str, Any]]
+        | None,
         Arg(
             "what answers each call in turn: scenario names, `Scenario` rows, handlers and"
             ' Lambda results, e.g. `["api_throttled", "api_throttled", {"statusCode": 200,'

@@ -16,6 +16,7 @@ from .._gateway.admission import invokes_lambda, refusal, request_size
 from .._gateway.auth.keys import UsageAccounts, admit
 from .._gateway.auth.precedence import authorize, before_auth, stamped
 from .._gateway.features import Features
+from .._gateway.names import ScenarioName
 from .._gateway.render import check_available, needs_body, rendering_of
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario, default_endpoint
 from .._gateway.wire import Exchange, Gateway, Incoming
@@ -131,7 +132,7 @@ class Fault(Activation):
 
     def __init__(
         self,
-        scenario: str | Scenario | None = None,
+        scenario: ScenarioName | Scenario | None = None,
         *,
         seed: int | str | None = None,
         **arguments: Unpack[FaultArguments],

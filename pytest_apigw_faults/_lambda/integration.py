@@ -331,8 +331,8 @@ class Integration:
             binary_media_types=self.proxy_api.binary_media_types,
         )
         if isinstance(outcome, ProxyFailure):
-            row = SCENARIOS[(outcome.scenario, api)]
-            latency = function_timeout if outcome.scenario == FUNCTION_TIMEOUT else duration
+            row = outcome.scenario
+            latency = function_timeout if outcome.name == FUNCTION_TIMEOUT else duration
             return gateway.respond(
                 row,
                 arrived_at,

@@ -19,6 +19,7 @@ from .._core.checks import CLIENTS
 from .._core.fault import Call, Fault
 from .._core.options import FaultOptions, parse, with_defaults
 from .._gateway.check import response_problems
+from .._gateway.names import ScenarioName
 from .._gateway.table import Scenario
 
 if sys.version_info >= (3, 11):
@@ -72,7 +73,7 @@ class ApigwFault:
 
     def inject(
         self,
-        scenario: str | Scenario | None = None,
+        scenario: ScenarioName | Scenario | None = None,
         **arguments: Unpack[FaultArguments],
     ) -> Fault:
         """Start a fault until the end of the test; it takes the marker's
