@@ -188,7 +188,7 @@ def test_the_readme_has_a_row_per_argument_with_its_doc():
     for argument in arguments():
         assert f"| `{argument.name}` | `" in generated, argument.name
         assert f" | {argument.doc} |" in generated, argument.name
-    assert "| `sequence` | `Sequence[ScenarioName \\| Scenario \\| Callable[[Any, Any], object]" in generated
+    assert "| `sequence` | `Sequence[ScenarioName \\| Scenario \\| Callable[[Any, Any]" in generated
     marker = text.split("## The marker\n\n", 1)[1]
     assert marker.startswith(BLOCKS[0][0] + "\n```python\n@pytest.mark.apigw_fault(name=None,")
 

@@ -89,12 +89,14 @@ class ApigwFault:
         runs the rest of the test on virtual time: ``time.sleep``,
         ``asyncio.sleep`` and the clocks advance by each faulted call's
         latency and each backoff sleep, without waiting."""
+        __tracebackhide__ = True
         args = () if scenario is None else (scenario,)
         return self._inject(parse(args, arguments, call="inject"))
 
     def _inject(self, options: FaultOptions) -> Fault:
         """Start the fault of checked options (``inject``'s, or the marker's),
         with the ini file's defaults for the arguments they leave out."""
+        __tracebackhide__ = True
         options = with_defaults(options, self._defaults)
         fault = Fault._from_options(options, seed=f"{self._seed}:{next(self._injected)}")
         return self._start(fault, options.clients)

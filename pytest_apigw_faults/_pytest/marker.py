@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .._core.options import FaultOptions
     from .fixture import ApigwFault
 
-__all__ = ["inject", "parse_markers"]
+__all__ = ["inject", "marker_problem", "parse_markers"]
 
 
 def _options(node: pytest.Item) -> FaultOptions:
@@ -34,15 +34,22 @@ def _options(node: pytest.Item) -> FaultOptions:
     return options
 
 
-def parse_markers(node: pytest.Item, markers: list[pytest.Mark]) -> FaultOptions:
+def marker_problem(node: pytest.Item, markers: list[pytest.Mark]) -> FaultOptions | str:
+    """The options of ``markers``, or what is wrong with them."""
     from .._core.options import merge_markers
     from .._gateway.table import ApigwFaultError
 
     try:
         return merge_markers([(m.args, m.kwargs) for m in markers])
     except ApigwFaultError as error:
-        problem = str(error)
-    pytest.fail(f"{node.nodeid}: bad @pytest.mark.{_MARKER}: {problem}", pytrace=False)
+        return f"{node.nodeid}: bad @pytest.mark.{_MARKER}: {error}"
+
+
+def parse_markers(node: pytest.Item, markers: list[pytest.Mark]) -> FaultOptions:
+    options = marker_problem(node, markers)
+    if isinstance(options, str):
+        pytest.fail(options, pytrace=False)
+    return options
 
 
 def inject(request: pytest.FixtureRequest) -> None:
@@ -63,4 +70,11 @@ def inject(request: pytest.FixtureRequest) -> None:
             pytrace=False,
         )
     fixture: ApigwFault = request.getfixturevalue("apigw_fault")
-    fixture._inject(options)
+    from .._gateway.errors import ApigwFaultError
+
+    try:
+        fixture._inject(options)
+        return
+    except ApigwFaultError as error:  # the user's mistake, not the plugin's frames
+        problem = f"{request.node.nodeid}: {error}"
+    pytest.fail(problem, pytrace=False)
