@@ -53,7 +53,7 @@ def test_every_bad_marker_of_a_module_is_reported(inner: pytest.Pytester) -> Non
 
 
 def test_a_handler_whose_module_raises_shows_the_user_s_lines(inner: pytest.Pytester) -> None:
-    pkg = inner.mkpydir("orders")
+    pkg = inner.mkpydir("unset_database_orders")
     (pkg / "app.py").write_text(
         "import os\n\nDATABASE = os.environ['ORDERS_DATABASE_URL']\n\n"
         "def handler(event, context):\n    return {'statusCode': 200}\n"
@@ -62,12 +62,12 @@ def test_a_handler_whose_module_raises_shows_the_user_s_lines(inner: pytest.Pyte
         test_handler="""
         import pytest
 
-        @pytest.mark.apigw_fault(handler="orders.app:handler", api="rest")
+        @pytest.mark.apigw_fault(handler="unset_database_orders.app:handler", api="rest")
         def test_marked(apigw_fault):
             pass
 
         def test_injected(apigw_fault):
-            apigw_fault.inject(handler="orders.app:handler", api="rest")
+            apigw_fault.inject(handler="unset_database_orders.app:handler", api="rest")
         """
     )
     result = inner.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")
@@ -75,8 +75,8 @@ def test_a_handler_whose_module_raises_shows_the_user_s_lines(inner: pytest.Pyte
     text = result.stdout.str()
     app = pkg / "app.py"
     error = [
-        "handler 'orders.app:handler': importing module 'orders.app' raised"
-        " KeyError: 'ORDERS_DATABASE_URL'",
+        "handler 'unset_database_orders.app:handler': importing module"
+        " 'unset_database_orders.app' raised KeyError: 'ORDERS_DATABASE_URL'",
         f'  File "{app}", line 3, in <module>',
         "    DATABASE = os.environ['ORDERS_DATABASE_URL']",
     ]

@@ -125,6 +125,19 @@ def _parser(prog: str = _PROG) -> argparse.ArgumentParser:
             " (default: 0, answer at once)"
         ),
     )
+    _running_arguments(serve)
+    _rendering_arguments(serve)
+    _list_arguments(commands.add_parser(
+        "list", help="print the scenario table",
+        description=(
+            "Print the scenario table; --format json gives every field of each row, and"
+            " its endpoint_types: the endpoint types it exists on."
+        ),
+    ))  # fmt: skip
+    return parser
+
+
+def _running_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--quiet", action="store_true",
         help="log no line per request, only the start and the stop (faster under load)",
@@ -136,15 +149,6 @@ def _parser(prog: str = _PROG) -> argparse.ArgumentParser:
             f" default: {KEEP_CALLS})"
         ),
     )
-    _rendering_arguments(serve)
-    _list_arguments(commands.add_parser(
-        "list", help="print the scenario table",
-        description=(
-            "Print the scenario table; --format json gives every field of each row, and"
-            " its endpoint_types: the endpoint types it exists on."
-        ),
-    ))  # fmt: skip
-    return parser
 
 
 def _list_arguments(listing: argparse.ArgumentParser) -> None:
