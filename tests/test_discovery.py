@@ -19,7 +19,7 @@ def inner(pytester: pytest.Pytester) -> pytest.Pytester:
 
 def test_every_bad_marker_of_a_module_is_reported(inner: pytest.Pytester) -> None:
     inner.makepyfile(
-        test_bad="""
+        test_bad_markers="""
         import pytest
 
         @pytest.mark.apigw_fault("functon_error", api="rest")
@@ -41,14 +41,15 @@ def test_every_bad_marker_of_a_module_is_reported(inner: pytest.Pytester) -> Non
     result = inner.runpytest("-p", "no:randomly")
     result.assert_outcomes(errors=1)
     text = result.stdout.str()
-    report = text.split(" ERROR collecting test_bad.py ", 1)[1].split("\n", 1)[1]
+    report = text.split(" ERROR collecting test_bad_markers.py ", 1)[1].split("\n", 1)[1]
     assert report.split("\n=")[0].splitlines() == [
-        "test_bad.py::test_one: bad @pytest.mark.apigw_fault: unknown scenario 'functon_error'"
-        f" for api='rest'; did you mean 'function_error'? Valid names: {REST_NAMES}",
-        "test_bad.py::test_two: bad @pytest.mark.apigw_fault: unknown api 'rst'; valid"
+        "test_bad_markers.py::test_one: bad @pytest.mark.apigw_fault: unknown scenario"
+        " 'functon_error' for api='rest'; did you mean 'function_error'? Valid names:"
+        f" {REST_NAMES}",
+        "test_bad_markers.py::test_two: bad @pytest.mark.apigw_fault: unknown api 'rst'; valid"
         " choices: 'rest', 'http'",
-        "test_bad.py::test_three: bad @pytest.mark.apigw_fault: times= takes a whole number"
-        " of calls, at least 1, or None for every call; got 0",
+        "test_bad_markers.py::test_three: bad @pytest.mark.apigw_fault: times= takes a whole"
+        " number of calls, at least 1, or None for every call; got 0",
     ]
 
 
@@ -59,7 +60,7 @@ def test_a_handler_whose_module_raises_shows_the_user_s_lines(inner: pytest.Pyte
         "def handler(event, context):\n    return {'statusCode': 200}\n"
     )
     inner.makepyfile(
-        test_handler="""
+        test_unset_database="""
         import pytest
 
         @pytest.mark.apigw_fault(handler="unset_database_orders.app:handler", api="rest")
@@ -88,7 +89,7 @@ def test_a_handler_whose_module_raises_shows_the_user_s_lines(inner: pytest.Pyte
         if line.strip(" ~^"):  # Python 3.11+ underlines the expression: not checked
             shown.append(line)
     assert shown == [
-        f"test_handler.py::test_marked: {error[0]}", *error[1:],
+        f"test_unset_database.py::test_marked: {error[0]}", *error[1:],
     ]
     injected = text.split(" test_injected ", 1)[1].split("\n", 1)[1]
     lines = injected.split("\n=")[0].strip("\n").splitlines()
