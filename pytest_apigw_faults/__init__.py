@@ -12,6 +12,7 @@ __all__ = [
     "SCENARIOS",
     "Api",
     "ApiKeys",
+    "ApiName",
     "ApigwFault",
     "ApigwFaultError",
     "ApigwFaultSleepWarning",
@@ -22,21 +23,29 @@ __all__ = [
     "CognitoAuthorizer",
     "Cors",
     "Endpoint",
+    "EndpointName",
     "Evidence",
     "Fault",
     "GatewayApi",
     "GatewayResponses",
     "GatewayServer",
+    "HttpEventV1",
+    "HttpEventV2",
+    "HttpScenarioName",
     "IamAuth",
     "IamCredentials",
     "JwtAuthorizer",
     "JwtKeys",
     "KeyDecision",
     "LambdaAuthorizer",
+    "LambdaEvent",
     "Phase",
     "ProxyFailure",
     "ProxyResult",
+    "RestEvent",
+    "RestScenarioName",
     "Scenario",
+    "ScenarioName",
     "Throttle",
     "UsagePlan",
     "WebSocketApi",
@@ -66,6 +75,13 @@ if TYPE_CHECKING:
     from ._gateway.classification import Classification
     from ._gateway.cors import Cors
     from ._gateway.custom import GatewayResponses
+    from ._gateway.names import (
+        ApiName,
+        EndpointName,
+        HttpScenarioName,
+        RestScenarioName,
+        ScenarioName,
+    )
     from ._gateway.table import (
         SCENARIOS,
         Api,
@@ -77,6 +93,7 @@ if TYPE_CHECKING:
         get_scenario,
     )
     from ._gateway.throttle import Throttle
+    from ._lambda.event_types import HttpEventV1, HttpEventV2, LambdaEvent, RestEvent
     from ._lambda.results import ProxyFailure, ProxyResult, validate_proxy_result
     from ._pytest.fixture import ApigwFault
     from ._pytest.matrix import route_scenarios, scenarios
@@ -88,6 +105,15 @@ _HOME = {
     "ApigwFaultError": "_gateway.table",
     "Endpoint": "_gateway.table",
     "Evidence": "_gateway.table",
+    "ApiName": "_gateway.names",
+    "EndpointName": "_gateway.names",
+    "HttpScenarioName": "_gateway.names",
+    "RestScenarioName": "_gateway.names",
+    "ScenarioName": "_gateway.names",
+    "RestEvent": "_lambda.event_types",
+    "HttpEventV1": "_lambda.event_types",
+    "HttpEventV2": "_lambda.event_types",
+    "LambdaEvent": "_lambda.event_types",
     "ApiKeys": "_gateway.auth.keys",
     "KeyDecision": "_gateway.auth.keys",
     "UsagePlan": "_gateway.auth.keys",

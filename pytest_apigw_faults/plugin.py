@@ -53,6 +53,8 @@ _OPTIONS: pytest.StashKey[Marked] = _key("_OPTIONS")
 _PARSED: pytest.StashKey[dict[tuple[str, str], tuple[list[pytest.Mark], Marked]]] = _key(
     "_PARSED"
 )
+#: the bad markers of each collector (module or class), reported together
+_BAD: pytest.StashKey[dict[str, list[str]]] = _key("_BAD")
 _SEED_HELP = (
     "seed of the ids the fake API Gateway generates, so a run can be"
     " reproduced (default: a fresh seed per run, shown in the report header)"
@@ -361,9 +363,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     markers = list(definition.iter_markers(_MARKER))
     if not markers:
         return
-    from ._pytest.marker import TemplateMarker, parse_markers
+    from ._pytest.marker import TemplateMarker, marker_problem
 
-    options = parse_markers(definition, markers)
+    options = marker_problem(definition, markers)
+    if isinstance(options, str):  # reported with the collector's others
+        bad = metafunc.config.stash.setdefault(_BAD, {})
+        bad.setdefault(definition.parent.nodeid, []).append(options)  # type: ignore[union-attr]
+        return
     # for the items of this function: parsed once, here (see _options)
     metafunc.config.stash.setdefault(_PARSED, {})[_function(definition)] = (markers, options)
     if _MARKER_FIXTURE not in metafunc.fixturenames:
@@ -372,6 +378,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     rows = options.scenarios()
     metafunc.parametrize(_MARKER_FIXTURE, rows, indirect=True, ids=[row.id for row in rows])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
+    """A module (or class) with bad ``apigw_fault`` markers fails to collect
+    with every one of them, not only the first."""
+    report = yield
+    problems = collector.config.stash.get(_BAD, {}).pop(collector.nodeid, None)
+    if problems and report.outcome == "passed":
+        report.outcome, report.longrepr, report.result = "failed", "\n".join(problems), []
+    return report
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -402,12 +419,17 @@ def _apigw_fault_marker(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture
 def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
-    """Fake API Gateway failures for requests and httpx calls in this test.
-
-    With the ``apigw_fault`` marker the marked fault is already injected;
-    ``apigw_fault.inject(name, api=...)`` starts another. Then look at
-    ``.scenario``, ``.calls``, ``.logs`` and ``.assert_response(response)``.
-    Every fault stops when the test ends.
+    """Real Amazon API Gateway failures (and Lambda handlers behind a fake
+    gateway) for the requests, httpx and aiohttp calls of this test.
+    With @pytest.mark.apigw_fault(name, api=...) the marked fault is already
+    injected; .inject(name, api=..., handler=..., sequence=...) starts another
+    (the marker's arguments), .serve() a loopback server for any client,
+    .use_template(path) a whole SAM/CloudFormation/OpenAPI API. Then read
+    .scenario, .calls (each call's .request, .response, .scenario, .event,
+    .request_id, .logs, .lambda_log), .logs, .sleeps, .elapsed, and check
+    .assert_response(response), .assert_retried(times=), .assert_not_retried(),
+    .assert_gave_up_within(seconds). Every fault stops when the test ends.
+    See https://pypi.org/project/pytest-apigw-faults/
     """
     from ._pytest.fixture import ApigwFault
 

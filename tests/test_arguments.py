@@ -119,7 +119,7 @@ def handler(event: object, context: object) -> object:
 
 Fault("function_error", api="rest", times=2, url=re.compile("https://x"), seed=3)
 Fault(handler=handler, api="http", route="GET /x", handler_duration=lambda event: 1.0)
-Fault(get_scenario("function_error", api="rest"), sequence=["x", handler, {"statusCode": 200}])
+Fault(get_scenario("function_error", api="rest"), sequence=["api_throttled", handler, {}])
 
 
 def test(apigw_fault: ApigwFault) -> None:
@@ -192,7 +192,8 @@ def test_the_site_has_a_row_per_argument_with_its_doc():
         doc = re.sub(r"\]\(#([a-z0-9-]+)\)", r"](PAGE#\1)", argument.doc)
         pattern = re.escape(f" | {doc} |").replace("PAGE", r"[\w./-]+\.md")
         assert re.search(pattern, generated), argument.name
-    assert "| `sequence` | `Sequence[str \\| Scenario \\| Callable[[Any, Any], object]" in generated
+    sequence = "| `sequence` | `Sequence[ScenarioName \\| Scenario \\| Callable[[Any, Any], object]"
+    assert sequence in generated
     marker = (ROOT / "docs" / "marker.md").read_text(encoding="utf-8").split("# The marker\n\n")[1]
     assert marker.startswith(
         BLOCKS[0].start + "\n<!-- not-run: the marker's signature, not an example -->\n"

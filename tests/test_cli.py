@@ -78,7 +78,8 @@ def test_list_as_json_has_every_field_of_every_row():
     assert [record["id"] for record in records] == [row.id for row in rows]
     names = {field.name for field in dataclasses.fields(rows[0])}
     for record, row in zip(records, rows, strict=True):
-        assert set(record) == names | {"id"}
+        assert set(record) == names | {"id", "endpoint_types"}
+        assert record["endpoint_types"] == [endpoint.value for endpoint in row.endpoint_types]
         assert record["body"].encode() == row.body
         assert record["api"] == row.api.value
         assert record["evidence"] == row.evidence.value
@@ -87,6 +88,12 @@ def test_list_as_json_has_every_field_of_every_row():
         assert record["log"] == list(row.log)
     http_only = json.loads(run("list", "--api", "http", "--format", "json"))
     assert {record["api"] for record in http_only} == {"http"}
+    by_id = {record["id"]: record for record in records}
+    assert by_id["rest-function_error"]["endpoint_types"] == ["edge", "regional", "private"]
+    assert by_id["rest-function_error"]["endpoints"] == []  # as declared: () is every one
+    assert by_id["http-function_error"]["endpoint_types"] == ["regional"]
+    assert by_id["rest-default_endpoint_disabled"]["endpoint_types"] != ["edge", "regional",
+                                                                          "private"]
 
 
 def test_list_as_markdown_is_the_readme_table():
@@ -102,6 +109,22 @@ def test_the_module_runs_as_a_program():
          "json"], capture_output=True, text=True, timeout=60, check=True,
     )
     assert {record["api"] for record in json.loads(done.stdout)} == {"http"}
+
+
+def test_the_console_script_is_the_same_command(capsys, monkeypatch):
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    scripts = pyproject.split("[project.scripts]\n", 1)[1].split("\n[", 1)[0]
+    assert 'apigw-faults = "pytest_apigw_faults._serve.cli:console"' in scripts.splitlines()
+    from pytest_apigw_faults._serve.cli import console
+
+    monkeypatch.setattr(sys, "argv", ["apigw-faults", "list", "--api", "http"])
+    assert console() == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("http-")
+    monkeypatch.setattr(sys, "argv", ["apigw-faults", "--help"])
+    with pytest.raises(SystemExit) as excinfo:
+        console()
+    assert excinfo.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: apigw-faults [-h] {serve,list}")
 
 
 # -- bad arguments -----------------------------------------------------------------------

@@ -517,7 +517,7 @@ def test_validate_proxy_result_without_http():
     )
     failure = validate_proxy_result({"statusCode": 200, "extra": 1}, api="rest")
     assert isinstance(failure, ProxyFailure)
-    assert (failure.scenario, failure.status) == ("malformed_response", 502)
+    assert (failure.name, failure.status) == ("malformed_response", 502)
 
 
 @pytest.fixture

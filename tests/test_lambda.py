@@ -16,7 +16,7 @@ import re
 import pytest
 from captured import CAPTURED_LOGS
 
-from pytest_apigw_faults._gateway.table import ApigwFaultError
+from pytest_apigw_faults._gateway.table import Api, ApigwFaultError
 from pytest_apigw_faults._lambda.results import (
     ProxyFailure,
     ProxyResult,
@@ -54,7 +54,7 @@ def failed(scenario, status):
 def outcome(result):
     """A ProxyResult as is, a ProxyFailure as (scenario, status)."""
     if isinstance(result, ProxyFailure):
-        return (result.scenario, result.status)
+        return (result.name, result.status)
     return result
 
 
@@ -199,6 +199,7 @@ def test_rest_malformed_log_is_the_captured_one():
         502,
         "the payload is JSON str, not an object",
         tuple(line.removeprefix(prefix) for line in CAPTURED_LOGS["malformed_response"]),
+        api=Api.REST,
     )
 
 
@@ -465,7 +466,7 @@ def test_unserialisable_result_is_a_marshal_error():
         "stackTrace": [],
     }
     failure = translate_invocation(invocation, api="rest")
-    assert failure.scenario == "function_error"
+    assert failure.name == "function_error"
     assert failure.log[0] == (
         "Lambda execution failed with status 200 due to customer function error: Unable to"
         " marshal response: Object of type set is not JSON serializable. Lambda request id: r-1"
@@ -494,7 +495,7 @@ def test_too_large_counts_the_serialised_bytes():
     result = "\u00e9" * (MAX_PAYLOAD_BYTES // 6 + 1)
     assert isinstance(validate_proxy_result(result, api="http", runtime="python3.12"),
                       ProxyResult)
-    assert validate_proxy_result(result, api="http", runtime="python3.11").scenario == (
+    assert validate_proxy_result(result, api="http", runtime="python3.11").name == (
         "lambda_response_too_large"
     )
 
@@ -512,9 +513,10 @@ def test_too_large_failure_and_log():
             " Lambda request id: L",
             "Method completed with status: 502",
         ),
+        api=Api.REST,
     )
     assert validate_proxy_result("x" * MAX_PAYLOAD_BYTES, api="http") == ProxyFailure(
-        "lambda_response_too_large", 500, failure.reason
+        "lambda_response_too_large", 500, failure.reason, api=Api.HTTP
     )
 
 
@@ -570,9 +572,10 @@ def test_unhandled_exception_is_the_captured_function_error():
         502,
         "AppError: Application error in a Lambda function",
         tuple(line.removeprefix(prefix) for line in CAPTURED_LOGS["function_error"]),
+        api=Api.REST,
     )
     http = translate_invocation(invoke(failing_handler, {}, context()), api="http")
-    assert (http.scenario, http.status, http.log) == ("function_error", 500, ())
+    assert (http.name, http.status, http.log) == ("function_error", 500, ())
 
 
 def test_error_payload_of_a_key_error_quotes_the_key():
@@ -649,9 +652,10 @@ def test_handler_that_runs_out_of_time(spent, scenario):
                 " Lambda request id: req-1",
                 "Method completed with status: 502",
             ),
+            api=Api.REST,
         )
         http = translate_invocation(invoke(handler, {}, ctx), api="http")
-        assert (http.scenario, http.status) == ("function_timeout", 500)
+        assert (http.name, http.status) == ("function_timeout", 500)
 
 
 def test_an_error_raised_after_the_deadline_is_a_timeout():
@@ -688,7 +692,7 @@ def test_log_lines_are_format_templates():
 
 def test_function_error_payload_that_is_not_json():
     failure = translate_invocation(Invocation("r", b"Task timed out", "Unhandled"), api="rest")
-    assert (failure.scenario, failure.reason) == ("function_error", "Task timed out")
+    assert (failure.name, failure.reason) == ("function_error", "Task timed out")
 
 
 # --------------------------------------------------------------------------- #

@@ -570,7 +570,8 @@ def test_a_run_that_uses_no_fault_imports_no_http_client(pytester):
                 "plugin modules at session end: ['pytest_apigw_faults',"
                 " 'pytest_apigw_faults._core', 'pytest_apigw_faults._core.arguments',"
                 " 'pytest_apigw_faults._gateway',"
-                " 'pytest_apigw_faults._gateway.errors', 'pytest_apigw_faults.plugin']"
+                " 'pytest_apigw_faults._gateway.errors', 'pytest_apigw_faults._gateway.names',"
+                " 'pytest_apigw_faults.plugin']"
             ),
         ],
         consecutive=True,

@@ -376,22 +376,18 @@ def test_fixtures_shows_the_apigw_fault_docstring(inner):
     result.stdout.fnmatch_lines(
         [
             "apigw_fault -- *pytest_apigw_faults*plugin.py:*",
-            "    Fake API Gateway failures for requests and httpx calls in this test.",
+            "    Real Amazon API Gateway failures (and Lambda handlers behind a fake",
         ],
         consecutive=True,
-    )
+    )  # the whole help is one paragraph, shown without -v (tests/test_discovery.py)
     result.stdout.no_fnmatch_line("_apigw_fault_marker*")  # private: shown only with -v
 
     verbose = inner.runpytest("--fixtures", "-v")
     verbose.stdout.fnmatch_lines(
         [
             "apigw_fault -- *pytest_apigw_faults*plugin.py:*",
-            "    Fake API Gateway failures for requests and httpx calls in this test.",
-            "    ",
-            "    With the ``apigw_fault`` marker the marked fault is already injected;",
-            "    ``apigw_fault.inject(name, api=...)`` starts another. Then look at",
-            "    ``.scenario``, ``.calls``, ``.logs`` and ``.assert_response(response)``.",
-            "    Every fault stops when the test ends.",
+            "    Real Amazon API Gateway failures (and Lambda handlers behind a fake",
+            "    gateway) for the requests, httpx and aiohttp calls of this test.",
         ],
         consecutive=True,
     )

@@ -479,3 +479,27 @@ def test_an_upgrade_to_another_path_is_answered_as_before(served):
     with pytest.raises(websocket.WebSocketBadStatusException) as raised:
         connect(url.replace("/prod", "/other"))
     assert raised.value.status_code == 404  # no fault answers it: the server's own 404
+
+
+UPGRADE_SUITE = """
+import websocket
+
+from pytest_apigw_faults import WebSocketApi
+
+
+def test_upgrade(apigw_fault):
+    apigw_fault.use_api(WebSocketApi({"$default": lambda event, context: {"statusCode": 200}}))
+    ws = websocket.create_connection(f"ws://127.0.0.1:{apigw_fault.server.port}/prod")
+    ws.close()
+"""
+
+
+def test_an_upgrade_is_served_after_the_package_is_imported_again(pytester: pytest.Pytester):
+    """httptools' errors module is pure Python: a second in-process run
+    imports it afresh, while its compiled parser raises the first import's
+    classes; the connection loop catches those."""
+    pytest.importorskip("websocket")
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_upgrade=UPGRADE_SUITE)
+    for _ in range(2):
+        pytester.runpytest("-p", "no:randomly", "-q").assert_outcomes(passed=1)

@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Any
 
 from .._gateway.classify import Classification, parse_classify_api, rows_consistent_with
+from .._gateway.names import ApiName
 from .._gateway.table import Api, ApigwFaultError
 from .._gateway.wire import WireResponse
 from . import _internals
@@ -255,7 +256,7 @@ def classify(
     headers: Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]] | None = None,
     body: bytes | str | None = None,
     method: str | None = None,
-    api: str | Api | None = None,
+    api: ApiName | Api | None = None,
 ) -> Classification:
     """The rows of the scenario table that ``response`` is consistent with,
     best first.

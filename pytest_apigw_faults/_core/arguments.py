@@ -9,9 +9,8 @@ marker's help line, the signature in error messages, the unknown-argument
 errors, the README's argument table (:mod:`.._docs.arguments`), the ini
 defaults and the checks (:mod:`.options`) all read it from here.
 
-Imported when pytest starts, for the marker's help line and the ini
-defaults; it needs the checks and the vocabulary of the scenario table, not
-the table itself.
+Imported when pytest starts (the marker's help line, the ini defaults): it
+needs the checks and the table's vocabulary, not the table.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ForwardRef, NamedTuple, TypedDict
 
 from .._gateway.errors import ApigwFaultError
+from .._gateway.names import ApiName, EndpointName, ScenarioName
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,12 +33,11 @@ if TYPE_CHECKING:
     from .._gateway.auth.jwt import JwtAuthorizer
     from .._gateway.auth.keys import ApiKeys
     from .._gateway.cors import Cors
-    from .._gateway.scenario import Scenario
+    from .._gateway.scenario import Api, Endpoint, Scenario
     from .._gateway.throttle import Throttle
     from . import checks
 
-    #: A check: the value given (never ``None``) and what it is checked
-    #: against, to the value the options keep.
+    #: A check: the value given (never ``None``) and its context, to the value kept.
     Check = Callable[[Any, checks.Context], Any]
     #: How an ini value becomes a default: the value and the ini file's folder.
     IniReader = Callable[[Any, Path], Any]
@@ -80,7 +79,7 @@ class ScenarioArgument(TypedDict, total=False):
     ``Fault()`` and ``inject()``."""
 
     name: Annotated[
-        str | Scenario | None,
+        ScenarioName | Scenario | None,
         Arg(
             "a scenario name from the table (or a `Scenario`). Without it, the test runs"
             " once per matching row.",
@@ -94,11 +93,11 @@ class FaultArguments(TypedDict, total=False):
     ``apigw_fault.inject()`` and of ``Fault()``; ``None`` leaves one out."""
 
     api: Annotated[
-        str | None,
+        ApiName | Api | None,
         Arg('`"rest"` or `"http"`. Without it, the test runs for both kinds.', checks.check_api),
     ]
     endpoint: Annotated[
-        str | None,
+        EndpointName | Endpoint | None,
         Arg(
             'REST: `"edge"` (the kind of the captures, the default), `"regional"` or'
             ' `"private"`; HTTP API: `"regional"`. Decides the header set; an endpoint the'
@@ -297,7 +296,7 @@ class FaultArguments(TypedDict, total=False):
         ),
     ]
     then: Annotated[
-        str | Scenario | Callable[[Any, Any], object] | Mapping[str, Any] | None,
+        ScenarioName | Scenario | Callable[[Any, Any], object] | Mapping[str, Any] | None,
         Arg(
             "with `times=N`: what answers the later calls, a handler, a Lambda result (a"
             " dict) or a scenario name.",
@@ -306,7 +305,8 @@ class FaultArguments(TypedDict, total=False):
         ),
     ]
     sequence: Annotated[
-        Sequence[str | Scenario | Callable[[Any, Any], object] | Mapping[str, Any]] | None,
+        Sequence[ScenarioName | Scenario | Callable[[Any, Any], object] | Mapping[str, Any]]
+        | None,
         Arg(
             "what answers each call in turn: scenario names, `Scenario` rows, handlers and"
             ' Lambda results, e.g. `["api_throttled", "api_throttled", {"statusCode": 200,'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from .._gateway.auth import Authorization
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .._gateway.result import ProxyResult
     from .._gateway.table import Scenario
     from .._gateway.wire import Exchange
+    from .._lambda.event_types import LambdaEvent
     from .._lambda.runtime import Invocation
     from .fault import Fault
 
@@ -59,9 +60,11 @@ class Call:
         return self.exchange.result
 
     @property
-    def event(self) -> Mapping[str, object] | None:
-        """The event the Lambda was invoked with, or ``None`` if none was."""
-        return self.exchange.event
+    def event(self) -> LambdaEvent | None:
+        """The event the Lambda was invoked with, or ``None`` if none was:
+        a ``RestEvent``, ``HttpEventV1`` or ``HttpEventV2`` (the API's payload
+        format; ``"version" in event`` is false for REST)."""
+        return cast("LambdaEvent | None", self.exchange.event)
 
     @property
     def auth(self) -> Authorization | None:
@@ -97,9 +100,11 @@ class Call:
         return None if invocation is None else invocation.error
 
     @property
-    def request_id(self) -> str:
-        """``x-amzn-requestid`` (REST) or ``apigw-requestid`` (HTTP API)."""
-        return self.exchange.request_id
+    def request_id(self) -> str | None:
+        """``x-amzn-requestid`` (REST) or ``apigw-requestid`` (HTTP API), or
+        ``None`` when the answer has none (CloudFront refused the request
+        before API Gateway saw it)."""
+        return self.exchange.request_id or None
 
     @property
     def logs(self) -> tuple[str, ...]:

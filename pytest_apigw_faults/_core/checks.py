@@ -341,7 +341,7 @@ def check_item(key: str, item: object, context: Context) -> object:
                 f"{key}: scenario {item.id!r} is a {item.api.value!r} scenario, but"
                 f" api={api.value!r}"
             )
-        name = table_row(item).name
+        name: str = table_row(item).name
     elif isinstance(item, str) and ":" not in item:
         try:
             name = table_name(item, api)
@@ -495,6 +495,6 @@ def arguments() -> tuple[_declaration.Argument, ...]:
     the order of the signature (see :mod:`.arguments`)."""
     names = {
         "checks": _THIS, "Scenario": Scenario, "Cors": Cors, "Throttle": Throttle,
-        **ARGUMENT_TYPES,
+        "Api": Api, "Endpoint": Endpoint, **ARGUMENT_TYPES,
     }
     return _declaration.declared(names)

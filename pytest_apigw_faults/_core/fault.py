@@ -16,6 +16,7 @@ from .._gateway.admission import invokes_lambda, refusal, request_size
 from .._gateway.auth.keys import UsageAccounts, admit
 from .._gateway.auth.precedence import authorize, before_auth, stamped
 from .._gateway.features import Features
+from .._gateway.names import ScenarioName
 from .._gateway.render import check_available, needs_body, rendering_of
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Endpoint, Scenario, default_endpoint
 from .._gateway.wire import Exchange, Gateway, Incoming
@@ -131,7 +132,7 @@ class Fault(Activation):
 
     def __init__(
         self,
-        scenario: str | Scenario | None = None,
+        scenario: ScenarioName | Scenario | None = None,
         *,
         seed: int | str | None = None,
         **arguments: Unpack[FaultArguments],
@@ -156,17 +157,20 @@ class Fault(Activation):
 
         The other arguments are those of the marker (see
         :class:`~pytest_apigw_faults._core.arguments.FaultArguments`)."""
+        __tracebackhide__ = True
         args = () if scenario is None else (scenario,)
         self._configure(parse(args, arguments, call="Fault"), seed)
 
     @classmethod
     def _from_options(cls, options: FaultOptions, *, seed: int | str | None = None) -> Fault:
         """The fault of options already checked (the marker's, ``inject``'s)."""
+        __tracebackhide__ = True
         fault = cls.__new__(cls)
         fault._configure(options, seed)
         return fault
 
     def _configure(self, options: FaultOptions, seed: int | str | None) -> None:
+        __tracebackhide__ = True
         _coherent(options)
         assert options.api is not None
         self._options = options  # what the route offers (``GatewayApi.failures``)
@@ -239,6 +243,7 @@ class Fault(Activation):
 
     def _script(self, options: FaultOptions) -> None:
         """The steps of a handler, ``then=`` or ``sequence=`` fault."""
+        __tracebackhide__ = True
         from .._lambda.integration import Integration, LambdaStep, make_step
 
         api = self.api

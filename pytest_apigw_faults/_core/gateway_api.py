@@ -24,6 +24,7 @@ from .._gateway.auth.config import LambdaAuthorizer
 from .._gateway.auth.jwt import JwtAuthorizer
 from .._gateway.auth.keys import UsageAccounts
 from .._gateway.features import Features
+from .._gateway.names import ScenarioName
 from .._gateway.reachable import reachable
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Scenario, parse_api
 from .._gateway.wire import Exchange, Incoming
@@ -255,7 +256,7 @@ class GatewayApi(Fault):
         return any(route.fault.reads_body for route in self.routes if route.fault is not None)
 
     def inject(
-        self, scenario: str | Scenario, *, route: str, times: int | None = None
+        self, scenario: ScenarioName | Scenario, *, route: str, times: int | None = None
     ) -> Fault:
         """Answer the calls ``route`` takes with ``scenario`` (the first
         ``times`` of them, or every one) while the other routes keep

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from types import MappingProxyType
 
 from .errors import ApigwFaultError
+from .names import ScenarioName
 
 __all__ = [
     "ENDPOINTS",
@@ -157,7 +159,7 @@ class Scenario:
     and ``note`` any doubt, headers and logs included.
     """
 
-    name: str
+    name: ScenarioName
     api: Api
     status: int
     body: bytes
@@ -179,6 +181,21 @@ class Scenario:
     body_pattern: re.Pattern[bytes] | None = field(default=None, repr=False)
     apigw_id_first: bool = False
     content_type: str = field(default="application/json", repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            # ProxyFailure.scenario was the name until 0.1: a comparison with
+            # a name goes on working for a while, and says what to write.
+            warnings.warn(
+                f"comparing a Scenario with the str {other!r} compares its name; write"
+                " `.name == ...` (a Scenario will stop comparing equal to its name in 0.2)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return self.name == other
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(self))
 
     @property
     def id(self) -> str:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from .names import ApiName, ScenarioName
 from .rows_integration import INTEGRATION_ROWS
 from .rows_refused import REFUSED_ROWS
 from .rows_signed import SIGNED_ROWS
@@ -185,7 +186,7 @@ def check_name(name: object, api: Api | None = None) -> str:
     )
 
 
-def get_scenario(name: str, *, api: Api | str) -> Scenario:
+def get_scenario(name: ScenarioName, *, api: ApiName | Api) -> Scenario:
     """The row ``(name, api)`` of the scenario table.
 
     >>> get_scenario("function_error", api="rest").status

@@ -27,7 +27,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import math
+import os
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -85,19 +87,38 @@ class LambdaStep:
 Step = Scenario | LambdaStep
 
 
+def _import_failed(spec: str, module_name: str, error: BaseException) -> str:
+    """What importing the handler's module raised, with the frames of the
+    user's code only (not importlib's, not this package's)."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith(("<frozen ", here, os.path.dirname(importlib.__file__)))
+    ]
+    where = "".join(traceback.format_list(frames)).rstrip("\n")
+    what = "".join(traceback.format_exception_only(type(error), error)).rstrip("\n")
+    return f"handler {spec!r}: importing module {module_name!r} raised {what}\n{where}"
+
+
 def resolve_handler(spec: object) -> Handler:
     """``spec`` itself when callable; a ``"module:function"`` path imported
     now, with an error naming the module or the attribute that is missing."""
+    __tracebackhide__ = True
     if callable(spec):
         return cast(Handler, spec)
     assert isinstance(spec, str)
     module_name, _, attribute = spec.partition(":")
     try:
         value: Any = importlib.import_module(module_name)
-    except ImportError as error:
+    except ModuleNotFoundError as error:
+        if error.name is None or not f"{module_name}.".startswith(f"{error.name}."):
+            raise ApigwFaultError(_import_failed(spec, module_name, error)) from None
         raise ApigwFaultError(
             f"handler {spec!r}: cannot import module {module_name!r}: {error}"
         ) from error
+    except Exception as error:
+        raise ApigwFaultError(_import_failed(spec, module_name, error)) from None
     for part in attribute.split("."):
         try:
             value = getattr(value, part)
@@ -116,6 +137,7 @@ def resolve_handler(spec: object) -> Handler:
 def make_step(item: object, api: Api) -> Step:
     """The step of an item the fault's options have checked: a scenario row, or a
     handler (resolved now) or a static result."""
+    __tracebackhide__ = True
     if isinstance(item, Scenario):
         return item
     if isinstance(item, str) and ":" not in item:
@@ -390,8 +412,8 @@ class Integration:
             binary_media_types=self.proxy_api.binary_media_types,
         )
         if isinstance(outcome, ProxyFailure):
-            row = SCENARIOS[(outcome.scenario, api)]
-            latency = function_timeout if outcome.scenario == FUNCTION_TIMEOUT else duration
+            row = outcome.scenario
+            latency = function_timeout if outcome.name == FUNCTION_TIMEOUT else duration
             return gateway.respond(
                 row,
                 arrived_at,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 from .._gateway import headers as _wire
+from .._gateway.names import ApiName, ScenarioName
 from .._gateway.result import ProxyResult
-from .._gateway.table import Api, parse_api
+from .._gateway.table import SCENARIOS, Api, Scenario, parse_api
 from .media import first_accept, matches_binary
 from .proxy_values import INVALID as _INVALID
 from .proxy_values import MergedHeaders as _Headers
@@ -43,21 +44,23 @@ __all__ = [
 ]
 
 # The scenario names a failure becomes (rows of the table, keyed with the api).
-MALFORMED_RESPONSE = "malformed_response"
-FUNCTION_ERROR = "function_error"
-FUNCTION_TIMEOUT = "function_timeout"
-RESPONSE_TOO_LARGE = "lambda_response_too_large"
+MALFORMED_RESPONSE: Final = "malformed_response"
+FUNCTION_ERROR: Final = "function_error"
+FUNCTION_TIMEOUT: Final = "function_timeout"
+RESPONSE_TOO_LARGE: Final = "lambda_response_too_large"
 #: REST only: ``isBase64Encoded`` with a body that is not base64 gives 500
 #: [LS-B64].
-INVALID_BASE64 = "invalid_base64"
+INVALID_BASE64: Final = "invalid_base64"
 
 
 @dataclass(frozen=True)
 class ProxyFailure:
     """A Lambda answer API Gateway rejects: the table scenario it becomes.
 
-    ``scenario`` names the row (``malformed_response``, ``function_error``,
-    ``function_timeout``, ``lambda_response_too_large``, ``invalid_base64``);
+    ``scenario`` is that row of the table (a :class:`Scenario`, as
+    ``Call.scenario`` is) and ``name`` its name (``malformed_response``,
+    ``function_error``, ``function_timeout``, ``lambda_response_too_large``,
+    ``invalid_base64``); ``api`` the kind of API that judged the answer;
     ``status`` is the status AWS answers with; ``reason`` says what was
     wrong; ``log`` holds the REST execution-log lines, without their
     ``(<request id>) `` prefix and ending with ``Method completed with
@@ -69,10 +72,18 @@ class ProxyFailure:
     was not known. :meth:`render` gives the text.
     """
 
-    scenario: str
+    name: ScenarioName
     status: int
     reason: str
     log: tuple[str, ...] = ()
+    api: Api = field(kw_only=True)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The row of the table this failure is (until 0.2, it compares
+        equal to its name, with a ``DeprecationWarning``: compare
+        ``.name``)."""
+        return SCENARIOS[(self.name, self.api)]
 
     def render(self, lambda_request_id: str = "") -> tuple[str, ...]:
         """The log lines as written, ``lambda_request_id`` filled in."""
@@ -90,14 +101,14 @@ def _failure_status(api: Api) -> int:
 
 def _malformed(api: Api, payload_text: str, reason: str) -> ProxyFailure:
     if api is not Api.REST:
-        return ProxyFailure(MALFORMED_RESPONSE, 500, reason)
+        return ProxyFailure(MALFORMED_RESPONSE, 500, reason, api=api)
     # [T][LP59]: the payload as Lambda returned it, then the verdict.
     log = (
         f"Endpoint response body before transformations: {_escape(payload_text)}",
         "Execution failed due to configuration error: Malformed Lambda proxy response",
         "Method completed with status: 502",
     )
-    return ProxyFailure(MALFORMED_RESPONSE, 502, reason, log)
+    return ProxyFailure(MALFORMED_RESPONSE, 502, reason, log, api=api)
 
 
 def _escape(text: str) -> str:
@@ -112,6 +123,7 @@ def _function_failure(invocation: Invocation, api: Api, *, known_id: bool) -> Pr
     except (ValueError, RecursionError):  # a payload that is not JSON, or too deep
         message = invocation.payload.decode("utf-8", errors="replace")
         error_type = ""
+    scenario: ScenarioName
     if error_type == TIMEOUT_ERROR_TYPE:
         # Reference §7 [CM][SANDBOX]: a function error to API Gateway.
         # ⚠️ HTTP API status 500 from [DENO-87] only.
@@ -124,7 +136,7 @@ def _function_failure(invocation: Invocation, api: Api, *, known_id: bool) -> Pr
     status = _failure_status(api)
     reason = f"{error_type}: {message}" if error_type else message
     if api is not Api.REST:
-        return ProxyFailure(scenario, status, reason)
+        return ProxyFailure(scenario, status, reason, api=api)
     # [T]: "Lambda execution failed with status 200 due to customer function
     # error: <errorMessage>. Lambda request id: <id>". ⚠️ For the timeout and
     # the response-too-large errors this line is inferred from the same
@@ -134,7 +146,8 @@ def _function_failure(invocation: Invocation, api: Api, *, known_id: bool) -> Pr
         "Lambda execution failed with status 200 due to customer function error:"
         f" {_escape(message)}. Lambda request id: {lambda_id}"
     )
-    return ProxyFailure(scenario, status, reason, (line, f"Method completed with status: {status}"))
+    log = (line, f"Method completed with status: {status}")
+    return ProxyFailure(scenario, status, reason, log, api=api)
 
 
 def _reject_constant(name: str) -> Any:
@@ -296,6 +309,7 @@ def _v1_data(
                         f"Endpoint response body before transformations: {_escape(payload_text)}",
                         "Method completed with status: 500",
                     ),
+                    api=api,
                 )
             # ⚠️ HTTP API: taken as a malformed answer (500 either way).
             return _malformed(api, payload_text, "the body is not base64")
@@ -396,7 +410,7 @@ def _v2_headers(
 def translate_invocation(
     invocation: Invocation,
     *,
-    api: Api | str,
+    api: ApiName | Api,
     payload_format: str | None = None,
     accept: str | None = None,
     binary_media_types: Sequence[str] = (),
@@ -451,7 +465,7 @@ def _translate(
 def validate_proxy_result(
     result: object,
     *,
-    api: Api | str,
+    api: ApiName | Api,
     payload_format: str | None = None,
     accept: str | None = None,
     binary_media_types: Sequence[str] = (),

@@ -19,6 +19,7 @@ from .._core.checks import CLIENTS
 from .._core.fault import Call, Fault
 from .._core.options import FaultOptions, parse, with_defaults
 from .._gateway.check import response_problems
+from .._gateway.names import ScenarioName
 from .._gateway.table import Scenario
 
 if sys.version_info >= (3, 11):
@@ -75,7 +76,7 @@ class ApigwFault:
 
     def inject(
         self,
-        scenario: str | Scenario | None = None,
+        scenario: ScenarioName | Scenario | None = None,
         **arguments: Unpack[FaultArguments],
     ) -> Fault:
         """Start a fault until the end of the test; it takes the marker's
@@ -91,12 +92,14 @@ class ApigwFault:
         runs the rest of the test on virtual time: ``time.sleep``,
         ``asyncio.sleep`` and the clocks advance by each faulted call's
         latency and each backoff sleep, without waiting."""
+        __tracebackhide__ = True
         args = () if scenario is None else (scenario,)
         return self._inject(parse(args, arguments, call="inject"))
 
     def _inject(self, options: FaultOptions) -> Fault:
         """Start the fault of checked options (``inject``'s, or the marker's),
         with the ini file's defaults for the arguments they leave out."""
+        __tracebackhide__ = True
         options = with_defaults(options, self._defaults)
         fault = Fault._from_options(options, seed=f"{self._seed}:{next(self._injected)}")
         return self._start(fault, options.clients)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .._gateway.table import Scenario
     from .fixture import ApigwFault
 
-__all__ = ["inject", "parse_markers"]
+__all__ = ["inject", "marker_problem", "parse_markers"]
 
 
 def _options(node: pytest.Item) -> FaultOptions | TemplateMarker:
@@ -76,7 +76,11 @@ def _template_marker(markers: list[pytest.Mark]) -> TemplateMarker | None:
     return TemplateMarker(source, arguments, scenario, route, times)
 
 
-def parse_markers(node: pytest.Item, markers: list[pytest.Mark]) -> FaultOptions | TemplateMarker:
+def marker_problem(
+    node: pytest.Item, markers: list[pytest.Mark]
+) -> FaultOptions | TemplateMarker | str:
+    """The options of ``markers`` (or their template form), or what is wrong
+    with them."""
     from .._core.options import merge_markers
     from .._gateway.table import ApigwFaultError
 
@@ -86,8 +90,14 @@ def parse_markers(node: pytest.Item, markers: list[pytest.Mark]) -> FaultOptions
             return template
         return merge_markers([(m.args, m.kwargs) for m in markers])
     except ApigwFaultError as error:
-        problem = str(error)
-    pytest.fail(f"{node.nodeid}: bad @pytest.mark.{_MARKER}: {problem}", pytrace=False)
+        return f"{node.nodeid}: bad @pytest.mark.{_MARKER}: {error}"
+
+
+def parse_markers(node: pytest.Item, markers: list[pytest.Mark]) -> FaultOptions | TemplateMarker:
+    options = marker_problem(node, markers)
+    if isinstance(options, str):
+        pytest.fail(options, pytrace=False)
+    return options
 
 
 def inject(request: pytest.FixtureRequest) -> None:
@@ -111,7 +121,14 @@ def inject(request: pytest.FixtureRequest) -> None:
             pytrace=False,
         )
     fixture: ApigwFault = request.getfixturevalue("apigw_fault")
-    fixture._inject(options)
+    from .._gateway.errors import ApigwFaultError
+
+    try:
+        fixture._inject(options)
+        return
+    except ApigwFaultError as error:  # the user's mistake, not the plugin's frames
+        problem = f"{request.node.nodeid}: {error}"
+    pytest.fail(problem, pytrace=False)
 
 
 def _use_template(request: pytest.FixtureRequest, marker: TemplateMarker) -> None:
@@ -123,7 +140,7 @@ def _use_template(request: pytest.FixtureRequest, marker: TemplateMarker) -> Non
         api = fixture.use_template(marker.source, **marker.arguments)  # type: ignore[arg-type]
         if marker.scenario is not None:
             assert marker.route is not None
-            api.inject(marker.scenario, route=marker.route, times=marker.times)
+            api.inject(marker.scenario, route=marker.route, times=marker.times)  # type: ignore[arg-type]
     except ApigwFaultError as error:
         pytest.fail(
             f"{request.node.nodeid}: bad @pytest.mark.{_MARKER}(template=...): {error}",

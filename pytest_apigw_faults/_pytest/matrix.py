@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .._gateway.names import ApiName, ScenarioName
 from .._gateway.table import SCENARIOS, Api, check_name, parse_api
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["route_scenarios", "scenarios"]
 
 
-def scenarios(*names: str, api: Api | str | None = None) -> list[Any]:
+def scenarios(*names: ScenarioName, api: ApiName | Api | None = None) -> list[Any]:
     """Rows of the table as ``pytest.param`` values with ids ``"{api}-{name}"``.
 
     With no names, every row (of ``api``, when given); unknown names and apis
@@ -31,7 +32,7 @@ def scenarios(*names: str, api: Api | str | None = None) -> list[Any]:
     ]
 
 
-def route_scenarios(api: GatewayApi, *names: str) -> list[Any]:
+def route_scenarios(api: GatewayApi, *names: ScenarioName) -> list[Any]:
     """The scenario matrix of one API: a ``pytest.param(route, row)`` for
     every route of ``api`` (a :class:`GatewayApi`) and every row of the
     table that route can give (:meth:`GatewayApi.failures`), with ids

@@ -24,7 +24,7 @@ from typing import Any, NoReturn, TextIO
 
 from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Scenario, scenario_names
 
-__all__ = ["main"]
+__all__ = ["console", "main"]
 
 _PROG = "python -m pytest_apigw_faults"
 _FORMATS = ("table", "json", "markdown")
@@ -82,9 +82,9 @@ def _port(value: str) -> int:
     return port
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str = _PROG) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=_PROG, description="Real Amazon API Gateway failures, outside pytest too."
+        prog=prog, description="Real Amazon API Gateway failures, outside pytest too."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,list}")
     apis = [api.value for api in Api]
@@ -125,6 +125,19 @@ def _parser() -> argparse.ArgumentParser:
             " (default: 0, answer at once)"
         ),
     )
+    _running_arguments(serve)
+    _rendering_arguments(serve)
+    _list_arguments(commands.add_parser(
+        "list", help="print the scenario table",
+        description=(
+            "Print the scenario table; --format json gives every field of each row, and"
+            " its endpoint_types: the endpoint types it exists on."
+        ),
+    ))  # fmt: skip
+    return parser
+
+
+def _running_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--quiet", action="store_true",
         help="log no line per request, only the start and the stop (faster under load)",
@@ -136,18 +149,10 @@ def _parser() -> argparse.ArgumentParser:
             f" default: {KEEP_CALLS})"
         ),
     )
-    _rendering_arguments(serve)
-
-    _list_parser(commands, apis)
-    return parser
 
 
-def _list_parser(commands: Any, apis: list[str]) -> None:
-    listing = commands.add_parser(
-        "list", help="print the scenario table",
-        description="Print the scenario table.",
-    )
-    listing.add_argument("--api", choices=apis, help="only this kind of API")
+def _list_arguments(listing: argparse.ArgumentParser) -> None:
+    listing.add_argument("--api", choices=[api.value for api in Api], help="only this kind of API")
     listing.add_argument(
         "--format", choices=_FORMATS, default="table", help="the output format (default: table)"
     )
@@ -252,7 +257,11 @@ def _plain(value: Any) -> Any:
 
 def _as_json(rows: Sequence[Scenario]) -> str:
     records = [
-        {"id": row.id, **{f.name: _plain(getattr(row, f.name)) for f in dataclasses.fields(row)}}
+        {
+            "id": row.id,
+            **{f.name: _plain(getattr(row, f.name)) for f in dataclasses.fields(row)},
+            "endpoint_types": _plain(row.endpoint_types),  # `endpoints` resolved: () is all
+        }
         for row in rows
     ]
     return json.dumps(records, indent=2, ensure_ascii=False)
@@ -336,7 +345,8 @@ def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) 
     try:
         server.start()
     except OSError as error:
-        print(f"{_PROG} serve: cannot listen on 127.0.0.1:{args.port}: {error}", file=sys.stderr)
+        where = f"127.0.0.1:{args.port}"
+        print(f"{args.parser.prog}: cannot listen on {where}: {error}", file=sys.stderr)
         return 1
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
@@ -363,9 +373,16 @@ def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) 
         print(f"answered {answered} call{'' if answered == 1 else 's'}", file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+def console() -> int:
+    """The ``apigw-faults`` command: :func:`main` under that name."""
+    return main(prog="apigw-faults")
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, *, prog: str = _PROG
+) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``)."""
-    parser = _parser()
+    parser = _parser(prog)
     args = parser.parse_args(argv)
     stream = sys.stdout if out is None else out
     if args.command == "serve":

@@ -126,8 +126,12 @@ class Connection:
         self.close_connection = False
         self.method = ""  # of the request being answered: HEAD gets no body
         self._serve = serve
-        self._error = httptools.HttpParserError
-        self._upgrade = httptools.HttpParserUpgrade
+        # the classes the compiled parser raises: its own module's, which stay
+        # those of the first import when the package's pure-Python error module
+        # is imported again (a pytester run in the same process does that)
+        parser = sys.modules.get("httptools.parser.parser", httptools)
+        self._error = parser.HttpParserError
+        self._upgrade = parser.HttpParserUpgrade
         self._parser: Any = httptools.HttpRequestParser(self)
         self._done: list[Message] = []
         self._message: Message | None = None
