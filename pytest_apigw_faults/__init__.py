@@ -49,6 +49,8 @@ __all__ = [
     "Throttle",
     "UsagePlan",
     "WebSocketApi",
+    "WebSocketClosed",
+    "WebSocketRefused",
     "classify",
     "get_scenario",
     "route_scenarios",
@@ -98,6 +100,7 @@ if TYPE_CHECKING:
     from ._pytest.fixture import ApigwFault
     from ._pytest.matrix import route_scenarios, scenarios
     from ._serve.server import GatewayServer
+    from ._serve.ws_client import WebSocketClosed, WebSocketRefused
 
 _HOME = {
     "SCENARIOS": "_gateway.table",
@@ -142,6 +145,8 @@ _HOME = {
     "GatewayApi": "_core.gateway_api",
     "GatewayServer": "_serve.server",
     "WebSocketApi": "_core.websocket_api",
+    "WebSocketClosed": "_serve.ws_client",
+    "WebSocketRefused": "_serve.ws_client",
     "ProxyFailure": "_lambda.results",
     "ProxyResult": "_lambda.results",
     "validate_proxy_result": "_lambda.results",

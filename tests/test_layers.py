@@ -44,7 +44,8 @@ ALLOWED_LIBRARIES = {
     # templates: YAML with CloudFormation's tags (cfn-flip's loader on PyYAML)
     # and request models checked as JSON Schema, each imported on use
     "_template": {"yaml", "cfn_tools", "jsonschema"},
-    "_adapters": CLIENT_LIBRARIES | {"pytest"},  # _internals: pytest's private parts too
+    # _internals: pytest's private parts too; botocore: boto3's management API calls
+    "_adapters": CLIENT_LIBRARIES | {"pytest", "botocore"},
     "_docs": set(),
     "_serve": {"httptools", "wsproto"},  # the serve extra, imported when a server starts
     "_pytest": {"pytest"},

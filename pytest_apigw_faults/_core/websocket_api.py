@@ -14,7 +14,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from .._gateway.table import ApigwFaultError
@@ -45,8 +47,35 @@ from .._lambda.websocket import (
     run_handler,
 )
 from . import clock as _clock
+from . import connections as _connections
 
-__all__ = ["WebSocketApi", "WebSocketSession"]
+if TYPE_CHECKING:
+    from .._gateway.auth.iam import IamAuth
+    from .._gateway.connections import ManagementCall
+
+__all__ = ["Channel", "Frame", "WebSocketApi", "WebSocketSession"]
+_REFUSALS = ("gone", "forbidden", "payload_too_large", "limit_exceeded")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A frame of a connection: ``direction`` ``"in"`` (the client sent it)
+    or ``"out"`` (the gateway did: a route's answer, a post, an error frame);
+    its text ``data``, or the ``close_code`` of a close frame (``data`` None)."""
+
+    connection_id: str
+    direction: str
+    data: str | None
+    close_code: int | None = None
+
+
+class Channel(Protocol):
+    """How the gateway writes to an open connection (the loopback server's
+    WebSocket loop): each returns ``False`` when the connection is no longer open."""
+
+    def send_text(self, text: str) -> bool: ...
+
+    def close(self, code: int, reason: str) -> bool: ...
 
 Handler = Callable[[Any, Any], object]
 #: A route: its handler (a callable or ``"module:function"``), or a dict with
@@ -68,6 +97,24 @@ def _route(key: object, spec: object) -> tuple[str, Handler, bool]:
     if not (callable(handler) or isinstance(handler, str)):
         raise ApigwFaultError(f"route {written!r}: handler {handler!r} is not callable")
     return written, resolve_handler(handler), bool(given.get("route_response", False))
+
+
+def _checked_iam(value: object) -> IamAuth:
+    from .._gateway.auth.iam import IamAuth
+
+    if not isinstance(value, IamAuth):
+        raise ApigwFaultError(
+            "iam= takes IamAuth({access key id: IamCredentials(secret=...)}), the"
+            f" credentials the management API's callers sign with; got {value!r}"
+        )
+    import importlib.util
+
+    if importlib.util.find_spec("botocore") is None:
+        raise ApigwFaultError(
+            "iam= verifies SigV4 signatures with botocore, which is not installed:"
+            " pip install 'pytest-apigw-faults[sigv4]'"
+        )
+    return value
 
 
 def _place(url: str | None, stage: str | None, region: str, account_id: str,
@@ -111,6 +158,12 @@ class WebSocketApi:
     ``virtual_time=True`` runs the test on virtual time once
     ``apigw_fault.use_api`` starts it: the 10-minute idle timeout and the
     2-hour limit pass at once. ``seed`` fixes the ids.
+
+    Started (``apigw_fault.use_api``, :meth:`start` or ``with api:``), its
+    ``@connections`` management API answers boto3's
+    ``apigatewaymanagementapi`` calls in-process (and the loopback server
+    answers ``/{stage}/@connections/{id}`` always); ``iam=IamAuth(...)``
+    verifies their signatures (see :mod:`.connections`).
     """
 
     def __init__(
@@ -125,6 +178,7 @@ class WebSocketApi:
         account_id: str = "123456789012",
         virtual_time: bool = False,
         seed: int | str | None = None,
+        iam: IamAuth | None = None,
     ) -> None:
         if not isinstance(routes, Mapping) or not routes:
             raise ApigwFaultError(
@@ -144,6 +198,12 @@ class WebSocketApi:
         self.connections: dict[str, WebSocketSession] = {}
         #: Every ``(route key, event)`` a handler was given, oldest first.
         self.events: list[tuple[str, dict[str, Any]]] = []
+        #: Every frame of every connection, oldest first (see :class:`Frame`).
+        self.frames: list[Frame] = []
+        #: Every management call: ``(operation, connection id, status)``.
+        self.management: list[tuple[str, str, int]] = []
+        self.iam = None if iam is None else _checked_iam(iam)
+        self._refusals: list[str] = []
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -168,6 +228,56 @@ class WebSocketApi:
             return False
         return path == f"/{self.place.stage}"
 
+    # -- the management API ------------------------------------------------------------
+
+    def start(self) -> WebSocketApi:
+        """Answer boto3's calls of the management API in-process until :meth:`stop`."""
+        _connections.start(self)
+        return self
+
+    def stop(self) -> None:
+        """Stop answering in-process; safe to call again."""
+        _connections.stop(self)
+
+    def __enter__(self) -> WebSocketApi:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def refuse_management(self, name: str, times: int = 1) -> None:
+        """Answer the next ``times`` management calls with the refusal
+        ``name``: ``"limit_exceeded"`` (429), ``"forbidden"`` (403),
+        ``"gone"`` (410) or ``"payload_too_large"`` (413)."""
+        if name not in _REFUSALS:
+            import difflib
+
+            close = difflib.get_close_matches(str(name), _REFUSALS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ApigwFaultError(
+                f"refuse_management takes one of {', '.join(map(repr, _REFUSALS))},"
+                f" got {name!r}{hint}"
+            )
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ApigwFaultError(f"refuse_management times= is a number from 1, got {times!r}")
+        with self._lock:
+            self._refusals += [name] * times
+
+    def _next_refusal(self) -> str | None:
+        with self._lock:
+            return self._refusals.pop(0) if self._refusals else None
+
+    def _record_management(self, call: ManagementCall, status: int) -> None:
+        with self._lock:
+            self.management.append((call.operation, call.connection_id, status))
+
+    def _record(self, frame: Frame) -> None:
+        with self._lock:
+            self.frames.append(frame)
+
     # -- the gateway's side of a connection -------------------------------------------
 
     def _run(self, route_key: str, event: dict[str, Any]) -> Answered:
@@ -179,9 +289,13 @@ class WebSocketApi:
             handler_time=_clock.handler_time,
         )
 
-    def connect(self, headers: tuple[tuple[str, str], ...], target: str) -> WebSocketSession:
+    def connect(
+        self, headers: tuple[tuple[str, str], ...], target: str,
+        peer: tuple[str, int] = ("127.0.0.1", 0),
+    ) -> WebSocketSession:
         """An upgrade request: authorize it, run ``$connect``, and the session
-        whose :attr:`~WebSocketSession.handshake` says whether it connected."""
+        whose :attr:`~WebSocketSession.handshake` says whether it connected
+        (it is in :attr:`connections` once the server attaches it)."""
         query = target.split("?", 1)[1] if "?" in target else ""
         connection_id, request_id = self._ids.new(), self._ids.new()
         now = int(time.time() * 1000)
@@ -209,22 +323,79 @@ class WebSocketApi:
                 headers=ran.headers,
             )
         session = WebSocketSession(self, connection_id, now, answer)
-        if answer.connected:
-            with self._lock:
-                self.connections[connection_id] = session
+        session.peer = peer
+        session.user_agent = next(
+            (value for name, value in headers if name.lower() == "user-agent"), None
+        )
         return session
 
 
 class WebSocketSession:
-    """One connection as the gateway keeps it (see the module doc)."""
+    """One connection as the gateway keeps it (see the module doc). Its
+    writes go through the :class:`Channel` the server attaches; a handler
+    may post to it (or to any other) while it runs: no lock is held then."""
 
     def __init__(self, api: WebSocketApi, connection_id: str, connected_at: int,
                  answer: Handshake) -> None:
         self.api = api
         self.connection_id = connection_id
         self.connected_at = connected_at
+        #: The time of the client's last frame (epoch ms).
+        self.last_active = connected_at
         self.handshake = answer
+        self.peer: tuple[str, int] = ("127.0.0.1", 0)
+        self.user_agent: str | None = None
         self.closed = False
+        self.deleted = False  # by the management API's DeleteConnection
+        self._channel: Channel | None = None
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open" if self.open else "connecting"
+        return f"<WebSocketSession {self.connection_id} {state}>"
+
+    @property
+    def source_ip(self) -> str:
+        return self.peer[0]
+
+    @property
+    def open(self) -> bool:
+        """Connected, attached to the server, and not closing."""
+        return self._channel is not None and not self.closed and not self.deleted
+
+    def attach(self, channel: Channel) -> None:
+        """The server's side of the open connection: from now on the
+        management API reaches it."""
+        self._channel = channel
+        with self.api._lock:
+            self.api.connections[self.connection_id] = self
+
+    def received(self, text: str) -> None:
+        """A message came in (for :attr:`WebSocketApi.frames` and ``lastActiveAt``)."""
+        self.last_active = int(time.time() * 1000)
+        self.api._record(Frame(self.connection_id, "in", text))
+
+    def sent(self, text: str | None, close_code: int | None = None) -> None:
+        self.api._record(Frame(self.connection_id, "out", text, close_code))
+
+    def post(self, data: bytes) -> bool:
+        """``PostToConnection``: ``data`` as a text frame (⚠️ data that is
+        not UTF-8 is sent with U+FFFD in its place); ``False``: gone."""
+        channel = self._channel
+        if channel is None or not self.open:
+            return False
+        return channel.send_text(data.decode("utf-8", errors="replace"))
+
+    def delete(self) -> bool:
+        """``DeleteConnection``: the gateway closes the connection with 1000
+        (⚠️ no reason); ``$disconnect`` hears 1000 and "Connection Closed
+        Normally" [BOTO3-3789]. ``False``: gone."""
+        from .._gateway.connections import DELETED_CODE
+
+        channel = self._channel
+        if channel is None or not self.open:
+            return False
+        self.deleted = True
+        return channel.close(DELETED_CODE, "")
 
     def message(self, text: str) -> list[str]:
         """The frames the gateway sends back for one message: the route's
@@ -251,6 +422,10 @@ class WebSocketSession:
     def disconnect(self, code: int | None, reason: str = "") -> None:
         """The connection ended (``code`` ``None``: no status in the close
         frame): ``$disconnect`` runs once; what it answers goes nowhere."""
+        from .._gateway.connections import DELETED_CODE, DELETED_REASON
+
+        if self.deleted:
+            code, reason = DELETED_CODE, DELETED_REASON
         api = self.api
         with api._lock:
             if self.closed:

@@ -235,6 +235,24 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "D-WS-PROTOCOL": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
         "websocket-connect-route-subprotocol.html (the $connect integration returns"
         " Sec-WebSocket-Protocol; a 400 refuses: 'Unexpected server response: 400')",
+        "MGMT-MODEL": "botocore's service model apigatewaymanagementapi 2018-11-29"
+        " (data/apigatewaymanagementapi/2018-11-29/service-2.json): POST, GET and DELETE"
+        " /@connections/{connectionId} (200, 200, 204); GoneException 410,"
+        " ForbiddenException 403, PayloadTooLargeException 413, LimitExceededException 429;"
+        " Data at most 131072 bytes",
+        "GONE": "https://github.com/georgeboot/laravel-echo-api-gateway/issues/9 (2021, PHP:"
+        " '410 Gone ... Unable to parse error information from response'),"
+        " https://github.com/aws/aws-sdk-java/issues/2200 ('GoneException: null ... Status"
+        " Code: 410'), https://github.com/aws/aws-sdk-js-v3/issues/2763 (JS v2: message"
+        " '410'): the 410 of PostToConnection has no JSON body",
+        "RP-GONE": "https://repost.aws/knowledge-center/410-gone-api-gateway (410 when the"
+        " connection is closed, or posted to before it is established, as from $connect)",
+        "D-MGMT-GET": "https://awscli.amazonaws.com/v2/documentation/api/latest/reference/"
+        "apigatewaymanagementapi/get-connection.html (example output: ConnectedAt"
+        " 2020-04-30T20:10:33.236Z, Identity with SourceIp only, LastActiveAt)",
+        "BOTO3-3789": "https://github.com/boto/boto3/issues/3789 (2023-07: after"
+        " delete_connection, the $disconnect event in the execution log has"
+        " disconnectStatusCode 1000 and disconnectReason 'Connection Closed Normally')",
         "PT-WS-EVENTS": "aws-powertools/powertools-lambda-python tests/events/"
         "apiGatewayWebSocketApi{Connect,Message,Disconnect}.json and"
         " apiGatewayAuthorizerWebSocketEvent.json (events captured 2024-11 and 2025-01)",

@@ -80,9 +80,10 @@ TOO_BIG, UNSUPPORTED, GOING_AWAY = 1009, 1003, 1001
 @dataclass(frozen=True, kw_only=True)
 class WebSocketScenario:
     """One way a WebSocket API fails: when (``phase``: ``"connect"``,
-    ``"message"`` or ``"connection"``), and what the client sees: a refused
-    handshake's ``status`` and ``body``, a ``frame`` (an example, ids and
-    all), or a ``close_code``."""
+    ``"message"``, ``"connection"``, or ``"management"``: a call of the
+    ``@connections`` API), and what the client sees: a refused handshake's
+    (or a management call's) ``status``, ``body`` and ``error_type``, a
+    ``frame`` (an example, ids and all), or a ``close_code``."""
 
     name: str
     phase: str
@@ -91,6 +92,7 @@ class WebSocketScenario:
     body: bytes | None = None
     frame: str | None = None
     close_code: int | None = None
+    error_type: str | None = None
     evidence: Evidence
     sources: tuple[str, ...]
     note: str = ""
@@ -178,6 +180,37 @@ _ROWS = (
         cause="a connection is closed 2 hours after it opened",
         evidence=Evidence.INFERRED, sources=("D-WS-QUOTA",),
         note="the limit is documented; ⚠️ the close code is not captured",
+    ),
+    WebSocketScenario(
+        name="management_gone", phase="management", status=410, body=b"",
+        error_type="GoneException",
+        cause="a @connections call (POST, GET, DELETE) names a connection that is closed,"
+        " closing, not yet connected ($connect still running) or unknown",
+        evidence=Evidence.CAPTURED, sources=("MGMT-MODEL", "GONE", "RP-GONE"),
+        note="the status and code are the model's; three SDKs find no JSON body;"
+        " ⚠️ the body is taken as empty",
+    ),
+    WebSocketScenario(
+        name="management_forbidden", phase="management", status=403,
+        body=b'{"message":"Forbidden"}', error_type="ForbiddenException",
+        cause="the caller may not manage the connection (execute-api:ManageConnections)",
+        evidence=Evidence.INFERRED, sources=("MGMT-MODEL",),
+        note="the status and code are the model's; ⚠️ the body is the REST 403's",
+    ),
+    WebSocketScenario(
+        name="management_payload_too_large", phase="management", status=413,
+        body=b'{"message":"Request Too Long"}', error_type="PayloadTooLargeException",
+        cause="PostToConnection's data is over 128 KB (131072 bytes)",
+        evidence=Evidence.INFERRED, sources=("MGMT-MODEL",),
+        note="the status, code and limit are the model's; ⚠️ the body is the REST 413's",
+    ),
+    WebSocketScenario(
+        name="management_limit_exceeded", phase="management", status=429,
+        body=b'{"message":"Limit Exceeded"}', error_type="LimitExceededException",
+        cause="too many @connections calls, or the client's buffer is full",
+        evidence=Evidence.INFERRED, sources=("MGMT-MODEL",),
+        note="the status and code are the model's; ⚠️ the body is the REST 429's;"
+        " answered when a test asks for it (api.refuse_management)",
     ),
 )
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .._core.gateway_api import GatewayApi
     from .._core.websocket_api import WebSocketApi
     from .._serve.server import GatewayServer, Latency
+    from .._serve.ws_client import WebSocketClient
 
 _F = TypeVar("_F", bound=Fault)
 _Api = TypeVar("_Api", "GatewayApi", "WebSocketApi")
@@ -65,6 +66,7 @@ class ApigwFault:
         self._faults: list[Fault] = []
         self._server_only: list[Fault] = []
         self._websockets: list[WebSocketApi] = []
+        self._clients: list[WebSocketClient] = []
         self._server: GatewayServer | None = None
         # the virtual clock this test holds, and where it stood when taken
         self._clock: _clock.VirtualClock | None = None
@@ -144,9 +146,34 @@ class ApigwFault:
             if api.virtual_time:
                 self._hold_clock()
             with self._lock:
-                self._websockets.append(api)
+                self._websockets.append(api)  # first: the test's end stops it
+            api.start()
             return api
         return self._start(api, api._wanted_clients)
+
+    def websocket(
+        self,
+        path: str = "/prod",
+        *,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | str | None = None,
+        subprotocols: Sequence[str] = (),
+        timeout: float = 5.0,
+    ) -> WebSocketClient:
+        """A WebSocket client connected to :attr:`server` at ``path`` (the
+        stage of a :class:`WebSocketApi` started with :meth:`use_api`), with
+        ``headers`` and ``query`` on the upgrade; closed when the test ends.
+        A refused ``$connect`` raises :class:`WebSocketRefused` (its
+        ``status`` and ``body``). See :class:`WebSocketClient`."""
+        from .._serve.ws_client import WebSocketClient
+
+        client = WebSocketClient.connect(
+            self.server.port, path, headers=headers, query=query,
+            subprotocols=subprotocols, timeout=timeout, apis=tuple(self._websockets),
+        )
+        with self._lock:
+            self._clients.append(client)
+        return client
 
     @property
     def api(self) -> GatewayApi:
@@ -368,6 +395,11 @@ class ApigwFault:
 
     def _stop(self) -> None:
         errors: list[Exception] = []
+        for stop in [c.abandon for c in self._clients] + [a.stop for a in self._websockets]:
+            try:
+                stop()
+            except Exception as error:  # stop the others all the same
+                errors.append(error)
         try:
             self._stop_server()
         except Exception as error:  # stop the faults all the same

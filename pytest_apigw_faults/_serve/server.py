@@ -43,7 +43,7 @@ from .._gateway.table import ApigwFaultError
 from .._gateway.wire import WireResponse, http11_response
 from .http1 import MAX_BODY, Connection, Message, parser_module
 from .inflight import Ending, abandoned, gave_up, refused, wait_for_answer
-from .websocket import is_websocket_upgrade, serve_websocket
+from .websocket import is_websocket_upgrade, serve_management, serve_websocket
 
 __all__ = ["LOOPBACK", "MAX_BODY", "GatewayServer", "Latency", "ServerRequest", "latency_factor"]
 
@@ -296,9 +296,14 @@ class GatewayServer:
                 if isinstance(api, WebSocketApi) and api.takes(message.target, host):
                     serve_websocket(connection, message, api)
                     return
+        url = _request_url(message.target, host, self._own)
+        if "connections" in message.target and serve_management(
+            connection, message, self._faults(), url
+        ):
+            return
         request = ServerRequest(
             method=message.method,
-            url=_request_url(message.target, host, self._own),
+            url=url,
             path=message.target,
             headers=headers,
             body=message.body,

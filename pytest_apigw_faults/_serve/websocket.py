@@ -18,7 +18,9 @@ import contextlib
 import logging
 import selectors
 import socket
+import threading
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._gateway.table import ApigwFaultError
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from .._core.websocket_api import WebSocketApi, WebSocketSession
     from .http1 import Connection, Message
 
-__all__ = ["is_websocket_upgrade", "serve_websocket"]
+__all__ = ["is_websocket_upgrade", "serve_management", "serve_websocket"]
 
 logger = logging.getLogger("pytest_apigw_faults.server")
 _RECV = 64 * 1024
@@ -77,6 +79,44 @@ def _refuse(connection: Connection, status: int, body: bytes) -> None:
         connection.send_wire(WireResponse(status, headers, body), close=True)
 
 
+#: The management API's header names as HTTP/1.1 spells them (⚠️ as REST's).
+_SPELLING = {
+    "date": "Date", "content-type": "Content-Type", "content-length": "Content-Length",
+    "x-amzn-requestid": "x-amzn-RequestId", "x-amzn-errortype": "x-amzn-ErrorType",
+}
+
+
+def serve_management(
+    connection: Connection, message: Message, apis: Sequence[Any], url: str
+) -> bool:
+    """Answer ``message`` when it is a management call (``/{stage}/@connections/{id}``)
+    of one of ``apis`` (the newest first); ``url`` is the URL it is signed for."""
+    from .._core.connections import manage
+    from .._core.websocket_api import WebSocketApi
+
+    for api in reversed(apis):
+        if not isinstance(api, WebSocketApi):
+            continue
+        answer = manage(api, message.method, url, _Headers(message.headers), message.body)
+        if answer is None:
+            continue
+        headers = [(_SPELLING.get(name, name), value) for name, value in answer.headers]
+        headers.insert(3, ("Connection", "keep-alive"))
+        connection.send_wire(WireResponse(answer.status, tuple(headers), answer.body))
+        return True
+    return False
+
+
+class _Headers(dict[str, str]):
+    """A request's header lines as a mapping (a name's first value); the
+    signature check looks names up in any case."""
+
+    def __init__(self, lines: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        for name, value in lines:
+            self.setdefault(name, value)
+
+
 def serve_websocket(connection: Connection, message: Message, api: WebSocketApi) -> None:
     """Answer the upgrade ``message`` for ``api`` and serve the connection
     until it closes (see the module doc)."""
@@ -88,7 +128,11 @@ def serve_websocket(connection: Connection, message: Message, api: WebSocketApi)
     if not key or (_header(message, "sec-websocket-version") or "").strip() != "13":
         _refuse(connection, 400, b'{"message":"Bad Request"}')  # ⚠️ not captured
         return
-    session = api.connect(tuple(message.headers), message.target)
+    try:
+        peer = connection.sock.getpeername()[:2]
+    except OSError:
+        peer = ("127.0.0.1", 0)
+    session = api.connect(tuple(message.headers), message.target, (str(peer[0]), int(peer[1])))
     answer = session.handshake
     if not answer.connected:
         _refuse(connection, answer.status, answer.body)
@@ -100,24 +144,33 @@ def serve_websocket(connection: Connection, message: Message, api: WebSocketApi)
         f"Sec-WebSocket-Accept: {generate_accept_token(key.strip().encode()).decode()}",
         *(f"{name}: {value}" for name, value in answer.headers),
     ]
-    try:
-        connection.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
-    except OSError:
-        session.disconnect(1006)
-        return
     ws = wsproto.connection.Connection(
         wsproto.connection.ConnectionType.SERVER, trailing_data=connection.trailing
     )
-    _Loop(connection.sock, ws, session).run()
+    loop = _Loop(connection.sock, ws, session)
+    with loop.lock:  # a post waits for the 101
+        session.attach(loop)
+        try:
+            connection.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        except OSError:
+            loop.done = True
+    if loop.done:
+        session.disconnect(1006)
+        return
+    loop.run()
 
 
 class _Loop:
-    """The frames of one open connection (see the module doc)."""
+    """The frames of one open connection (see the module doc); the
+    :class:`~.._core.websocket_api.Channel` of its session. Every write, and
+    every use of the wsproto connection, holds :attr:`lock`, which is never
+    held while a handler runs: a handler may post to its own connection."""
 
     def __init__(self, sock: socket.socket, ws: Any, session: WebSocketSession) -> None:
         self.sock = sock
         self.ws = ws
         self.session = session
+        self.lock = threading.Lock()
         opened = time.monotonic()
         self.ends_at = opened + MAX_SECONDS
         self.idle_at = opened + IDLE_SECONDS
@@ -125,6 +178,7 @@ class _Loop:
         self.parts: list[str] = []  # the message being read
         self.size = 0
         self.done = False
+        self.closing = False  # the gateway sent its close frame
 
     def run(self) -> None:
         with selectors.DefaultSelector() as selector:
@@ -139,49 +193,85 @@ class _Loop:
                     data = self.sock.recv(_RECV)
                 except OSError:
                     data = b""
-                self.ws.receive_data(data or None)
+                with self.lock:
+                    self.ws.receive_data(data or None)
+                    events = list(self.ws.events())
                 self.idle_at = time.monotonic() + IDLE_SECONDS  # ⚠️ any frame counts
-                self._events()
+                self._events(events)
 
-    def _send(self, event: Any) -> None:
+    # -- the channel ----------------------------------------------------------------
+
+    def _write(self, event: Any) -> bool:
+        """Send ``event`` (the lock held); ``False`` when the socket failed."""
         try:
             self.sock.sendall(self.ws.send(event))
         except OSError:
-            self._ended(1006, "")
+            return False
+        except Exception:  # wsproto: the connection is no longer open
+            return False
+        return True
+
+    def send_text(self, text: str) -> bool:
+        from wsproto.events import TextMessage
+
+        with self.lock:
+            if self.done or self.closing:
+                return False
+            sent = self._write(TextMessage(data=text))
+        if sent:
+            self.session.sent(text)
+        return sent
+
+    def close(self, code: int, reason: str) -> bool:
+        """The gateway closes (from any thread): its close frame; the loop
+        reads the client's answer and ends the connection."""
+        from wsproto.events import CloseConnection
+
+        with self.lock:
+            if self.done or self.closing:
+                return False
+            self.closing = True
+            self._write(CloseConnection(code=code, reason=reason))
+        self.session.sent(None, code)
+        return True
+
+    # -- the loop's own ---------------------------------------------------------------
 
     def _ended(self, code: int | None, reason: str) -> None:
         self.done = True
         self.session.disconnect(code, reason)
 
     def _close(self, code: int, reason: str) -> None:
-        """The gateway closes: its close frame, the client's answer (waited
-        for a little), then the socket; ``$disconnect`` hears ``code``."""
+        """The gateway closes on its own limits: its close frame, the
+        client's answer (waited for a little), then the socket;
+        ``$disconnect`` hears ``code``."""
         from wsproto.connection import ConnectionState
-        from wsproto.events import CloseConnection
 
+        self.close(code, reason)
         with contextlib.suppress(Exception):
-            self.sock.sendall(self.ws.send(CloseConnection(code=code, reason=reason)))
             self.sock.settimeout(_CLOSING_SECONDS)
             while self.ws.state is not ConnectionState.CLOSED:
                 data = self.sock.recv(_RECV)
-                self.ws.receive_data(data or None)
-                for _ in self.ws.events():
-                    pass
+                with self.lock:
+                    self.ws.receive_data(data or None)
+                    list(self.ws.events())
         self._ended(code, reason)
 
-    def _events(self) -> None:
+    def _events(self, events: list[Any]) -> None:
         from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
 
-        for event in self.ws.events():
+        for event in events:
             if self.done:
                 return
             if isinstance(event, CloseConnection):
-                if self.ws.state.name == "REMOTE_CLOSING":
-                    self._send(event.response())
+                with self.lock:
+                    if self.ws.state.name == "REMOTE_CLOSING":
+                        self._write(event.response())
                 code = None if event.code == _NO_STATUS else event.code
                 self._ended(code, event.reason or "")
             elif isinstance(event, Ping):
-                self._send(event.response())
+                with self.lock:
+                    self._write(event.response())
             elif isinstance(event, BytesMessage):
                 self._close(UNSUPPORTED, "")  # ⚠️ reason not documented
             elif isinstance(event, TextMessage):
@@ -200,9 +290,7 @@ class _Loop:
         if not event.message_finished:
             return
         text, self.parts, self.size = "".join(self.parts), [], 0
-        from wsproto.events import TextMessage
-
-        for frame in self.session.message(text):
-            self._send(TextMessage(data=frame))
-            if self.done:
+        self.session.received(text)
+        for frame in self.session.message(text):  # no lock held: the handler runs
+            if not self.send_text(frame):
                 return
