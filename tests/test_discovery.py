@@ -97,7 +97,7 @@ def test_a_handler_whose_module_raises_shows_the_user_s_lines(inner: pytest.Pyte
     assert "pytest_apigw_faults/" not in injected
     assert f"E       pytest_apigw_faults.ApigwFaultError: {error[0]}" in lines
     assert f"E       {error[1]}" in lines
-    assert len(text.splitlines()) < 40, text
+    assert len(text.splitlines()) < 50, text  # the whole run, header and summary included
 
 
 def test_pytest_fixtures_shows_the_whole_docstring(inner: pytest.Pytester) -> None:
