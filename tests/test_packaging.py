@@ -38,7 +38,11 @@ def test_a_source_checkout_that_is_not_installed_reads_its_pyproject(monkeypatch
         raise importlib.metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(importlib.metadata, "version", not_installed)
-    assert pytest_apigw_faults.__version__ == _declared_version()
+    package = Path(pytest_apigw_faults.__file__).resolve().parent
+    if (package.parent / "pyproject.toml").is_file():  # a source checkout
+        assert pytest_apigw_faults.__version__ == _declared_version()
+    else:  # the installed wheel (the install matrix): nothing to read
+        assert pytest_apigw_faults.__version__ == "0+unknown"
 
 
 def test_the_project_urls_name_the_docs_source_changelog_and_issues() -> None:
