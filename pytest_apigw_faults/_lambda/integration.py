@@ -89,13 +89,20 @@ Step = Scenario | LambdaStep
 
 def _import_failed(spec: str, module_name: str, error: BaseException) -> str:
     """What importing the handler's module raised, with the frames of the
-    user's code only (not importlib's, not this package's)."""
+    user's code only (not the standard library's, not this package's)."""
+    import sysconfig
+
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    frames = [
-        frame
-        for frame in traceback.extract_tb(error.__traceback__)
-        if not frame.filename.startswith(("<frozen ", here, os.path.dirname(importlib.__file__)))
-    ]
+    paths = sysconfig.get_paths()
+    stdlib = os.path.join(paths["stdlib"], "")  # before 3.11, os.py is a file of its own there
+    installed = tuple(os.path.join(paths[key], "") for key in ("purelib", "platlib"))
+
+    def users(filename: str) -> bool:
+        if filename.startswith(("<frozen ", here)):
+            return False
+        return not filename.startswith(stdlib) or filename.startswith(installed)
+
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if users(f.filename)]
     where = "".join(traceback.format_list(frames)).rstrip("\n")
     what = "".join(traceback.format_exception_only(type(error), error)).rstrip("\n")
     return f"handler {spec!r}: importing module {module_name!r} raised {what}\n{where}"
