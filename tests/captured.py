@@ -68,3 +68,28 @@ NAMES_HTTP11 = {
              "X-Amz-Cf-Pop", "X-Amz-Cf-Id"],
     "http": ["Date", "Content-Type", "Content-Length", "Apigw-Requestid"],
 }  # fmt: skip
+
+# The wire of each failure, for test_wire.py and test_aiohttp.py: (api, name,
+# status, body, content-length, latency s, log lines)
+_TIMED_OUT = b'{"message": "Endpoint request timed out"}'
+WIRE_ROWS = [
+    ("rest", "integration_timeout", 504, _TIMED_OUT, "41", 29.0, 2),
+    ("rest", "malformed_response", 502, b'{"message": "Internal server error"}', "36", 0.513, 3),
+    ("rest", "permission_denied", 500, b'{"message": "Internal server error"}', "36", 0.103, 2),
+    ("rest", "lambda_throttled", 500, b'{"message": "Internal server error"}', "36", 0.105, 3),
+    ("rest", "function_error", 502, b'{"message": "Internal server error"}', "36", 0.388, 2),
+    ("http", "integration_timeout", 503, b'{"message":"Service Unavailable"}', "33", 30.0, 0),
+    ("http", "malformed_response", 500, b'{"message":"Internal Server Error"}', "35", 0.386, 0),
+    ("http", "permission_denied", 500, b'{"message":"Internal Server Error"}', "35", 0.168, 0),
+    ("http", "lambda_throttled", 503, b'{"message":"Service Unavailable"}', "33", 0.173, 0),
+    ("http", "function_error", 500, b'{"message":"Internal Server Error"}', "35", 0.406, 0),
+]
+WIRE_ROW_IDS = [f"{r[0]}-{r[1]}" for r in WIRE_ROWS]
+
+# The header names of each capture's answers, in order.
+HEADER_NAMES = {
+    "rest": ["content-type", "content-length", "date", "x-amzn-trace-id", "x-amzn-requestid",
+             "x-amzn-errortype", "x-amz-apigw-id", "x-cache", "via", "x-amz-cf-pop",
+             "x-amz-cf-id"],
+    "http": ["date", "content-type", "content-length", "apigw-requestid"],
+}

@@ -17,12 +17,13 @@ import pytest
 aiohttp = pytest.importorskip("aiohttp")
 aioresponses_module = pytest.importorskip("aioresponses")
 
-from test_wire import FORMS, NAMES, ROW_IDS, ROWS  # noqa: E402 - after the skips
+from captured import FORMS, HEADER_NAMES, WIRE_ROW_IDS, WIRE_ROWS  # noqa: E402 - after the skips
 
 from pytest_apigw_faults import ApigwFaultError, Fault, GatewayServer  # noqa: E402
 from pytest_apigw_faults._core import fault as fault_module  # noqa: E402
 
 aioresponses = aioresponses_module.aioresponses
+ROWS, ROW_IDS, NAMES = WIRE_ROWS, WIRE_ROW_IDS, HEADER_NAMES  # test_wire's, without its clients
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/items"
 OTHER = "https://example.com/health"
 ORIGINAL_REQUEST = aiohttp.ClientSession._request

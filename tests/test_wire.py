@@ -17,7 +17,7 @@ import requests
 import responses
 import respx
 import urllib3
-from captured import FORMS
+from captured import FORMS, HEADER_NAMES, WIRE_ROW_IDS, WIRE_ROWS
 from requests.adapters import HTTPAdapter
 from support import get_with
 from urllib3.util.retry import Retry
@@ -37,29 +37,8 @@ def _targets():
 ORIGINALS = _targets()
 
 URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/items"
-
-# From the captures: (api, name, status, body, content-length, latency s, log lines)
-_TIMED_OUT = b'{"message": "Endpoint request timed out"}'
-ROWS = [
-    ("rest", "integration_timeout", 504, _TIMED_OUT, "41", 29.0, 2),
-    ("rest", "malformed_response", 502, b'{"message": "Internal server error"}', "36", 0.513, 3),
-    ("rest", "permission_denied", 500, b'{"message": "Internal server error"}', "36", 0.103, 2),
-    ("rest", "lambda_throttled", 500, b'{"message": "Internal server error"}', "36", 0.105, 3),
-    ("rest", "function_error", 502, b'{"message": "Internal server error"}', "36", 0.388, 2),
-    ("http", "integration_timeout", 503, b'{"message":"Service Unavailable"}', "33", 30.0, 0),
-    ("http", "malformed_response", 500, b'{"message":"Internal Server Error"}', "35", 0.386, 0),
-    ("http", "permission_denied", 500, b'{"message":"Internal Server Error"}', "35", 0.168, 0),
-    ("http", "lambda_throttled", 503, b'{"message":"Service Unavailable"}', "33", 0.173, 0),
-    ("http", "function_error", 500, b'{"message":"Internal Server Error"}', "35", 0.406, 0),
-]
-ROW_IDS = [f"{r[0]}-{r[1]}" for r in ROWS]
-
-NAMES = {
-    "rest": ["content-type", "content-length", "date", "x-amzn-trace-id", "x-amzn-requestid",
-             "x-amzn-errortype", "x-amz-apigw-id", "x-cache", "via", "x-amz-cf-pop",
-             "x-amz-cf-id"],
-    "http": ["date", "content-type", "content-length", "apigw-requestid"],
-}
+# the captured rows (captured.py, which needs no client: test_aiohttp reads them too)
+ROWS, ROW_IDS, NAMES = WIRE_ROWS, WIRE_ROW_IDS, HEADER_NAMES
 
 
 @pytest.fixture(autouse=True)
