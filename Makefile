@@ -18,7 +18,7 @@ test: $(VENV)/.installed
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
-	$(PY) -m ruff check pytest_apigw_faults tests examples benchmarks tools ci
+	$(PY) -m ruff check pytest_apigw_faults tests examples benchmarks tools noxfile.py
 	$(PY) -m mypy
 
 # The documentation site (MkDocs + Material + mkdocstrings), every warning an
@@ -36,9 +36,12 @@ bench-server: $(VENV)/.installed
 	$(PY) benchmarks/server.py --load
 
 # The suite against the built wheel in fresh venvs: requests only, httpx only,
-# both, and the lowest declared versions (ci/matrix.py; venvs in .ci-venvs/).
-matrix:
-	$(PYTHON) ci/matrix.py
+# aiohttp only, all, and the lowest declared versions, on Python 3.10-3.13
+# (nox sessions in noxfile.py, uv venvs; in .nox/). Some rows: make matrix
+# ROWS="httpx lowest".
+ROWS ?=
+matrix: $(VENV)/.installed
+	$(VENV)/bin/nox $(if $(ROWS),-s $(ROWS))
 
 # Mutation testing of the gateway model (pytest_apigw_faults/_gateway/) with
 # mutmut, in its own venv; configured in pyproject.toml ([tool.mutmut]).

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-# ci/matrix.py adds options of its own for a row (warning filters for old
-# versions) through APIGW_FAULTS_INNER_ADDOPTS.
+# The install matrix (noxfile.py) adds options of its own for a row (warning
+# filters for old versions) through APIGW_FAULTS_INNER_ADDOPTS.
 INNER_ADDOPTS = " ".join(
     ["-p no:randomly -p no:hypothesispytest", os.environ.get("APIGW_FAULTS_INNER_ADDOPTS", "")]
 ).strip()
@@ -50,8 +50,9 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
 
 
 # A module that imports a client library (or its backend) at its top needs
-# it; where it is missing (the single-client rows of ci/matrix.py), the module
-# is reported as skipped, naming what is missing, instead of failing to import.
+# it; where it is missing (the single-client rows of the install matrix,
+# noxfile.py), the module is reported as skipped, naming what is missing,
+# instead of failing to import.
 CLIENT_LIBRARIES = ("requests", "responses", "httpx", "respx", "aiohttp", "aioresponses")
 MISSING = frozenset(name for name in CLIENT_LIBRARIES if importlib.util.find_spec(name) is None)
 

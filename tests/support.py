@@ -52,8 +52,8 @@ URL = "https://abc123def4.execute-api.us-east-1.amazonaws.com/prod/orders"
 
 
 def warnings_as_errors() -> list[str]:
-    """Options that make an inner run's warnings errors, with the filters of a
-    ci/matrix.py row after them (so that those win), as that row sets them."""
+    """Options that make an inner run's warnings errors, with the filters of an
+    install matrix row after them (so that those win), as that row sets them."""
     return ["-W", "error", *shlex.split(os.environ.get("APIGW_FAULTS_INNER_ADDOPTS", ""))]
 
 
@@ -66,7 +66,7 @@ def module(body: str) -> str:
     """An inner test module: the common imports and ``URL``, then ``body``.
 
     The imports need both clients: the calling test is skipped where one is
-    missing (the single-client rows of ci/matrix.py).
+    missing (the single-client rows of the install matrix, noxfile.py).
     """
     for name in ("requests", "responses", "httpx", "respx"):
         pytest.importorskip(name)

@@ -1,11 +1,12 @@
-"""The package as users install it: one client, the other, or both.
+"""The package as users install it: one client, another, or all of them.
 
-ci/matrix.py runs the whole suite against the built wheel, in venvs with
-``[requests]``, ``[httpx]``, ``[all]`` and the lowest declared versions, and
-sets ``APIGW_FAULTS_MATRIX`` to the row's extra. These tests check what only
-such a venv can show: the package comes from the wheel, the other client is
-really absent, and asking for it names the extra that installs it. They run
-(or skip) wherever the suite runs; nothing here fakes a missing module.
+The install matrix (noxfile.py) runs the whole suite against the built wheel,
+in venvs with ``[requests]``, ``[httpx]``, ``[aiohttp]``, ``[all]`` and the
+lowest declared versions, and sets ``APIGW_FAULTS_MATRIX`` to the row's extra.
+These tests check what only such a venv can show: the package comes from the
+wheel, the other clients are really absent, and asking for one names the extra
+that installs it. They run (or skip) wherever the suite runs; nothing here
+fakes a missing module.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ INSTALLED = [client for client, (backend, _) in CLIENTS.items() if found(client)
 ABSENT = [client for client in CLIENTS if not found(client)]
 HALF_INSTALLED = [c for c, (backend, _) in CLIENTS.items() if found(c) and not found(backend)]
 
-in_matrix = pytest.mark.skipif(ROW is None, reason="only in a ci/matrix.py venv")
+in_matrix = pytest.mark.skipif(ROW is None, reason="only in an install matrix venv (noxfile.py)")
 
 
 @in_matrix

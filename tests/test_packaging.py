@@ -61,9 +61,20 @@ def test_the_project_urls_name_the_docs_source_changelog_and_issues() -> None:
 
 @pytest.mark.parametrize(
     "needed",
-    # the suite reads these: the site's pages and examples, the Makefile and CI
-    # scripts its tests name, the template apps, the changelog page's source
-    ["tests", "docs", "mkdocs.yml", "Makefile", "ci", ".ci", "CHANGELOG.md", "README.md"],
+    # the suite reads these: the site's pages and examples, the Makefile, the
+    # install matrix and CI scripts its tests name, the template apps, the
+    # changelog page's source
+    [
+        "tests",
+        "docs",
+        "mkdocs.yml",
+        "Makefile",
+        "noxfile.py",
+        "ci",
+        ".ci",
+        "CHANGELOG.md",
+        "README.md",
+    ],
 )
 def test_the_sdist_holds_what_the_tests_need(needed: str) -> None:
     sdist = PYPROJECT.split("[tool.hatch.build.targets.sdist]", 1)[1].split("\n[", 1)[0]

@@ -441,7 +441,7 @@ def reloads(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], s
 
 def _importable(module: str) -> bool:
     """Whether an adapter module's client and mock library are installed
-    (the single-client rows of ci/matrix.py lack the others)."""
+    (the single-client rows of the install matrix, noxfile.py, lack the others)."""
     client = module.rpartition(".")[2] if "._adapters." in module else None
     if client not in BACKENDS:
         return True
