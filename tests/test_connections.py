@@ -105,8 +105,11 @@ def test_a_chat_app_end_to_end(apigw_fault):
 
     # a gone peer: alice's socket goes away, and her id stays in the table
     alice.abandon()
-    wait_for(lambda: alice.connection_id not in api.connections)
-    ROOM.add(alice.connection_id or "")  # as when $disconnect failed
+    # her $disconnect ran (the handler drops her id), then put it back, as when
+    # $disconnect failed
+    wait_for(lambda: alice.connection_id not in api.connections
+             and alice.connection_id not in ROOM)
+    ROOM.add(alice.connection_id or "")
     bob.send('{"action": "sendmessage", "data": "still here?"}')
     assert bob.receive() == carol.receive() == "still here?"
     assert alice.connection_id not in ROOM  # the handler dropped it on its 410

@@ -8,6 +8,7 @@ text, JSON or Markdown.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import difflib
 import enum
@@ -19,7 +20,7 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn, TextIO
 
 from .._gateway.table import ENDPOINTS, SCENARIOS, Api, ApigwFaultError, Scenario, scenario_names
@@ -305,8 +306,39 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
 # -- serve ----------------------------------------------------------------------------
 
 
+_STOP = {signal.SIGINT, signal.SIGTERM}
+
+
 def _stop_on_sigterm(signum: int, frame: Any) -> NoReturn:
     raise KeyboardInterrupt
+
+
+def _await_stop_signal() -> None:
+    signal.sigwait(_STOP)
+
+
+def _sleep_until_interrupted() -> None:
+    while True:
+        time.sleep(3600)
+
+
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[Callable[[], None]]:
+    """Yield the wait for Ctrl-C or SIGTERM. Where it can, the stop signals
+    are blocked in this thread, and so in the threads started within, which
+    inherit its mask: they reach this thread alone, which waits for them. A
+    signal another thread took would not wake this one's sleep. Elsewhere
+    (Windows), the wait is a sleep that KeyboardInterrupt ends."""
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    mask = None
+    if hasattr(signal, "pthread_sigmask"):
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP)
+    try:
+        yield _sleep_until_interrupted if mask is None else _await_stop_signal
+    finally:
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _scenario_fault(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[Any, str]:
@@ -342,35 +374,34 @@ def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) 
         server = GatewayServer([fault], latency=args.latency, port=args.port)
     except ApigwFaultError as error:
         parser.error(str(error))
-    try:
-        server.start()
-    except OSError as error:
-        where = f"127.0.0.1:{args.port}"
-        print(f"{args.parser.prog}: cannot listen on {where}: {error}", file=sys.stderr)
-        return 1
-    if not args.quiet:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
-    if own_process:
-        # what the start-up made lives as long as the process: the collector
-        # leaves it alone, so a collection costs the calls kept, not the imports
-        gc.freeze()
-    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    try:
-        print(
-            f"serving {label} ({fault.endpoint.value}) at {server.url}; Ctrl-C stops",
-            file=sys.stderr,
-            flush=True,
-        )
-        print(server.url, file=out, flush=True)  # last: who reads it may stop us at once
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        server.stop()
-        answered = fault.calls.total  # every call, those no longer kept too
-        print(f"answered {answered} call{'' if answered == 1 else 's'}", file=sys.stderr)
+    with _stop_signals() as wait:
+        try:
+            server.start()
+        except OSError as error:
+            where = f"127.0.0.1:{args.port}"
+            print(f"{args.parser.prog}: cannot listen on {where}: {error}", file=sys.stderr)
+            return 1
+        if not args.quiet:
+            logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+        if own_process:
+            # what the start-up made lives as long as the process: the collector
+            # leaves it alone, so a collection costs the calls kept, not the imports
+            gc.freeze()
+        try:
+            print(
+                f"serving {label} ({fault.endpoint.value}) at {server.url}; Ctrl-C stops",
+                file=sys.stderr,
+                flush=True,
+            )
+            print(server.url, file=out, flush=True)  # last: who reads it may stop us at once
+            wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+            answered = fault.calls.total  # every call, those no longer kept too
+            print(f"answered {answered} call{'' if answered == 1 else 's'}", file=sys.stderr)
+    return 0
 
 
 def console() -> int:
