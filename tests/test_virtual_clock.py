@@ -84,7 +84,10 @@ class Timer:
     def check(self, seconds):
         assert time.monotonic() - self.monotonic == virtual(seconds)
         real = REAL_PERF() - self.real
-        assert real < 1, f"{real:.2f} s of real time passed: it really waited, or spun"
+        # half the virtual wait (1 s to 5 s): a real wait would pass it, a
+        # loaded machine's slow start-up (aiohttp's session, a loop) not
+        bound = min(5.0, max(1.0, seconds / 2))
+        assert real < bound, f"{real:.2f} s of real time passed: it really waited, or spun"
 '''
 
 
@@ -362,7 +365,7 @@ def test_a_heartbeat_beats_each_second_of_a_29_s_call(pytester):
             assert beats[:29] == [virtual(n) for n in range(29)]
             assert beats[29:] in ([], [virtual(29)])
             real = REAL_PERF() - timer.real
-            assert real < 1, f"{real:.2f} s of real time: the clock spun or waited"
+            assert real < 5, f"{real:.2f} s of real time: the clock spun or waited"
         """,
     )
 
