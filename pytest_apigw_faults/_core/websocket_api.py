@@ -24,15 +24,19 @@ from .._gateway.websocket import (
     CONNECT,
     DEFAULT_SELECTION,
     DISCONNECT,
+    INTEGRATION_TIMEOUT,
+    TIMED_OUT,
     WEBSOCKET_SCENARIOS,
     Handshake,
     WebSocketIds,
     check_route_key,
     check_selection,
+    check_timeout,
     error_frame,
     handshake,
     message_reply,
     select_route,
+    timed_out,
 )
 from .._lambda.integration import resolve_handler
 from .._lambda.websocket import (
@@ -80,23 +84,47 @@ class Channel(Protocol):
 Handler = Callable[[Any, Any], object]
 #: A route: its handler (a callable or ``"module:function"``), or a dict with
 #: ``handler`` and ``route_response`` (the route answers the client with the
-#: result's ``body``: a two-way route).
+#: result's ``body``: a two-way route), ``integration_timeout`` (seconds, 29
+#: at most) and ``function_timeout`` (the Lambda's own).
 RouteSpec = Handler | str | Mapping[str, Any]
 
 
 def _route(key: object, spec: object) -> tuple[str, Handler, bool]:
     written = check_route_key(key)
     given = dict(spec) if isinstance(spec, Mapping) else {"handler": spec}
-    unknown = sorted(set(given) - {"handler", "route_response"})
+    unknown = sorted(set(given) - {"handler", "route_response", *_TIMEOUTS})
     if unknown or "handler" not in given:
         raise ApigwFaultError(
             f"route {written!r}: give its handler (a callable or 'module:function') or a"
-            f" dict with 'handler' and 'route_response', got {spec!r}"
+            f" dict with 'handler' and 'route_response', 'integration_timeout' or"
+            f" 'function_timeout', got {spec!r}"
         )
     handler = given["handler"]
     if not (callable(handler) or isinstance(handler, str)):
         raise ApigwFaultError(f"route {written!r}: handler {handler!r} is not callable")
     return written, resolve_handler(handler), bool(given.get("route_response", False))
+
+
+_TIMEOUTS = ("integration_timeout", "function_timeout")
+
+
+def _timeouts(key: str, spec: object) -> tuple[float, float | None]:
+    """A route's integration timeout (29 s unless shorter) and its
+    Lambda's own timeout (``None``: not modelled)."""
+    given = spec if isinstance(spec, Mapping) else {}
+    integration = check_timeout(
+        given.get("integration_timeout", INTEGRATION_TIMEOUT),
+        f"route {key!r}: integration_timeout",
+    )
+    function = given.get("function_timeout")
+    if function is not None and (
+        isinstance(function, bool) or not isinstance(function, (int, float)) or function <= 0
+    ):
+        raise ApigwFaultError(
+            f"route {key!r}: function_timeout is the Lambda's timeout in seconds, above 0,"
+            f" got {function!r}"
+        )
+    return integration, None if function is None else float(function)
 
 
 def _checked_iam(value: object) -> IamAuth:
@@ -188,6 +216,7 @@ class WebSocketApi:
         self._routes = {key: (handler, two_way) for key, handler, two_way in (
             _route(key, spec) for key, spec in routes.items()
         )}
+        self._timeouts = {key: _timeouts(key, spec) for key, spec in routes.items()}
         self._selection = check_selection(route_selection)
         self.route_selection = route_selection
         self._authorizer = None if authorizer is None else resolve_handler(authorizer)
@@ -284,10 +313,21 @@ class WebSocketApi:
         with self._lock:
             self.events.append((route_key, event))
         handler = self._routes[route_key][0]
+        integration, function = self._timeouts.get(route_key, (INTEGRATION_TIMEOUT, None))
         return run_handler(
             handler, event, request_id=self._ids.new(), name=route_key.lstrip("$"),
-            handler_time=_clock.handler_time,
+            handler_time=_clock.handler_time, timeout=function or integration,
         )
+
+    def _ending(self, route_key: str, ran: Answered) -> str | None:
+        """How the integration ended (:func:`timed_out`); on virtual time the
+        gateway first waits what the function took, up to its timeout."""
+        integration, function = self._timeouts.get(route_key, (INTEGRATION_TIMEOUT, None))
+        ending = timed_out(ran.seconds, integration_timeout=integration,
+                           function_timeout=function)
+        if _clock.running() is not None and ran.seconds > 0:
+            threading.Event().wait(min(ran.seconds, function or integration, integration))
+        return ending
 
     def connect(
         self, headers: tuple[tuple[str, str], ...], target: str,
@@ -318,9 +358,11 @@ class WebSocketApi:
         answer = handshake()
         if CONNECT in self._routes:
             ran = self._run(CONNECT, connect_event(self.place, upgrade, authorizer=allowed))
+            ending = self._ending(CONNECT, ran)
             answer = handshake(
-                failed=ran.failed, status=ran.status, body=(ran.body or "").encode(),
-                headers=ran.headers,
+                failed=ran.failed or ending is not None, status=ran.status,
+                body=(ran.body or "").encode(), headers=ran.headers,
+                timeout=ending == "integration_timeout",
             )
         session = WebSocketSession(self, connection_id, now, answer)
         session.peer = peer
@@ -411,8 +453,11 @@ class WebSocketSession:
             now=int(time.time() * 1000),
         )
         ran = api._run(route, event)
+        ending = api._ending(route, ran)
+        if ending == "integration_timeout":
+            return [error_frame(TIMED_OUT, self.connection_id, ids.new())]
         failed, body = message_reply(
-            failed=ran.failed, status=ran.status, body=ran.body,
+            failed=ran.failed or ending is not None, status=ran.status, body=ran.body,
             route_response=api._routes[route][1],
         )
         if failed:
