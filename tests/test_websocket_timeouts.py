@@ -157,7 +157,7 @@ def test_the_decision():
     assert timed_out(30, integration_timeout=29.0, function_timeout=60) == "integration_timeout"
 
 
-@pytest.mark.parametrize("spec, message", [
+@pytest.mark.parametrize(("spec", "message"), [
     ({"handler": quick, "integration_timeout": 30}, "from 0.05 to 29, got 30"),
     ({"handler": quick, "integration_timeout": 0.01}, "from 0.05 to 29, got 0.01"),
     ({"handler": quick, "integration_timeout": "29"}, "got '29'"),

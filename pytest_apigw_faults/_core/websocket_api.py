@@ -11,6 +11,7 @@ server's WebSocket loop hands it each message and asks it what to send.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -25,13 +26,14 @@ from .._gateway.websocket import (
     DEFAULT_SELECTION,
     DISCONNECT,
     INTEGRATION_TIMEOUT,
+    ROUTE_TIMEOUTS,
     TIMED_OUT,
     WEBSOCKET_SCENARIOS,
     Handshake,
     WebSocketIds,
     check_route_key,
+    check_route_timeouts,
     check_selection,
-    check_timeout,
     error_frame,
     handshake,
     message_reply,
@@ -92,7 +94,7 @@ RouteSpec = Handler | str | Mapping[str, Any]
 def _route(key: object, spec: object) -> tuple[str, Handler, bool]:
     written = check_route_key(key)
     given = dict(spec) if isinstance(spec, Mapping) else {"handler": spec}
-    unknown = sorted(set(given) - {"handler", "route_response", *_TIMEOUTS})
+    unknown = sorted(set(given) - {"handler", "route_response", *ROUTE_TIMEOUTS})
     if unknown or "handler" not in given:
         raise ApigwFaultError(
             f"route {written!r}: give its handler (a callable or 'module:function') or a"
@@ -103,28 +105,6 @@ def _route(key: object, spec: object) -> tuple[str, Handler, bool]:
     if not (callable(handler) or isinstance(handler, str)):
         raise ApigwFaultError(f"route {written!r}: handler {handler!r} is not callable")
     return written, resolve_handler(handler), bool(given.get("route_response", False))
-
-
-_TIMEOUTS = ("integration_timeout", "function_timeout")
-
-
-def _timeouts(key: str, spec: object) -> tuple[float, float | None]:
-    """A route's integration timeout (29 s unless shorter) and its
-    Lambda's own timeout (``None``: not modelled)."""
-    given = spec if isinstance(spec, Mapping) else {}
-    integration = check_timeout(
-        given.get("integration_timeout", INTEGRATION_TIMEOUT),
-        f"route {key!r}: integration_timeout",
-    )
-    function = given.get("function_timeout")
-    if function is not None and (
-        isinstance(function, bool) or not isinstance(function, (int, float)) or function <= 0
-    ):
-        raise ApigwFaultError(
-            f"route {key!r}: function_timeout is the Lambda's timeout in seconds, above 0,"
-            f" got {function!r}"
-        )
-    return integration, None if function is None else float(function)
 
 
 def _checked_iam(value: object) -> IamAuth:
@@ -216,7 +196,7 @@ class WebSocketApi:
         self._routes = {key: (handler, two_way) for key, handler, two_way in (
             _route(key, spec) for key, spec in routes.items()
         )}
-        self._timeouts = {key: _timeouts(key, spec) for key, spec in routes.items()}
+        self._timeouts = {key: check_route_timeouts(key, spec) for key, spec in routes.items()}
         self._selection = check_selection(route_selection)
         self.route_selection = route_selection
         self._authorizer = None if authorizer is None else resolve_handler(authorizer)
@@ -238,6 +218,37 @@ class WebSocketApi:
     def __repr__(self) -> str:
         keys = ", ".join(repr(key) for key in self._routes)
         return f"WebSocketApi(routes=[{keys}]; {self.url})"
+
+    @classmethod
+    def from_template(
+        cls,
+        source: str | os.PathLike[str] | Mapping[str, Any],
+        *,
+        api_name: str | None = None,
+        parameters: Mapping[str, object] | None = None,
+        handlers: Mapping[str, Handler] | None = None,
+        stage: str | None = None,
+        url: str | None = None,
+        region: str | None = None,
+        account_id: str = "123456789012",
+        virtual_time: bool = False,
+        seed: int | str | None = None,
+        iam: IamAuth | None = None,
+    ) -> WebSocketApi:
+        """The WebSocket API a SAM or CloudFormation template declares
+        (``AWS::ApiGatewayV2::Api`` of protocol ``WEBSOCKET``; a file, or its
+        dict), each route run by its function's Python handler
+        (:mod:`.template_websocket`). ``api_name``: the API's logical id (or
+        name) when there are several; ``parameters`` override the template's
+        (``AWS::Region`` too: the API's region unless ``region=``);
+        ``handlers`` answer what its code cannot (by route key, function
+        logical id or authorizer name). The rest is the constructor's."""
+        from .template_websocket import from_template
+
+        return from_template(cls, source, dict(
+            api_name=api_name, parameters=parameters, handlers=handlers, stage=stage, url=url,
+            region=region, account_id=account_id, virtual_time=virtual_time, seed=seed, iam=iam,
+        ))
 
     @property
     def url(self) -> str:

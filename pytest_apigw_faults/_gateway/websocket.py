@@ -59,12 +59,14 @@ __all__ = [
     "INTEGRATION_TIMEOUT",
     "MAX_SECONDS",
     "MESSAGE_BYTES",
+    "ROUTE_TIMEOUTS",
     "TIMED_OUT",
     "WEBSOCKET_SCENARIOS",
     "Handshake",
     "WebSocketIds",
     "WebSocketScenario",
     "check_route_key",
+    "check_route_timeouts",
     "check_selection",
     "check_timeout",
     "error_frame",
@@ -359,6 +361,29 @@ def check_timeout(value: object, what: str = "integration_timeout") -> float:
             f" got {value!r}"
         )
     return float(value)
+
+
+#: The timeouts a route's declaration may give.
+ROUTE_TIMEOUTS = ("integration_timeout", "function_timeout")
+
+
+def check_route_timeouts(key: str, spec: object) -> tuple[float, float | None]:
+    """A route's integration timeout (29 s unless shorter) and its
+    Lambda's own timeout (``None``: not modelled), from its declaration."""
+    given = spec if isinstance(spec, Mapping) else {}
+    integration = check_timeout(
+        given.get("integration_timeout", INTEGRATION_TIMEOUT),
+        f"route {key!r}: integration_timeout",
+    )
+    function = given.get("function_timeout")
+    if function is not None and (
+        isinstance(function, bool) or not isinstance(function, (int, float)) or function <= 0
+    ):
+        raise ApigwFaultError(
+            f"route {key!r}: function_timeout is the Lambda's timeout in seconds, above 0,"
+            f" got {function!r}"
+        )
+    return integration, None if function is None else float(function)
 
 
 # -- decisions ------------------------------------------------------------------------
