@@ -290,3 +290,11 @@ def test_serve_a_websocket_template():
     assert f"serving WebSocket API of {CHAT} ($connect, $disconnect, sendmessage, whoami," \
         " report) at /Prod (websocket) at " in err
     assert process.returncode == 0
+
+
+def test_gateway_api_from_a_websocket_template_points_to_websocket_api():
+    with pytest.raises(ApigwFaultError, match=re.escape(
+        "the template declares no REST or HTTP API (a WebSocket API is"
+        " WebSocketApi.from_template's)"
+    )):
+        GatewayApi.from_template(CHAT)
