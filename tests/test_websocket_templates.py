@@ -143,6 +143,45 @@ def test_the_connect_authorizer_refuses_a_wrong_token(apigw_fault):
     )
 
 
+def test_a_missing_identity_source_is_401_without_calling_the_authorizer(apigw_fault):
+    api = apigw_fault.use_template(CHAT)
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        connect(f"ws://127.0.0.1:{apigw_fault.server.port}/Prod?user=frank")  # no token
+    assert (refused.value.status_code, refused.value.resp_body) == (
+        401, b'{"message":"Unauthorized"}'
+    )
+    assert api.events == []  # neither the authorizer nor $connect ran
+
+
+def _allow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return {"principalId": "x", "policyDocument": {"Version": "2012-10-17", "Statement": [{
+        "Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}]}}
+
+
+@pytest.mark.parametrize(("header", "status"), [(None, 401), ("", 401), ("t", 101)])
+def test_identity_source_on_a_header(header, status):
+    api = WebSocketApi({"$default": _allow}, authorizer=_allow,
+                       identity_source=["route.request.header.Auth"])
+    with GatewayServer([api]) as server:
+        url = f"ws://127.0.0.1:{server.port}/prod"
+        if status == 101:
+            connect(url, header={"auth": header})  # any case
+            assert [route for route, _ in api.events] == ["authorizer"]
+            return
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            connect(url, header={} if header is None else {"Auth": header})
+    assert refused.value.status_code == status
+    assert api.events == []
+
+
+def test_a_bad_identity_source_is_refused_early():
+    with pytest.raises(ApigwFaultError, match=re.escape(
+        "identity_source= takes 'route.request.header.<name>' or"
+        " 'route.request.querystring.<name>' (a list of them), got ['header.Auth']"
+    )):
+        WebSocketApi({"$default": _allow}, authorizer=_allow, identity_source=["header.Auth"])
+
+
 @pytest.mark.apigw_fault(template=CHAT, virtual_time=True)
 def test_the_marker_serves_the_template_and_its_timeouts(apigw_fault):
     url = f"ws://127.0.0.1:{apigw_fault.server.port}/Prod?token=letmein&user=carol"
@@ -184,7 +223,7 @@ def test_handlers_by_route_key_and_authorizer_name():
         "ChatAuthorizer": allow_all,
     })
     with GatewayServer([api]) as server:
-        ws = connect(f"ws://127.0.0.1:{server.port}/Prod")  # no token: the given authorizer
+        ws = connect(f"ws://127.0.0.1:{server.port}/Prod?token=any")  # the given authorizer
         ws.send('{"action": "whoami"}')
         assert ws.recv() == "given"
 

@@ -78,10 +78,11 @@ def _function(
 
 def websocket_routes(
     description: WebSocketDescription, handlers: Mapping[str, Handler]
-) -> tuple[dict[str, dict[str, Any]], Handler | None]:
-    """The routes ``WebSocketApi`` takes, and the ``$connect`` authorizer."""
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """The routes ``WebSocketApi`` takes, and its ``authorizer`` and
+    ``identity_source`` arguments (``$connect``'s authorizer)."""
     routes: dict[str, dict[str, Any]] = {}
-    authorizer: Handler | None = None
+    authorizer: dict[str, Any] = {}
     for route in description.routes:
         given = handlers.get(route.key)
         if given is None and route.integration not in ("AWS_PROXY", "AWS"):
@@ -111,7 +112,7 @@ def websocket_routes(
 def _authorizer(
     description: WebSocketDescription, key: str, name: str | None,
     handlers: Mapping[str, Handler],
-) -> Handler:
+) -> dict[str, Any]:
     if key != CONNECT:
         raise ApigwFaultError(
             f"route {key!r} has an authorizer: a WebSocket API authorizes $connect only"
@@ -130,10 +131,10 @@ def _authorizer(
             f"authorizer {found.name!r} is {found.type}: a WebSocket API's is a REQUEST"
             " Lambda authorizer"
         )
-    override = handlers.get(found.name)
-    if override is not None:
-        return override
-    return _function(f"authorizer {found.name!r}", found.function, handlers, found.name)
+    handler = handlers.get(found.name) or _function(
+        f"authorizer {found.name!r}", found.function, handlers, found.name
+    )
+    return {"authorizer": handler, "identity_source": found.identity_source}
 
 
 def from_template(cls: type[WebSocketApi], source: Source, given: dict[str, Any]
@@ -158,8 +159,7 @@ def from_template(cls: type[WebSocketApi], source: Source, given: dict[str, Any]
         given["stage"] = description.stage or stage
     else:
         given["stage"] = None
-    return cls(routes, route_selection=description.route_selection, authorizer=authorizer,
-               **given)
+    return cls(routes, route_selection=description.route_selection, **authorizer, **given)
 
 
 def api_from_template(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -36,6 +36,8 @@ from .._gateway.websocket import (
     check_selection,
     error_frame,
     handshake,
+    identity_missing,
+    identity_sources,
     message_reply,
     select_route,
     timed_out,
@@ -160,7 +162,9 @@ class WebSocketApi:
     that answers the client with the result's ``body``. ``route_selection``
     is the API's route selection expression (``$request.body.action``).
     ``authorizer`` is the ``$connect`` route's Lambda authorizer (a
-    ``REQUEST`` authorizer's handler, which returns an IAM policy).
+    ``REQUEST`` authorizer's handler, which returns an IAM policy);
+    ``identity_source`` its sources (``route.request.header.Auth``,
+    ``route.request.querystring.token``): one missing refuses with 401.
     ``url`` (``wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}``)
     names the API; else ``stage`` (``"prod"``) and ``region``.
     ``virtual_time=True`` runs the test on virtual time once
@@ -180,6 +184,7 @@ class WebSocketApi:
         *,
         route_selection: str = DEFAULT_SELECTION,
         authorizer: Handler | str | None = None,
+        identity_source: Sequence[str] = (),
         url: str | None = None,
         stage: str | None = None,
         region: str = "us-east-1",
@@ -200,6 +205,7 @@ class WebSocketApi:
         self._selection = check_selection(route_selection)
         self.route_selection = route_selection
         self._authorizer = None if authorizer is None else resolve_handler(authorizer)
+        self._identity = identity_sources(identity_source)
         self._ids = WebSocketIds(seed)
         self.place = _place(url, stage, region, account_id, self._ids)
         self.virtual_time = bool(virtual_time)
@@ -221,19 +227,11 @@ class WebSocketApi:
 
     @classmethod
     def from_template(
-        cls,
-        source: str | os.PathLike[str] | Mapping[str, Any],
-        *,
-        api_name: str | None = None,
-        parameters: Mapping[str, object] | None = None,
-        handlers: Mapping[str, Handler] | None = None,
-        stage: str | None = None,
-        url: str | None = None,
-        region: str | None = None,
-        account_id: str = "123456789012",
-        virtual_time: bool = False,
-        seed: int | str | None = None,
-        iam: IamAuth | None = None,
+        cls, source: str | os.PathLike[str] | Mapping[str, Any], *,
+        api_name: str | None = None, parameters: Mapping[str, object] | None = None,
+        handlers: Mapping[str, Handler] | None = None, stage: str | None = None,
+        url: str | None = None, region: str | None = None, account_id: str = "123456789012",
+        virtual_time: bool = False, seed: int | str | None = None, iam: IamAuth | None = None,
     ) -> WebSocketApi:
         """The WebSocket API a SAM or CloudFormation template declares
         (``AWS::ApiGatewayV2::Api`` of protocol ``WEBSOCKET``; a file, or its
@@ -354,13 +352,15 @@ class WebSocketApi:
         upgrade = Upgrade(headers, query, connection_id, request_id, trace, now)
         allowed: dict[str, Any] | None = None
         if self._authorizer is not None:
-            event = authorizer_event(self.place, upgrade)
-            with self._lock:
-                self.events.append(("authorizer", event))
-            verdict = authorize(
-                self._authorizer, event, request_id=self._ids.new(),
-                handler_time=_clock.handler_time,
-            )
+            verdict: str | dict[str, Any] = "connect_unauthorized"  # an identity missing
+            if not identity_missing(self._identity, headers, query):
+                event = authorizer_event(self.place, upgrade)
+                with self._lock:
+                    self.events.append(("authorizer", event))
+                verdict = authorize(
+                    self._authorizer, event, request_id=self._ids.new(),
+                    handler_time=_clock.handler_time,
+                )
             if isinstance(verdict, str):
                 row = WEBSOCKET_SCENARIOS[verdict]
                 refused = Handshake(row.status or 500, row.body or b"", row)

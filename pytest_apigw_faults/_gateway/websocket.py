@@ -38,12 +38,14 @@ Facts, reference-2 §9:
 from __future__ import annotations
 
 import json
+import re
 import threading
 from binascii import b2a_base64
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from random import Random
 from types import MappingProxyType
+from urllib.parse import parse_qsl
 
 from .errors import ApigwFaultError
 from .scenario import Evidence
@@ -71,6 +73,8 @@ __all__ = [
     "check_timeout",
     "error_frame",
     "handshake",
+    "identity_missing",
+    "identity_sources",
     "message_reply",
     "select_route",
     "timed_out",
@@ -384,6 +388,40 @@ def check_route_timeouts(key: str, spec: object) -> tuple[float, float | None]:
             f" got {function!r}"
         )
     return integration, None if function is None else float(function)
+
+
+_SOURCE = re.compile(r"route\.request\.(header|querystring)\.([^.\s]+)")
+
+
+def identity_sources(value: object) -> tuple[str, ...]:
+    """The ``$connect`` authorizer's identity sources: each
+    ``route.request.header.<name>`` or ``route.request.querystring.<name>``
+    (a list, or one string with commas)."""
+    items = value.split(",") if isinstance(value, str) else value
+    if isinstance(items, (list, tuple)) and all(
+        isinstance(i, str) and _SOURCE.fullmatch(i.strip()) for i in items
+    ):
+        return tuple(i.strip() for i in items)
+    raise ApigwFaultError(
+        "identity_source= takes 'route.request.header.<name>' or"
+        f" 'route.request.querystring.<name>' (a list of them), got {value!r}"
+    )
+
+
+def identity_missing(sources: Iterable[str], headers: Iterable[tuple[str, str]],
+                     query: str) -> bool:
+    """Whether an identity source is missing or empty: the upgrade is then
+    refused with 401 and the authorizer not called (⚠️ as a REST ``REQUEST``
+    authorizer's [D-REST-AUTHZ]; not captured on WebSocket)."""
+    names = {name.lower(): value for name, value in headers}
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    for source in sources:
+        found = _SOURCE.fullmatch(source)
+        assert found is not None  # checked by identity_sources
+        kind, name = found.groups()
+        if not (names.get(name.lower()) if kind == "header" else params.get(name)):
+            return True
+    return False
 
 
 # -- decisions ------------------------------------------------------------------------
