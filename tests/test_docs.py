@@ -102,9 +102,14 @@ def _three_templates(path: Path) -> None:
     shutil.copy(DATA / "templates" / "sam-http-jwt-cors" / "template.yaml", path)
 
 
+def _chat_app(path: Path) -> None:
+    shutil.copytree(DATA / "apps" / "chat", path, dirs_exist_ok=True)
+
+
 #: The files each example works with, by its id.
 FILES: dict[str, Callable[[Path], None]] = {
     "docs/templates.md::A SAM app": _orders_app,
+    "docs/websocket.md::From a template": _chat_app,
     "docs/templates.md::CloudFormation, CDK and OpenAPI": _three_templates,
 }
 #: What runs after a script example, to check it did what its page says.

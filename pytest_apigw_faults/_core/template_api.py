@@ -64,7 +64,10 @@ def described_api(
     described = load(source, parameters=parameters, stage=stage)
     names = [d.logical_id for d in described]
     if not described:
-        raise ApigwFaultError(f"{source}: the template declares no API Gateway API")
+        raise ApigwFaultError(
+            f"{source}: the template declares no REST or HTTP API (a WebSocket API is"
+            " WebSocketApi.from_template's)"
+        )
     if api_name is None:
         if len(described) > 1:
             raise ApigwFaultError(

@@ -11,9 +11,10 @@ server's WebSocket loop hands it each message and asks it what to send.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -24,15 +25,22 @@ from .._gateway.websocket import (
     CONNECT,
     DEFAULT_SELECTION,
     DISCONNECT,
+    INTEGRATION_TIMEOUT,
+    ROUTE_TIMEOUTS,
+    TIMED_OUT,
     WEBSOCKET_SCENARIOS,
     Handshake,
     WebSocketIds,
     check_route_key,
+    check_route_timeouts,
     check_selection,
     error_frame,
     handshake,
+    identity_missing,
+    identity_sources,
     message_reply,
     select_route,
+    timed_out,
 )
 from .._lambda.integration import resolve_handler
 from .._lambda.websocket import (
@@ -80,18 +88,20 @@ class Channel(Protocol):
 Handler = Callable[[Any, Any], object]
 #: A route: its handler (a callable or ``"module:function"``), or a dict with
 #: ``handler`` and ``route_response`` (the route answers the client with the
-#: result's ``body``: a two-way route).
+#: result's ``body``: a two-way route), ``integration_timeout`` (seconds, 29
+#: at most) and ``function_timeout`` (the Lambda's own).
 RouteSpec = Handler | str | Mapping[str, Any]
 
 
 def _route(key: object, spec: object) -> tuple[str, Handler, bool]:
     written = check_route_key(key)
     given = dict(spec) if isinstance(spec, Mapping) else {"handler": spec}
-    unknown = sorted(set(given) - {"handler", "route_response"})
+    unknown = sorted(set(given) - {"handler", "route_response", *ROUTE_TIMEOUTS})
     if unknown or "handler" not in given:
         raise ApigwFaultError(
             f"route {written!r}: give its handler (a callable or 'module:function') or a"
-            f" dict with 'handler' and 'route_response', got {spec!r}"
+            f" dict with 'handler' and 'route_response', 'integration_timeout' or"
+            f" 'function_timeout', got {spec!r}"
         )
     handler = given["handler"]
     if not (callable(handler) or isinstance(handler, str)):
@@ -152,7 +162,9 @@ class WebSocketApi:
     that answers the client with the result's ``body``. ``route_selection``
     is the API's route selection expression (``$request.body.action``).
     ``authorizer`` is the ``$connect`` route's Lambda authorizer (a
-    ``REQUEST`` authorizer's handler, which returns an IAM policy).
+    ``REQUEST`` authorizer's handler, which returns an IAM policy);
+    ``identity_source`` its sources (``route.request.header.Auth``,
+    ``route.request.querystring.token``): one missing refuses with 401.
     ``url`` (``wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}``)
     names the API; else ``stage`` (``"prod"``) and ``region``.
     ``virtual_time=True`` runs the test on virtual time once
@@ -172,6 +184,7 @@ class WebSocketApi:
         *,
         route_selection: str = DEFAULT_SELECTION,
         authorizer: Handler | str | None = None,
+        identity_source: Sequence[str] = (),
         url: str | None = None,
         stage: str | None = None,
         region: str = "us-east-1",
@@ -188,9 +201,11 @@ class WebSocketApi:
         self._routes = {key: (handler, two_way) for key, handler, two_way in (
             _route(key, spec) for key, spec in routes.items()
         )}
+        self._timeouts = {key: check_route_timeouts(key, spec) for key, spec in routes.items()}
         self._selection = check_selection(route_selection)
         self.route_selection = route_selection
         self._authorizer = None if authorizer is None else resolve_handler(authorizer)
+        self._identity = identity_sources(identity_source)
         self._ids = WebSocketIds(seed)
         self.place = _place(url, stage, region, account_id, self._ids)
         self.virtual_time = bool(virtual_time)
@@ -209,6 +224,29 @@ class WebSocketApi:
     def __repr__(self) -> str:
         keys = ", ".join(repr(key) for key in self._routes)
         return f"WebSocketApi(routes=[{keys}]; {self.url})"
+
+    @classmethod
+    def from_template(
+        cls, source: str | os.PathLike[str] | Mapping[str, Any], *,
+        api_name: str | None = None, parameters: Mapping[str, object] | None = None,
+        handlers: Mapping[str, Handler] | None = None, stage: str | None = None,
+        url: str | None = None, region: str | None = None, account_id: str = "123456789012",
+        virtual_time: bool = False, seed: int | str | None = None, iam: IamAuth | None = None,
+    ) -> WebSocketApi:
+        """The WebSocket API a SAM or CloudFormation template declares
+        (``AWS::ApiGatewayV2::Api`` of protocol ``WEBSOCKET``; a file, or its
+        dict), each route run by its function's Python handler
+        (:mod:`.template_websocket`). ``api_name``: the API's logical id (or
+        name) when there are several; ``parameters`` override the template's
+        (``AWS::Region`` too: the API's region unless ``region=``);
+        ``handlers`` answer what its code cannot (by route key, function
+        logical id or authorizer name). The rest is the constructor's."""
+        from .template_websocket import from_template
+
+        return from_template(cls, source, dict(
+            api_name=api_name, parameters=parameters, handlers=handlers, stage=stage, url=url,
+            region=region, account_id=account_id, virtual_time=virtual_time, seed=seed, iam=iam,
+        ))
 
     @property
     def url(self) -> str:
@@ -284,10 +322,21 @@ class WebSocketApi:
         with self._lock:
             self.events.append((route_key, event))
         handler = self._routes[route_key][0]
+        integration, function = self._timeouts.get(route_key, (INTEGRATION_TIMEOUT, None))
         return run_handler(
             handler, event, request_id=self._ids.new(), name=route_key.lstrip("$"),
-            handler_time=_clock.handler_time,
+            handler_time=_clock.handler_time, timeout=function or integration,
         )
+
+    def _ending(self, route_key: str, ran: Answered) -> str | None:
+        """How the integration ended (:func:`timed_out`); on virtual time the
+        gateway first waits what the function took, up to its timeout."""
+        integration, function = self._timeouts.get(route_key, (INTEGRATION_TIMEOUT, None))
+        ending = timed_out(ran.seconds, integration_timeout=integration,
+                           function_timeout=function)
+        if _clock.running() is not None and ran.seconds > 0:
+            threading.Event().wait(min(ran.seconds, function or integration, integration))
+        return ending
 
     def connect(
         self, headers: tuple[tuple[str, str], ...], target: str,
@@ -303,13 +352,15 @@ class WebSocketApi:
         upgrade = Upgrade(headers, query, connection_id, request_id, trace, now)
         allowed: dict[str, Any] | None = None
         if self._authorizer is not None:
-            event = authorizer_event(self.place, upgrade)
-            with self._lock:
-                self.events.append(("authorizer", event))
-            verdict = authorize(
-                self._authorizer, event, request_id=self._ids.new(),
-                handler_time=_clock.handler_time,
-            )
+            verdict: str | dict[str, Any] = "connect_unauthorized"  # an identity missing
+            if not identity_missing(self._identity, headers, query):
+                event = authorizer_event(self.place, upgrade)
+                with self._lock:
+                    self.events.append(("authorizer", event))
+                verdict = authorize(
+                    self._authorizer, event, request_id=self._ids.new(),
+                    handler_time=_clock.handler_time,
+                )
             if isinstance(verdict, str):
                 row = WEBSOCKET_SCENARIOS[verdict]
                 refused = Handshake(row.status or 500, row.body or b"", row)
@@ -318,9 +369,11 @@ class WebSocketApi:
         answer = handshake()
         if CONNECT in self._routes:
             ran = self._run(CONNECT, connect_event(self.place, upgrade, authorizer=allowed))
+            ending = self._ending(CONNECT, ran)
             answer = handshake(
-                failed=ran.failed, status=ran.status, body=(ran.body or "").encode(),
-                headers=ran.headers,
+                failed=ran.failed or ending is not None, status=ran.status,
+                body=(ran.body or "").encode(), headers=ran.headers,
+                timeout=ending == "integration_timeout",
             )
         session = WebSocketSession(self, connection_id, now, answer)
         session.peer = peer
@@ -411,8 +464,11 @@ class WebSocketSession:
             now=int(time.time() * 1000),
         )
         ran = api._run(route, event)
+        ending = api._ending(route, ran)
+        if ending == "integration_timeout":
+            return [error_frame(TIMED_OUT, self.connection_id, ids.new())]
         failed, body = message_reply(
-            failed=ran.failed, status=ran.status, body=ran.body,
+            failed=ran.failed or ending is not None, status=ran.status, body=ran.body,
             route_response=api._routes[route][1],
         )
         if failed:

@@ -225,7 +225,12 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         " 403 for a deny) on a WebSocket $connect",
         "D-WS-QUOTA": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
         "apigateway-execution-service-websocket-limits-table.html (frame 32 KB, message"
-        " 128 KB, closed with 1009; idle 10 minutes; 2 hours)",
+        " 128 KB, closed with 1009; idle 10 minutes; 2 hours; integration timeout 50 ms"
+        " to 29 s)",
+        "WS-TIMEOUT": "https://github.com/aws/chalice/issues/1406 (2020-04: the frame"
+        " {\"message\": \"Endpoint request timed out\", \"connectionId\":\"Llf4ceE2NjMCF7w=\","
+        " \"requestId\":\"Llf7PFSNNjMFZeA=\"} in a browser) and"
+        " https://github.com/Kludex/mangum/issues/128 (2020-06: the same frame after 30 s)",
         "D-WS-BINARY": "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
         "websocket-api-develop-binary-media-types.html (a binary frame: disconnected with"
         " code 1003)",

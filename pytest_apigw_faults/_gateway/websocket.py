@@ -26,17 +26,26 @@ Facts, reference-2 §9:
   the connection with 1009 (⚠️ KB taken as 1024 bytes); idle 10 minutes,
   2 hours at most (⚠️ close code 1001 assumed, as an emulator has it). A
   binary frame closes it with 1003 [D-WS-BINARY] 📄.
+* The integration timeout (50 ms to 29 s, 29 s by default) [D-WS-QUOTA] 📄: a
+  message whose Lambda runs past it gets the frame ``{"message": "Endpoint
+  request timed out", …}`` [WS-TIMEOUT] ✅ (⚠️ at the timeout, the connection
+  staying open, as after the other error frames). ⚠️ On ``$connect`` the
+  upgrade is refused with 504 and REST's timeout body (not captured). A
+  Lambda whose own timeout is shorter fails first: a function error (the
+  ``Internal server error`` frame, or 502 on ``$connect``) ⚠️ as REST has it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from binascii import b2a_base64
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from random import Random
 from types import MappingProxyType
+from urllib.parse import parse_qsl
 
 from .errors import ApigwFaultError
 from .scenario import Evidence
@@ -49,18 +58,26 @@ __all__ = [
     "DISCONNECT",
     "FRAME_BYTES",
     "IDLE_SECONDS",
+    "INTEGRATION_TIMEOUT",
     "MAX_SECONDS",
     "MESSAGE_BYTES",
+    "ROUTE_TIMEOUTS",
+    "TIMED_OUT",
     "WEBSOCKET_SCENARIOS",
     "Handshake",
     "WebSocketIds",
     "WebSocketScenario",
     "check_route_key",
+    "check_route_timeouts",
     "check_selection",
+    "check_timeout",
     "error_frame",
     "handshake",
+    "identity_missing",
+    "identity_sources",
     "message_reply",
     "select_route",
+    "timed_out",
 ]
 
 CONNECT, DISCONNECT, DEFAULT = "$connect", "$disconnect", "$default"
@@ -72,6 +89,10 @@ MESSAGE_BYTES = 128 * 1024
 #: The idle timeout and the longest connection, in seconds [D-WS-QUOTA].
 IDLE_SECONDS = 10 * 60.0
 MAX_SECONDS = 2 * 60 * 60.0
+#: The integration timeout: the default and longest, and the shortest [D-WS-QUOTA].
+INTEGRATION_TIMEOUT, SHORTEST_TIMEOUT = 29.0, 0.05
+#: The message of the integration timeout's error frame [WS-TIMEOUT].
+TIMED_OUT = "Endpoint request timed out"
 #: Close codes: a message or frame too big (RFC 6455 7.4.1), a binary frame,
 #: and ⚠️ the limits' "going away".
 TOO_BIG, UNSUPPORTED, GOING_AWAY = 1009, 1003, 1001
@@ -136,6 +157,15 @@ _ROWS = (
         note="⚠️ status and body as a REST or HTTP API's authorizer configuration error",
     ),
     WebSocketScenario(
+        name="connect_timeout", phase="connect", status=504,
+        body=b'{"message": "Endpoint request timed out"}',
+        cause="the $connect Lambda runs past the integration timeout (29 s unless the"
+        " integration's TimeoutInMillis is shorter)",
+        evidence=Evidence.INFERRED, sources=("D-WS-QUOTA",),
+        note="the limit is documented; ⚠️ status and body as a REST API's integration"
+        " timeout (not captured)",
+    ),
+    WebSocketScenario(
         name="no_route", phase="message",
         frame='{"message": "Forbidden", "connectionId":"XDmENcnwIE0CFEQ=",'
         ' "requestId":"XDmGEE2RoE0FRdQ="}',
@@ -152,6 +182,16 @@ _ROWS = (
         evidence=Evidence.CAPTURED, sources=("WS-ISE",),
         note="a non-2xx statusCode on a route without a route response sends nothing"
         " [WS-CONNECT]",
+    ),
+    WebSocketScenario(
+        name="integration_timeout", phase="message",
+        frame='{"message": "Endpoint request timed out", "connectionId":"Llf4ceE2NjMCF7w=",'
+        ' "requestId":"Llf7PFSNNjMFZeA="}',
+        cause="the route's Lambda runs past the integration timeout (29 s unless the"
+        " integration's TimeoutInMillis is shorter); its answer is dropped",
+        evidence=Evidence.CAPTURED, sources=("WS-TIMEOUT", "D-WS-QUOTA"),
+        note="⚠️ sent at the timeout, and the connection stays open (as after the other"
+        " error frames); a Lambda whose own timeout is shorter gives integration_error",
     ),
     WebSocketScenario(
         name="frame_too_large", phase="message", close_code=TOO_BIG,
@@ -314,7 +354,89 @@ def select_route(path: tuple[str, ...], body: str, routes: Iterable[str]) -> str
     return DEFAULT if DEFAULT in keys else None
 
 
+def check_timeout(value: object, what: str = "integration_timeout") -> float:
+    """An integration timeout in seconds: 0.05 to 29 [D-WS-QUOTA]."""
+    if (
+        isinstance(value, bool) or not isinstance(value, (int, float))
+        or not SHORTEST_TIMEOUT <= value <= INTEGRATION_TIMEOUT
+    ):
+        raise ApigwFaultError(
+            f"{what} is a WebSocket integration timeout in seconds, from 0.05 to 29,"
+            f" got {value!r}"
+        )
+    return float(value)
+
+
+#: The timeouts a route's declaration may give.
+ROUTE_TIMEOUTS = ("integration_timeout", "function_timeout")
+
+
+def check_route_timeouts(key: str, spec: object) -> tuple[float, float | None]:
+    """A route's integration timeout (29 s unless shorter) and its
+    Lambda's own timeout (``None``: not modelled), from its declaration."""
+    given = spec if isinstance(spec, Mapping) else {}
+    integration = check_timeout(
+        given.get("integration_timeout", INTEGRATION_TIMEOUT),
+        f"route {key!r}: integration_timeout",
+    )
+    function = given.get("function_timeout")
+    if function is not None and (
+        isinstance(function, bool) or not isinstance(function, (int, float)) or function <= 0
+    ):
+        raise ApigwFaultError(
+            f"route {key!r}: function_timeout is the Lambda's timeout in seconds, above 0,"
+            f" got {function!r}"
+        )
+    return integration, None if function is None else float(function)
+
+
+_SOURCE = re.compile(r"route\.request\.(header|querystring)\.([^.\s]+)")
+
+
+def identity_sources(value: object) -> tuple[str, ...]:
+    """The ``$connect`` authorizer's identity sources: each
+    ``route.request.header.<name>`` or ``route.request.querystring.<name>``
+    (a list, or one string with commas)."""
+    items = value.split(",") if isinstance(value, str) else value
+    if isinstance(items, (list, tuple)) and all(
+        isinstance(i, str) and _SOURCE.fullmatch(i.strip()) for i in items
+    ):
+        return tuple(i.strip() for i in items)
+    raise ApigwFaultError(
+        "identity_source= takes 'route.request.header.<name>' or"
+        f" 'route.request.querystring.<name>' (a list of them), got {value!r}"
+    )
+
+
+def identity_missing(sources: Iterable[str], headers: Iterable[tuple[str, str]],
+                     query: str) -> bool:
+    """Whether an identity source is missing or empty: the upgrade is then
+    refused with 401 and the authorizer not called (⚠️ as a REST ``REQUEST``
+    authorizer's [D-REST-AUTHZ]; not captured on WebSocket)."""
+    names = {name.lower(): value for name, value in headers}
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    for source in sources:
+        found = _SOURCE.fullmatch(source)
+        assert found is not None  # checked by identity_sources
+        kind, name = found.groups()
+        if not (names.get(name.lower()) if kind == "header" else params.get(name)):
+            return True
+    return False
+
+
 # -- decisions ------------------------------------------------------------------------
+
+
+def timed_out(
+    seconds: float, *, integration_timeout: float, function_timeout: float | None = None
+) -> str | None:
+    """How a function that ran ``seconds`` ends: ``"integration_timeout"``
+    when the gateway gave up first (its answer is dropped),
+    ``"function_timeout"`` when the Lambda's own shorter timeout fired (a
+    function error ⚠️), else ``None``: its answer counts."""
+    if function_timeout is not None and function_timeout < integration_timeout:
+        return "function_timeout" if seconds >= function_timeout else None
+    return "integration_timeout" if seconds >= integration_timeout else None
 
 
 @dataclass(frozen=True)
@@ -334,13 +456,17 @@ class Handshake:
 
 def handshake(
     *, failed: bool = False, status: int | None = None, body: bytes = b"",
-    headers: tuple[tuple[str, str], ...] = (),
+    headers: tuple[tuple[str, str], ...] = (), timeout: bool = False,
 ) -> Handshake:
-    """What ``$connect``'s integration makes of the upgrade: a Lambda that
-    failed gives 502; a 2xx ``status`` (or no ``$connect`` route, ``None``)
-    connects; any other status refuses with it and the integration's body.
+    """What ``$connect``'s integration makes of the upgrade: past the
+    integration ``timeout``, 504 ⚠️; a Lambda that failed gives 502; a 2xx
+    ``status`` (or no ``$connect`` route, ``None``) connects; any other
+    status refuses with it and the integration's body.
     A subprotocol the integration chose (``Sec-WebSocket-Protocol`` among
     ``headers``) goes in the 101 [D-WS-PROTOCOL]."""
+    if timeout:
+        row = WEBSOCKET_SCENARIOS["connect_timeout"]
+        return Handshake(504, row.body or b"", row)
     if failed:
         row = WEBSOCKET_SCENARIOS["connect_lambda_error"]
         return Handshake(502, row.body or b"", row)

@@ -27,6 +27,7 @@ to the second; ``connectedAt`` and ``requestTimeEpoch`` are epoch ms.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -248,6 +249,8 @@ class Answered:
     body: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
     log: str = field(default="", repr=False)
+    #: How long it ran: its own (virtual) time, or the real time it took.
+    seconds: float = 0.0
 
 
 HandlerTime = Callable[[], AbstractContextManager[Any]]
@@ -255,42 +258,49 @@ HandlerTime = Callable[[], AbstractContextManager[Any]]
 
 def _ran(
     handler: Callable[[Any, Any], object], event: object, *, request_id: str, name: str,
-    handler_time: HandlerTime,
-) -> tuple[object, str] | None:
-    """The handler's answer, decoded, and its log; ``None`` when it failed."""
-    context = LambdaContext(aws_request_id=request_id, function_name=name, timeout=29.0)
-    with handler_time():
+    handler_time: HandlerTime, timeout: float,
+) -> tuple[tuple[object, str] | None, float]:
+    """The handler's answer, decoded, and its log (``None`` when it failed),
+    and the seconds it ran: its own on virtual time, else the real ones."""
+    context = LambdaContext(aws_request_id=request_id, function_name=name, timeout=timeout)
+    started = time.monotonic()
+    with handler_time() as spent:
         invocation = invoke(handler, event, context)
+    seconds = time.monotonic() - started if spent is None else spent.seconds
     if invocation.function_error is not None:
-        return None
-    return json.loads(invocation.payload), invocation.log
+        return None, seconds
+    return (json.loads(invocation.payload), invocation.log), seconds
 
 
 def run_handler(
     handler: Callable[[Any, Any], object], event: object, *, request_id: str, name: str,
-    handler_time: HandlerTime,
+    handler_time: HandlerTime, timeout: float = 29.0,
 ) -> Answered:
-    """Run one route's function as the proxy integration does. A result that
+    """Run one route's function as the proxy integration does (``timeout``:
+    the function's own, for its context). A result that
     is not an object, or has no ``statusCode``, counts as a 200 with no body
     (⚠️ a WebSocket integration is not strict about it); a ``statusCode``
     that is not a number, or a ``body`` that is not a string, as a failure ⚠️."""
-    ran = _ran(handler, event, request_id=request_id, name=name, handler_time=handler_time)
+    ran, seconds = _ran(
+        handler, event, request_id=request_id, name=name, handler_time=handler_time,
+        timeout=timeout,
+    )
     if ran is None:
-        return Answered(True)
+        return Answered(True, seconds=seconds)
     result, log = ran
     if not isinstance(result, Mapping):
-        return Answered(False, None, None, log=log)
+        return Answered(False, None, None, log=log, seconds=seconds)
     status, body, headers = result.get("statusCode"), result.get("body"), result.get("headers")
     if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
         if not (isinstance(status, str) and status.isdigit()):
-            return Answered(True, log=log)
+            return Answered(True, log=log, seconds=seconds)
         status = int(status)
     if body is not None and not isinstance(body, str):
-        return Answered(True, log=log)
+        return Answered(True, log=log, seconds=seconds)
     pairs = tuple(
         (str(k), str(v)) for k, v in (headers.items() if isinstance(headers, Mapping) else ())
     )
-    return Answered(False, status, body, pairs, log)
+    return Answered(False, status, body, pairs, log, seconds)
 
 
 def authorize(

@@ -127,14 +127,16 @@ class ApigwFault:
         self,
         source: str | os.PathLike[str] | Mapping[str, Any],
         **arguments: Any,
-    ) -> GatewayApi:
+    ) -> Any:
         """Start the API a SAM, CloudFormation or OpenAPI template declares
         until the end of the test (:meth:`GatewayApi.from_template`, which
-        takes the same arguments); :attr:`api` is it."""
-        from .._core.gateway_api import GatewayApi
+        takes the same arguments); :attr:`api` is it. A template whose API
+        is a WebSocket API gives a :class:`WebSocketApi`
+        (:meth:`WebSocketApi.from_template`), served by :attr:`server`."""
+        from .._core.template_websocket import api_from_template
 
         arguments.setdefault("seed", f"{self._seed}:{next(self._injected)}")
-        return self.use_api(GatewayApi.from_template(source, **arguments))
+        return self.use_api(api_from_template(source, **arguments))
 
     def use_api(self, api: _Api) -> _Api:
         """Start ``api`` (a :class:`GatewayApi`) until the end of the test;

@@ -140,7 +140,12 @@ def _use_template(request: pytest.FixtureRequest, marker: TemplateMarker) -> Non
         api = fixture.use_template(marker.source, **marker.arguments)  # type: ignore[arg-type]
         if marker.scenario is not None:
             assert marker.route is not None
-            api.inject(marker.scenario, route=marker.route, times=marker.times)  # type: ignore[arg-type]
+            if not hasattr(api, "inject"):
+                raise ApigwFaultError(
+                    f"{marker.source}: its API is a WebSocket API, whose failures come from"
+                    " its handlers and the client: leave out the scenario and route="
+                )
+            api.inject(marker.scenario, route=marker.route, times=marker.times)
     except ApigwFaultError as error:
         pytest.fail(
             f"{request.node.nodeid}: bad @pytest.mark.{_MARKER}(template=...): {error}",

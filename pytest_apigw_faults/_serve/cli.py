@@ -199,13 +199,23 @@ def _template_arguments(serve: argparse.ArgumentParser) -> None:
 def _template_fault(args: argparse.Namespace) -> tuple[Any, str]:
     """The API ``--template`` declares (a scenario injected on ``--route``),
     and how to name it."""
-    from .._core.gateway_api import GatewayApi
+    from .._core.template_websocket import api_from_template
+    from .._core.websocket_api import WebSocketApi
 
-    api = GatewayApi.from_template(
+    api = api_from_template(
         args.template, api_name=args.api_name, parameters=dict(args.parameters or ()),
         handlers=dict(args.handlers or ()), seed=args.seed, stage=args.stage,
-        endpoint=args.endpoint,
+        gateway_only={"endpoint": args.endpoint},
     )
+    if isinstance(api, WebSocketApi):
+        if args.scenario is not None or args.endpoint is not None:
+            raise ApigwFaultError(
+                f"{args.template}: its API is a WebSocket API, whose failures come from its"
+                " handlers: leave out --scenario, --route and --endpoint"
+            )
+        api.start()  # its handlers' boto3 @connections calls, answered in this process
+        keys = ", ".join(api.route_keys)
+        return api, f"WebSocket API of {args.template} ({keys}) at /{api.place.stage}"
     label = f"{api.api.value} API of {args.template} ({len(api.routes)} routes)"
     if args.scenario is not None:
         if args.route is None:
@@ -362,6 +372,15 @@ def _scenario_fault(args: argparse.Namespace, parser: argparse.ArgumentParser) -
     return fault, f"{api.value}-{args.scenario}"
 
 
+def _endpoint(fault: Any) -> str:
+    return "websocket" if not hasattr(fault, "endpoint") else str(fault.endpoint.value)
+
+
+def _answered(fault: Any) -> int:
+    """Every call answered, those no longer kept too (a WebSocket API: every event)."""
+    return len(fault.events) if not hasattr(fault, "calls") else int(fault.calls.total)
+
+
 def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) -> int:
     from .server import GatewayServer
 
@@ -370,7 +389,8 @@ def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) 
         fault, label = (
             _template_fault(args) if args.template is not None else _scenario_fault(args, parser)
         )
-        fault.calls.keep = args.keep_calls  # it runs until Ctrl-C: bounded memory
+        if hasattr(fault, "calls"):  # a WebSocketApi keeps frames and events instead
+            fault.calls.keep = args.keep_calls  # it runs until Ctrl-C: bounded memory
         server = GatewayServer([fault], latency=args.latency, port=args.port)
     except ApigwFaultError as error:
         parser.error(str(error))
@@ -389,7 +409,7 @@ def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) 
             gc.freeze()
         try:
             print(
-                f"serving {label} ({fault.endpoint.value}) at {server.url}; Ctrl-C stops",
+                f"serving {label} ({_endpoint(fault)}) at {server.url}; Ctrl-C stops",
                 file=sys.stderr,
                 flush=True,
             )
@@ -399,7 +419,7 @@ def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) 
             pass
         finally:
             server.stop()
-            answered = fault.calls.total  # every call, those no longer kept too
+            answered = _answered(fault)
             print(f"answered {answered} call{'' if answered == 1 else 's'}", file=sys.stderr)
     return 0
 

@@ -43,6 +43,7 @@ __all__ = [
     "RouteDescription",
     "Throttle",
     "load",
+    "load_websockets",
 ]
 
 
@@ -127,3 +128,20 @@ def load(
     for fields in http_apis(loading, stage):
         described.append(_describe(loading, fields, Api.HTTP, kind))
     return described
+
+
+def load_websockets(
+    source: str | os.PathLike[str] | Mapping[str, Any],
+    *,
+    parameters: Mapping[str, object] | None = None,
+    stage: str | None = None,
+) -> list[Any]:
+    """Every WebSocket API a SAM or CloudFormation template declares
+    (:class:`.cfn_websocket.WebSocketDescription`); none for OpenAPI."""
+    from .cfn_websocket import websocket_apis
+
+    document, origin, base = read(source)
+    if kind_of(document, origin) == OPENAPI:
+        return []
+    resolver = Resolver(document, parameters, origin)
+    return list(websocket_apis(Loading(document, resolver, base), stage))
