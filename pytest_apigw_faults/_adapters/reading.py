@@ -290,6 +290,7 @@ def classify(
             raise TypeError(
                 "classify() takes a requests, httpx or aiohttp response, or"
                 f" status=, headers=, body=; got {type(response).__name__} {response!r}"
+                " (a WebSocket outcome goes to classify_websocket())"
             )
         code, items = wire.status, list(wire.headers)
         known: bytes | None = wire.body

@@ -51,12 +51,15 @@ __all__ = [
     "IDLE_SECONDS",
     "MAX_SECONDS",
     "MESSAGE_BYTES",
+    "PHASES",
     "WEBSOCKET_SCENARIOS",
     "Handshake",
     "WebSocketIds",
     "WebSocketScenario",
     "check_route_key",
     "check_selection",
+    "check_websocket_name",
+    "check_websocket_phase",
     "error_frame",
     "handshake",
     "message_reply",
@@ -227,6 +230,44 @@ def _build(rows: Iterable[WebSocketScenario]) -> Mapping[str, WebSocketScenario]
 
 #: The WebSocket failures, by name (see the module doc).
 WEBSOCKET_SCENARIOS: Mapping[str, WebSocketScenario] = _build(_ROWS)
+
+
+#: The phases of a WebSocket failure, in the order a connection lives them.
+PHASES = ("connect", "message", "connection", "management")
+
+
+def _unknown(what: str, value: object, valid: Iterable[str], *, where: str = "") -> ApigwFaultError:
+    import difflib
+
+    choices = tuple(valid)
+    text = value.removeprefix("websocket-") if isinstance(value, str) else ""
+    close = difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else "."
+    listed = ", ".join(repr(choice) for choice in choices)
+    return ApigwFaultError(f"unknown {what} {value!r}{where}{hint} Valid {what}s: {listed}")
+
+
+def check_websocket_phase(phase: object) -> str:
+    """``phase`` if it is one of :data:`PHASES`, else an error naming them."""
+    if isinstance(phase, str) and phase in PHASES:
+        return phase
+    raise _unknown("WebSocket phase", phase, PHASES)
+
+
+def check_websocket_name(name: object, phase: str | None = None) -> str:
+    """``name`` if :data:`WEBSOCKET_SCENARIOS` has it (of ``phase``, when
+    given), else an error that lists the valid names and the closest one."""
+    valid = [row.name for row in _ROWS if phase is None or row.phase == phase]
+    if isinstance(name, str) and name in valid:
+        return name
+    where = "" if phase is None else f" of phase {phase!r}"
+    error = _unknown("WebSocket scenario", name, valid, where=where)
+    if isinstance(name, str) and name in WEBSOCKET_SCENARIOS:  # another phase's
+        error = ApigwFaultError(
+            f"WebSocket scenario {name!r} is of phase {WEBSOCKET_SCENARIOS[name].phase!r},"
+            f" not {phase!r}; the {phase} ones: {', '.join(map(repr, valid))}"
+        )
+    raise error
 
 
 def error_frame(message: str, connection_id: str, request_id: str) -> str:

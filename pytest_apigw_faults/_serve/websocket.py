@@ -181,6 +181,9 @@ class _Loop:
         self.closing = False  # the gateway sent its close frame
 
     def run(self) -> None:
+        closing = self.session.take_close()  # an injected connection row
+        if closing is not None:
+            self._close(*closing)
         with selectors.DefaultSelector() as selector:
             selector.register(self.sock, selectors.EVENT_READ)
             while not self.done:
@@ -294,3 +297,6 @@ class _Loop:
         for frame in self.session.message(text):  # no lock held: the handler runs
             if not self.send_text(frame):
                 return
+        closing = self.session.take_close()  # an injected message row
+        if closing is not None:
+            self._close(*closing)
