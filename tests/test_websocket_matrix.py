@@ -288,3 +288,16 @@ def test_bad_injections_are_told(scenario: Any, options: dict[str, Any], message
     with pytest.raises(ApigwFaultError) as error:
         chat().inject(scenario, **options)
     assert str(error.value).startswith(message)
+
+
+def test_the_docs_table_has_every_row_with_its_evidence_and_sources():
+    from pytest_apigw_faults._docs.table import websocket_table
+
+    table = websocket_table()
+    for row in WEBSOCKET_SCENARIOS.values():
+        assert f"| `{row.id}` | {row.phase} | " in table
+        assert f" | {row.evidence.value} ({', '.join(row.sources)}) | " in table
+        for tag in row.sources:
+            assert f"\n- `{tag}`: " in table
+    assert "| close 1009 |" in table
+    assert '| 410, `GoneException`, no body |' in table

@@ -219,7 +219,7 @@ def websocket_rows_consistent_with(
             matches.append(match)
         else:
             reasons.append(f"`{row.id}`: {conflict}")
-    matches.sort(key=lambda m: m.score)
+    matches.sort(key=lambda m: (m.score, m.row.name == _INTEGRATION_OWN))  # it, last
     if matches:
         return WebSocketClassification(matches, _hints(matches, evidence))
     return WebSocketClassification((), (), reasons)
