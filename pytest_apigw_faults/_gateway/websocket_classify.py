@@ -54,7 +54,10 @@ class WebSocketClassification(tuple[WebSocketScenario, ...]):
     of :class:`WebSocketScenario` with the same reading aids as
     :class:`Classification`: ``best``, ``exact``, ``ranking`` (a
     :class:`WebSocketMatch` per row), ``hints`` (what would tell the rows
-    apart) and, when no row is consistent, ``reasons``."""
+    apart) and, when no row is consistent, ``reasons``. Exact matches come
+    first, then by score, table order among equals, but ``connect_refused``
+    (any status but a 2xx, with the ``$connect`` integration's own body) is
+    never exact and comes last among equals."""
 
     _ranking: tuple[WebSocketMatch, ...]
     _hints: tuple[str, ...]
