@@ -52,8 +52,10 @@ __all__ = [
     "WebSocketApi",
     "WebSocketClassification",
     "WebSocketClosed",
+    "WebSocketPhaseName",
     "WebSocketRefused",
     "WebSocketScenario",
+    "WebSocketScenarioName",
     "classify",
     "classify_websocket",
     "get_scenario",
@@ -89,6 +91,8 @@ if TYPE_CHECKING:
         HttpScenarioName,
         RestScenarioName,
         ScenarioName,
+        WebSocketPhaseName,
+        WebSocketScenarioName,
     )
     from ._gateway.table import (
         SCENARIOS,
@@ -121,6 +125,8 @@ _HOME = {
     "HttpScenarioName": "_gateway.names",
     "RestScenarioName": "_gateway.names",
     "ScenarioName": "_gateway.names",
+    "WebSocketScenarioName": "_gateway.names",
+    "WebSocketPhaseName": "_gateway.names",
     "RestEvent": "_lambda.event_types",
     "HttpEventV1": "_lambda.event_types",
     "HttpEventV2": "_lambda.event_types",

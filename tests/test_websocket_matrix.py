@@ -301,3 +301,35 @@ def test_the_docs_table_has_every_row_with_its_evidence_and_sources():
             assert f"\n- `{tag}`: " in table
     assert "| close 1009 |" in table
     assert '| 410, `GoneException`, no body |' in table
+
+
+def test_the_names_are_literal_types_a_type_checker_holds_a_typo_against(tmp_path, monkeypatch):
+    import typing
+    from pathlib import Path
+
+    from pytest_apigw_faults import WebSocketPhaseName, WebSocketScenarioName
+    from pytest_apigw_faults._gateway.websocket import PHASES
+
+    assert typing.get_args(WebSocketScenarioName) == tuple(WEBSOCKET_SCENARIOS)
+    assert typing.get_args(WebSocketPhaseName) == PHASES
+    api = pytest.importorskip("mypy.api", reason="mypy (in the dev dependency group)")
+    package_root = Path(__import__("pytest_apigw_faults").__file__).parents[1]
+    if "site-packages" not in package_root.parts:  # a source checkout
+        monkeypatch.setenv("MYPYPATH", str(package_root))
+    snippet = tmp_path / "typos.py"
+    snippet.write_text(
+        "from pytest_apigw_faults import WebSocketApi, classify_websocket, websocket_scenarios\n"
+        "websocket_scenarios('no_rute')\n"
+        "websocket_scenarios('no_route', phase='mesage')\n"
+        "WebSocketApi({'$default': print}).inject('idle_timeot')\n"
+        "classify_websocket(close_code=1009, phase='conect')\n"
+        "websocket_scenarios('no_route', phase='message')\n",
+        encoding="utf-8",
+    )
+    out, err, _ = api.run(
+        ["--strict", "--python-version", "3.10", "--config-file", "", "--no-error-summary",
+         "--hide-error-context", "--cache-dir", str(tmp_path / "cache"), str(snippet)]
+    )  # fmt: skip
+    lines = [line.split(":", 1)[1].split(":", 1)[0] for line in out.splitlines()
+             if ": error: " in line]
+    assert lines == ["2", "3", "4", "5"], out + err

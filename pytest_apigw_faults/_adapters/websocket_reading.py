@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._gateway.names import WebSocketPhaseName
 from .._gateway.websocket_classify import (
     WebSocketClassification,
     websocket_rows_consistent_with,
@@ -103,7 +104,7 @@ def classify_websocket(
     error_type: str | None = None,
     frame: str | None = None,
     close_code: int | None = None,
-    phase: str | None = None,
+    phase: WebSocketPhaseName | None = None,
 ) -> WebSocketClassification:
     """The rows of :data:`WEBSOCKET_SCENARIOS` a WebSocket outcome is
     consistent with, best first: :func:`classify` for WebSocket APIs.

@@ -55,6 +55,7 @@ from .websocket_inject import Injections, check_injection, close_reason
 if TYPE_CHECKING:
     from .._gateway.auth.iam import IamAuth
     from .._gateway.connections import ManagementCall
+    from .._gateway.names import WebSocketScenarioName
 
 __all__ = ["Channel", "Frame", "WebSocketApi", "WebSocketSession"]
 _REFUSALS = ("gone", "forbidden", "payload_too_large", "limit_exceeded")
@@ -271,7 +272,8 @@ class WebSocketApi:
             self._refusals += [name] * times
 
     def inject(
-        self, scenario: str | WebSocketScenario, *, route: str | None = None, times: int = 1
+        self, scenario: WebSocketScenarioName | WebSocketScenario, *, route: str | None = None,
+        times: int = 1,
     ) -> WebSocketScenario:
         """Fail the next ``times`` times with ``scenario`` (a row of
         ``websocket_scenarios(...)`` or its name), where its phase says: a

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .._gateway.names import ApiName, ScenarioName
+from .._gateway.names import ApiName, ScenarioName, WebSocketPhaseName, WebSocketScenarioName
 from .._gateway.table import SCENARIOS, Api, check_name, parse_api
 from .._gateway.websocket import WEBSOCKET_SCENARIOS, check_websocket_name, check_websocket_phase
 
@@ -48,7 +48,9 @@ def route_scenarios(api: GatewayApi, *names: ScenarioName) -> list[Any]:
     ]
 
 
-def websocket_scenarios(*names: str, phase: str | None = None) -> list[Any]:
+def websocket_scenarios(
+    *names: WebSocketScenarioName, phase: WebSocketPhaseName | None = None
+) -> list[Any]:
     """The WebSocket failures (:data:`WEBSOCKET_SCENARIOS`) as ``pytest.param``
     values with ids ``"websocket-{name}"``: every row (of ``phase``:
     ``"connect"``, ``"message"``, ``"connection"`` or ``"management"``, when
