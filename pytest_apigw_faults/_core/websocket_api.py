@@ -11,7 +11,6 @@ server's WebSocket loop hands it each message and asks it what to send.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -31,6 +30,7 @@ from .._gateway.websocket import (
     WebSocketScenario,
     check_route_key,
     check_selection,
+    close_reason,
     error_frame,
     handshake,
     message_reply,
@@ -50,7 +50,7 @@ from .._lambda.websocket import (
 )
 from . import clock as _clock
 from . import connections as _connections
-from .websocket_inject import Injections, check_injection, close_reason
+from .websocket_inject import Injections, check_injection
 
 if TYPE_CHECKING:
     from .._gateway.auth.iam import IamAuth
@@ -444,9 +444,8 @@ class WebSocketSession:
         ids = api._ids
         route = select_route(api._selection, text, api.route_keys)
         injected = api._injections.take("message", route)
-        if injected is not None and injected.frame is not None:
-            message = json.loads(injected.frame)["message"]
-            return [error_frame(message, self.connection_id, ids.new())]
+        if injected is not None and injected.frame_message is not None:
+            return [error_frame(injected.frame_message, self.connection_id, ids.new())]
         if injected is not None:
             self._closing = injected
             return []

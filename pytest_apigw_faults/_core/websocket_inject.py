@@ -20,19 +20,12 @@ from .._gateway.table import ApigwFaultError, Scenario
 from .._gateway.websocket import (
     CONNECT,
     DISCONNECT,
-    GOING_AWAY,
     WEBSOCKET_SCENARIOS,
     WebSocketScenario,
     check_websocket_name,
 )
 
-__all__ = ["Injections", "check_injection", "close_reason"]
-
-
-def close_reason(code: int) -> str:
-    """The reason of the gateway's own close frame: "Going away" for its
-    limits' 1001 (⚠️ as the loopback server sends it), none otherwise."""
-    return "Going away" if code == GOING_AWAY else ""
+__all__ = ["Injections", "check_injection"]
 
 
 def _row(scenario: object) -> WebSocketScenario:

@@ -60,6 +60,7 @@ __all__ = [
     "check_selection",
     "check_websocket_name",
     "check_websocket_phase",
+    "close_reason",
     "error_frame",
     "handshake",
     "message_reply",
@@ -103,6 +104,11 @@ class WebSocketScenario:
     @property
     def id(self) -> str:
         return f"websocket-{self.name}"
+
+    @property
+    def frame_message(self) -> str | None:
+        """The ``message`` of the row's error frame (``"Forbidden"``), if it has one."""
+        return None if self.frame is None else str(json.loads(self.frame)["message"])
 
 
 _ROWS = (
@@ -230,6 +236,13 @@ def _build(rows: Iterable[WebSocketScenario]) -> Mapping[str, WebSocketScenario]
 
 #: The WebSocket failures, by name (see the module doc).
 WEBSOCKET_SCENARIOS: Mapping[str, WebSocketScenario] = _build(_ROWS)
+
+
+def close_reason(code: int) -> str:
+    """The reason in the gateway's own close frame: "Going away" for its
+    limits' 1001 (⚠️ as an emulator has it), none for 1009 and 1003 (⚠️ not
+    documented)."""
+    return "Going away" if code == GOING_AWAY else ""
 
 
 #: The phases of a WebSocket failure, in the order a connection lives them.

@@ -150,7 +150,7 @@ def _refusal(row: WebSocketScenario, status: int, body: bytes | None,
 def _frame(row: WebSocketScenario, text: str) -> tuple[str | None, list[str]]:
     """An error frame against ``row``'s: the conflict (or ``None``) and what
     was read leniently (the same JSON, spaced otherwise)."""
-    expected = json.loads(row.frame or "{}")["message"]
+    expected = row.frame_message
     shaped = _FRAME.fullmatch(text)
     if shaped is not None:
         message = json.loads(shaped[1])

@@ -32,6 +32,7 @@ from .._gateway.websocket import (
     MESSAGE_BYTES,
     TOO_BIG,
     UNSUPPORTED,
+    close_reason,
 )
 from .._gateway.wire import WireResponse
 
@@ -190,7 +191,7 @@ class _Loop:
                 left = min(self.ends_at, self.idle_at) - time.monotonic()
                 if left <= 0 or not selector.select(left):
                     if min(self.ends_at, self.idle_at) <= time.monotonic():
-                        self._close(GOING_AWAY, "Going away")  # ⚠️ code and reason
+                        self._close(GOING_AWAY, close_reason(GOING_AWAY))  # ⚠️ code, reason
                     continue
                 try:
                     data = self.sock.recv(_RECV)
@@ -276,7 +277,7 @@ class _Loop:
                 with self.lock:
                     self._write(event.response())
             elif isinstance(event, BytesMessage):
-                self._close(UNSUPPORTED, "")  # ⚠️ reason not documented
+                self._close(UNSUPPORTED, close_reason(UNSUPPORTED))
             elif isinstance(event, TextMessage):
                 self._text(event)
 
@@ -285,7 +286,7 @@ class _Loop:
         self.frame += size
         self.size += size
         if self.frame > FRAME_BYTES or self.size > MESSAGE_BYTES:
-            self._close(TOO_BIG, "")  # ⚠️ reason not documented
+            self._close(TOO_BIG, close_reason(TOO_BIG))
             return
         self.parts.append(event.data)
         if event.frame_finished:
