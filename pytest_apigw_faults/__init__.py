@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "SCENARIOS",
+    "WEBSOCKET_SCENARIOS",
     "Api",
     "ApiKeys",
     "ApiName",
@@ -49,18 +50,25 @@ __all__ = [
     "Throttle",
     "UsagePlan",
     "WebSocketApi",
+    "WebSocketClassification",
     "WebSocketClosed",
+    "WebSocketPhaseName",
     "WebSocketRefused",
+    "WebSocketScenario",
+    "WebSocketScenarioName",
     "classify",
+    "classify_websocket",
     "get_scenario",
     "route_scenarios",
     "scenarios",
     "validate_proxy_result",
+    "websocket_scenarios",
 ]
 
 if TYPE_CHECKING:
     __version__: str  # the installed distribution's version; see _version()
     from ._adapters.reading import classify
+    from ._adapters.websocket_reading import classify_websocket
     from ._core.fault import ApigwFaultWarning, Call, Fault
     from ._core.gateway_api import GatewayApi
     from ._core.realsleep import ApigwFaultSleepWarning
@@ -83,6 +91,8 @@ if TYPE_CHECKING:
         HttpScenarioName,
         RestScenarioName,
         ScenarioName,
+        WebSocketPhaseName,
+        WebSocketScenarioName,
     )
     from ._gateway.table import (
         SCENARIOS,
@@ -95,10 +105,12 @@ if TYPE_CHECKING:
         get_scenario,
     )
     from ._gateway.throttle import Throttle
+    from ._gateway.websocket import WEBSOCKET_SCENARIOS, WebSocketScenario
+    from ._gateway.websocket_classify import WebSocketClassification
     from ._lambda.event_types import HttpEventV1, HttpEventV2, LambdaEvent, RestEvent
     from ._lambda.results import ProxyFailure, ProxyResult, validate_proxy_result
     from ._pytest.fixture import ApigwFault
-    from ._pytest.matrix import route_scenarios, scenarios
+    from ._pytest.matrix import route_scenarios, scenarios, websocket_scenarios
     from ._serve.server import GatewayServer
     from ._serve.ws_client import WebSocketClosed, WebSocketRefused
 
@@ -113,6 +125,8 @@ _HOME = {
     "HttpScenarioName": "_gateway.names",
     "RestScenarioName": "_gateway.names",
     "ScenarioName": "_gateway.names",
+    "WebSocketScenarioName": "_gateway.names",
+    "WebSocketPhaseName": "_gateway.names",
     "RestEvent": "_lambda.event_types",
     "HttpEventV1": "_lambda.event_types",
     "HttpEventV2": "_lambda.event_types",
@@ -147,6 +161,11 @@ _HOME = {
     "WebSocketApi": "_core.websocket_api",
     "WebSocketClosed": "_serve.ws_client",
     "WebSocketRefused": "_serve.ws_client",
+    "WEBSOCKET_SCENARIOS": "_gateway.websocket",
+    "WebSocketScenario": "_gateway.websocket",
+    "WebSocketClassification": "_gateway.websocket_classify",
+    "classify_websocket": "_adapters.websocket_reading",
+    "websocket_scenarios": "_pytest.matrix",
     "ProxyFailure": "_lambda.results",
     "ProxyResult": "_lambda.results",
     "validate_proxy_result": "_lambda.results",

@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from pytest_apigw_faults import SCENARIOS, Api
-from pytest_apigw_faults._docs.table import scenario_table
+from pytest_apigw_faults._docs.table import scenario_table, websocket_table
 from pytest_apigw_faults._gateway.table import scenario_names
+from pytest_apigw_faults._gateway.websocket import WEBSOCKET_SCENARIOS
 from pytest_apigw_faults._serve.cli import main
 
 ORDERS = Path(__file__).parent / "data" / "apps" / "orders" / "template.yaml"
@@ -57,7 +58,7 @@ def usage_error(capsys, *argv):
 
 
 def test_list_as_a_table_has_a_line_per_row():
-    lines = run("list").splitlines()
+    lines = run("list").split("\n\n")[0].splitlines()  # then the WebSocket failures
     assert lines[0].split() == ["id", "status", "latency", "evidence", "body"]
     assert [line.split()[0] for line in lines[1:]] == [row.id for row in SCENARIOS.values()]
     row = SCENARIOS[("function_error", Api.REST)]
@@ -73,7 +74,7 @@ def test_list_one_api(api):
 
 
 def test_list_as_json_has_every_field_of_every_row():
-    records = json.loads(run("list", "--format", "json"))
+    records = json.loads(run("list", "--format", "json"))[: len(SCENARIOS)]
     rows = list(SCENARIOS.values())
     assert [record["id"] for record in records] == [row.id for row in rows]
     names = {field.name for field in dataclasses.fields(rows[0])}
@@ -96,8 +97,42 @@ def test_list_as_json_has_every_field_of_every_row():
                                                                           "private"]
 
 
+def test_list_shows_the_websocket_failures_after_the_table():
+    text = run("list")
+    assert text.split("\n\n")[1] == run("list", "--api", "websocket")
+    lines = run("list", "--api", "websocket").splitlines()
+    assert lines[0].split() == ["id", "phase", "evidence", "seen"]
+    ids = [row.id for row in WEBSOCKET_SCENARIOS.values()]
+    assert [line.split()[0] for line in lines[1:]] == ids
+    assert "websocket-management_gone               management  captured    410, GoneException," \
+        " no body" in lines
+    assert "websocket-frame_too_large               message     documented  close 1009" in lines
+    assert "websocket-" not in run("list", "--api", "rest")
+
+
+def test_list_websocket_as_json_has_every_field_with_evidence_sources_and_notes():
+    records = json.loads(run("list", "--api", "websocket", "--format", "json"))
+    assert records == json.loads(run("list", "--format", "json"))[len(SCENARIOS):]
+    rows = list(WEBSOCKET_SCENARIOS.values())
+    assert [record["id"] for record in records] == [row.id for row in rows]
+    names = {field.name for field in dataclasses.fields(rows[0])}
+    for record, row in zip(records, rows, strict=True):
+        assert set(record) == names | {"id", "api"}
+        assert record["api"] == "websocket"
+        assert record["evidence"] == row.evidence.value
+        assert record["sources"] == list(row.sources)
+        assert record["note"] == row.note
+        assert record["close_code"] == row.close_code
+        assert record["body"] == (None if row.body is None else row.body.decode())
+    gone = records[[row.name for row in rows].index("management_gone")]
+    assert (gone["status"], gone["body"], gone["error_type"]) == (410, "", "GoneException")
+    assert run("list", "--api", "websocket", "--format", "markdown") == websocket_table() + "\n"
+
+
 def test_list_as_markdown_is_the_readme_table():
-    assert run("list", "--format", "markdown") == scenario_table() + "\n"
+    assert run("list", "--format", "markdown") == (
+        f"{scenario_table()}\n\n{websocket_table()}\n"
+    )
     rest = run("list", "--format", "markdown", "--api", "rest")
     assert "| `rest-function_error` | 502 |" in rest
     assert "`http-" not in rest

@@ -287,9 +287,11 @@ def classify(
             raise TypeError("classify() takes a response or status/headers/body, not both")
         wire = _read_response(response, "classify(response)")
         if wire is None:
+            plain = isinstance(response, (int, str, bytes, bytearray))
             raise TypeError(
                 "classify() takes a requests, httpx or aiohttp response, or"
                 f" status=, headers=, body=; got {type(response).__name__} {response!r}"
+                + ("" if plain else " (a WebSocket outcome goes to classify_websocket())")
             )
         code, items = wire.status, list(wire.headers)
         known: bytes | None = wire.body

@@ -31,9 +31,11 @@ from .._gateway.websocket import (
     WEBSOCKET_SCENARIOS,
     Handshake,
     WebSocketIds,
+    WebSocketScenario,
     check_route_key,
     check_route_timeouts,
     check_selection,
+    close_reason,
     error_frame,
     handshake,
     identity_missing,
@@ -56,10 +58,12 @@ from .._lambda.websocket import (
 )
 from . import clock as _clock
 from . import connections as _connections
+from .websocket_inject import Injections, check_injection
 
 if TYPE_CHECKING:
     from .._gateway.auth.iam import IamAuth
     from .._gateway.connections import ManagementCall
+    from .._gateway.names import WebSocketScenarioName
 
 __all__ = ["Channel", "Frame", "WebSocketApi", "WebSocketSession"]
 _REFUSALS = ("gone", "forbidden", "payload_too_large", "limit_exceeded")
@@ -219,6 +223,7 @@ class WebSocketApi:
         self.management: list[tuple[str, str, int]] = []
         self.iam = None if iam is None else _checked_iam(iam)
         self._refusals: list[str] = []
+        self._injections = Injections()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -304,6 +309,26 @@ class WebSocketApi:
         with self._lock:
             self._refusals += [name] * times
 
+    def inject(
+        self, scenario: WebSocketScenarioName | WebSocketScenario, *, route: str | None = None,
+        times: int = 1,
+    ) -> WebSocketScenario:
+        """Fail the next ``times`` times with ``scenario`` (a row of
+        ``websocket_scenarios(...)`` or its name), where its phase says: a
+        ``connect`` row refuses the next upgrade with its status and body, a
+        ``message`` row answers the next message (on ``route``, or any)
+        with its error frame (fresh ids) or closes the connection with its
+        code, a ``connection`` row closes the next connection with its code
+        once it is open, a ``management`` row refuses the next
+        ``@connections`` call (:meth:`refuse_management`). The row answers
+        instead of the handlers; it is returned."""
+        row, key, count = check_injection(scenario, route, times, self.route_keys)
+        if row.phase == "management":
+            self.refuse_management(row.name.removeprefix("management_"), count)
+        else:
+            self._injections.add(row, key, count)
+        return row
+
     def _next_refusal(self) -> str | None:
         with self._lock:
             return self._refusals.pop(0) if self._refusals else None
@@ -350,6 +375,10 @@ class WebSocketApi:
         now = int(time.time() * 1000)
         trace = self._ids.trace_id(now // 1000)
         upgrade = Upgrade(headers, query, connection_id, request_id, trace, now)
+        injected = self._injections.take("connect")
+        if injected is not None:
+            refused = Handshake(injected.status or 500, injected.body or b"", injected)
+            return WebSocketSession(self, connection_id, now, refused)
         allowed: dict[str, Any] | None = None
         if self._authorizer is not None:
             verdict: str | dict[str, Any] = "connect_unauthorized"  # an identity missing
@@ -376,6 +405,8 @@ class WebSocketApi:
                 timeout=ending == "integration_timeout",
             )
         session = WebSocketSession(self, connection_id, now, answer)
+        if answer.connected:
+            session._closing = self._injections.take("connection")
         session.peer = peer
         session.user_agent = next(
             (value for name, value in headers if name.lower() == "user-agent"), None
@@ -401,6 +432,7 @@ class WebSocketSession:
         self.closed = False
         self.deleted = False  # by the management API's DeleteConnection
         self._channel: Channel | None = None
+        self._closing: WebSocketScenario | None = None  # an injected close
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open" if self.open else "connecting"
@@ -430,6 +462,14 @@ class WebSocketSession:
     def sent(self, text: str | None, close_code: int | None = None) -> None:
         self.api._record(Frame(self.connection_id, "out", text, close_code))
 
+    def take_close(self) -> tuple[int, str] | None:
+        """The close an injected row asks for (code, reason), once; the
+        server's loop closes the connection with it."""
+        row, self._closing = self._closing, None
+        if row is None or row.close_code is None:
+            return None
+        return row.close_code, close_reason(row.close_code)
+
     def post(self, data: bytes) -> bool:
         """``PostToConnection``: ``data`` as a text frame (⚠️ data that is
         not UTF-8 is sent with U+FFFD in its place); ``False``: gone."""
@@ -456,6 +496,12 @@ class WebSocketSession:
         api = self.api
         ids = api._ids
         route = select_route(api._selection, text, api.route_keys)
+        injected = api._injections.take("message", route)
+        if injected is not None and injected.frame_message is not None:
+            return [error_frame(injected.frame_message, self.connection_id, ids.new())]
+        if injected is not None:
+            self._closing = injected
+            return []
         if route is None:
             return [error_frame("Forbidden", self.connection_id, ids.new())]
         event = message_event(

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .._gateway.table import ENDPOINTS, Api, Endpoint, scenario_names
+from .._gateway.websocket import PHASES, WEBSOCKET_SCENARIOS
 
 __all__ = ["PATH", "main", "names_module"]
 
@@ -41,6 +42,8 @@ __all__ = [
     "RestEndpointName",
     "RestScenarioName",
     "ScenarioName",
+    "WebSocketPhaseName",
+    "WebSocketScenarioName",
 ]
 '''
 
@@ -67,6 +70,9 @@ def names_module() -> str:
                  scenario_names(Api.HTTP)),
         _literal("ScenarioName", "Every scenario name of the table, in table order.",
                  scenario_names()),
+        _literal("WebSocketScenarioName", "The failures of a WebSocket API, in table order.",
+                 WEBSOCKET_SCENARIOS),
+        _literal("WebSocketPhaseName", "The phases of a WebSocket failure.", PHASES),
     ]
     return "".join(parts)
 

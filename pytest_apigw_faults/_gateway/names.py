@@ -18,6 +18,8 @@ __all__ = [
     "RestEndpointName",
     "RestScenarioName",
     "ScenarioName",
+    "WebSocketPhaseName",
+    "WebSocketScenarioName",
 ]
 
 #: The kinds of API: REST (v1) and HTTP API (v2).
@@ -135,4 +137,32 @@ ScenarioName: TypeAlias = Literal[
     "base_path_not_mapped",
     "preflight_not_found",
     "default_endpoint_disabled",
+]
+
+#: The failures of a WebSocket API, in table order.
+WebSocketScenarioName: TypeAlias = Literal[
+    "connect_refused",
+    "connect_lambda_error",
+    "connect_forbidden",
+    "connect_unauthorized",
+    "connect_authorizer_error",
+    "no_route",
+    "integration_error",
+    "frame_too_large",
+    "message_too_large",
+    "binary_frame",
+    "idle_timeout",
+    "max_duration",
+    "management_gone",
+    "management_forbidden",
+    "management_payload_too_large",
+    "management_limit_exceeded",
+]
+
+#: The phases of a WebSocket failure.
+WebSocketPhaseName: TypeAlias = Literal[
+    "connect",
+    "message",
+    "connection",
+    "management",
 ]

@@ -179,6 +179,14 @@ def check_name(name: object, api: Api | None = None) -> str:
             f" {name!r}; valid names: {_choices(valid)}"
         )
     where = "" if api is None else f" for api={api.value!r}"
+    from .websocket import WEBSOCKET_SCENARIOS
+
+    if name.removeprefix("websocket-") in WEBSOCKET_SCENARIOS and name not in scenario_names():
+        raise ApigwFaultError(
+            f"{name!r} is a failure of a WebSocket API, not of the scenario table{where}:"
+            f" websocket_scenarios({name.removeprefix('websocket-')!r}) gives its row,"
+            " WebSocketApi.inject(...) answers with it"
+        )
     close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else "."
     raise ApigwFaultError(

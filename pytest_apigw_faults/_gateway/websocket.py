@@ -61,6 +61,7 @@ __all__ = [
     "INTEGRATION_TIMEOUT",
     "MAX_SECONDS",
     "MESSAGE_BYTES",
+    "PHASES",
     "ROUTE_TIMEOUTS",
     "TIMED_OUT",
     "WEBSOCKET_SCENARIOS",
@@ -71,6 +72,9 @@ __all__ = [
     "check_route_timeouts",
     "check_selection",
     "check_timeout",
+    "check_websocket_name",
+    "check_websocket_phase",
+    "close_reason",
     "error_frame",
     "handshake",
     "identity_missing",
@@ -121,6 +125,11 @@ class WebSocketScenario:
     @property
     def id(self) -> str:
         return f"websocket-{self.name}"
+
+    @property
+    def frame_message(self) -> str | None:
+        """The ``message`` of the row's error frame (``"Forbidden"``), if it has one."""
+        return None if self.frame is None else str(json.loads(self.frame)["message"])
 
 
 _ROWS = (
@@ -267,6 +276,51 @@ def _build(rows: Iterable[WebSocketScenario]) -> Mapping[str, WebSocketScenario]
 
 #: The WebSocket failures, by name (see the module doc).
 WEBSOCKET_SCENARIOS: Mapping[str, WebSocketScenario] = _build(_ROWS)
+
+
+def close_reason(code: int) -> str:
+    """The reason in the gateway's own close frame: "Going away" for its
+    limits' 1001 (⚠️ as an emulator has it), none for 1009 and 1003 (⚠️ not
+    documented)."""
+    return "Going away" if code == GOING_AWAY else ""
+
+
+#: The phases of a WebSocket failure, in the order a connection lives them.
+PHASES = ("connect", "message", "connection", "management")
+
+
+def _unknown(what: str, value: object, valid: Iterable[str], *, where: str = "") -> ApigwFaultError:
+    import difflib
+
+    choices = tuple(valid)
+    text = value.removeprefix("websocket-") if isinstance(value, str) else ""
+    close = difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else "."
+    listed = ", ".join(repr(choice) for choice in choices)
+    return ApigwFaultError(f"unknown {what} {value!r}{where}{hint} Valid {what}s: {listed}")
+
+
+def check_websocket_phase(phase: object) -> str:
+    """``phase`` if it is one of :data:`PHASES`, else an error naming them."""
+    if isinstance(phase, str) and phase in PHASES:
+        return phase
+    raise _unknown("WebSocket phase", phase, PHASES)
+
+
+def check_websocket_name(name: object, phase: str | None = None) -> str:
+    """``name`` if :data:`WEBSOCKET_SCENARIOS` has it (of ``phase``, when
+    given), else an error that lists the valid names and the closest one."""
+    valid = [row.name for row in _ROWS if phase is None or row.phase == phase]
+    if isinstance(name, str) and name in valid:
+        return name
+    where = "" if phase is None else f" of phase {phase!r}"
+    error = _unknown("WebSocket scenario", name, valid, where=where)
+    if isinstance(name, str) and name in WEBSOCKET_SCENARIOS:  # another phase's
+        error = ApigwFaultError(
+            f"WebSocket scenario {name!r} is of phase {WEBSOCKET_SCENARIOS[name].phase!r},"
+            f" not {phase!r}; the {phase} ones: {', '.join(map(repr, valid))}"
+        )
+    raise error
 
 
 def error_frame(message: str, connection_id: str, request_id: str) -> str:

@@ -132,7 +132,9 @@ def _parser(prog: str = _PROG) -> argparse.ArgumentParser:
         "list", help="print the scenario table",
         description=(
             "Print the scenario table; --format json gives every field of each row, and"
-            " its endpoint_types: the endpoint types it exists on."
+            " its endpoint_types: the endpoint types it exists on. The failures of a"
+            " WebSocket API follow (--api websocket: they alone), with their own fields"
+            " (phase, status, body, frame, close_code, error_type) and api 'websocket'."
         ),
     ))  # fmt: skip
     return parser
@@ -153,7 +155,10 @@ def _running_arguments(serve: argparse.ArgumentParser) -> None:
 
 
 def _list_arguments(listing: argparse.ArgumentParser) -> None:
-    listing.add_argument("--api", choices=[api.value for api in Api], help="only this kind of API")
+    listing.add_argument(
+        "--api", choices=[*(api.value for api in Api), "websocket"],
+        help="only this kind of API (websocket: the failures of a WebSocket API)",
+    )
     listing.add_argument(
         "--format", choices=_FORMATS, default="table", help="the output format (default: table)"
     )
@@ -300,15 +305,54 @@ def _as_markdown(api: Api | None) -> str:
     return scenario_table(api=api)
 
 
+def _websocket_records() -> list[dict[str, Any]]:
+    from .._gateway.websocket import WEBSOCKET_SCENARIOS
+
+    return [
+        {"id": row.id, "api": "websocket",
+         **{f.name: _plain(getattr(row, f.name)) for f in dataclasses.fields(row)}}
+        for row in WEBSOCKET_SCENARIOS.values()
+    ]
+
+
+def _websocket_text(markdown: bool) -> str:
+    """The WebSocket failures: the docs' table, or a line each (id, phase,
+    evidence, what the client sees)."""
+    from .._docs.table import websocket_seen, websocket_table
+    from .._gateway.websocket import WEBSOCKET_SCENARIOS
+
+    if markdown:
+        return websocket_table()
+    lines = [("id", "phase", "evidence", "seen")]
+    lines += [
+        (row.id, row.phase, row.evidence.value, websocket_seen(row).replace("`", ""))
+        for row in WEBSOCKET_SCENARIOS.values()
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(3)]
+    return "\n".join(
+        "  ".join([*(cell.ljust(w) for cell, w in zip(line[:3], widths, strict=True)), line[3]])
+        for line in lines
+    )
+
+
 def _list(args: argparse.Namespace, out: TextIO) -> int:
+    if args.api == "websocket":
+        if args.format == "json":
+            print(json.dumps(_websocket_records(), indent=2, ensure_ascii=False), file=out)
+        else:
+            print(_websocket_text(args.format == "markdown"), file=out)
+        return 0
     api = None if args.api is None else Api(args.api)
     rows = [row for row in SCENARIOS.values() if api is None or row.api is api]
     if args.format == "json":
-        text = _as_json(rows)
+        records = json.loads(_as_json(rows)) + (_websocket_records() if api is None else [])
+        text = json.dumps(records, indent=2, ensure_ascii=False)
     elif args.format == "markdown":
         text = _as_markdown(api)
+        if api is None:
+            text += "\n\n" + _websocket_text(markdown=True)
     else:
-        text = _as_table(rows)
+        text = _as_table(rows) + ("\n\n" + _websocket_text(False) if api is None else "")
     print(text, file=out)
     return 0
 

@@ -32,6 +32,7 @@ from .._gateway.websocket import (
     MESSAGE_BYTES,
     TOO_BIG,
     UNSUPPORTED,
+    close_reason,
 )
 from .._gateway.wire import WireResponse
 
@@ -181,13 +182,16 @@ class _Loop:
         self.closing = False  # the gateway sent its close frame
 
     def run(self) -> None:
+        closing = self.session.take_close()  # an injected connection row
+        if closing is not None:
+            self._close(*closing)
         with selectors.DefaultSelector() as selector:
             selector.register(self.sock, selectors.EVENT_READ)
             while not self.done:
                 left = min(self.ends_at, self.idle_at) - time.monotonic()
                 if left <= 0 or not selector.select(left):
                     if min(self.ends_at, self.idle_at) <= time.monotonic():
-                        self._close(GOING_AWAY, "Going away")  # ⚠️ code and reason
+                        self._close(GOING_AWAY, close_reason(GOING_AWAY))  # ⚠️ code, reason
                     continue
                 try:
                     data = self.sock.recv(_RECV)
@@ -273,7 +277,7 @@ class _Loop:
                 with self.lock:
                     self._write(event.response())
             elif isinstance(event, BytesMessage):
-                self._close(UNSUPPORTED, "")  # ⚠️ reason not documented
+                self._close(UNSUPPORTED, close_reason(UNSUPPORTED))
             elif isinstance(event, TextMessage):
                 self._text(event)
 
@@ -282,7 +286,7 @@ class _Loop:
         self.frame += size
         self.size += size
         if self.frame > FRAME_BYTES or self.size > MESSAGE_BYTES:
-            self._close(TOO_BIG, "")  # ⚠️ reason not documented
+            self._close(TOO_BIG, close_reason(TOO_BIG))
             return
         self.parts.append(event.data)
         if event.frame_finished:
@@ -294,3 +298,6 @@ class _Loop:
         for frame in self.session.message(text):  # no lock held: the handler runs
             if not self.send_text(frame):
                 return
+        closing = self.session.take_close()  # an injected message row
+        if closing is not None:
+            self._close(*closing)
