@@ -137,8 +137,8 @@ def test_the_params_are_the_rows_with_their_ids():
     assert [param.id for param in params] == [f"websocket-{name}" for name in WEBSOCKET_SCENARIOS]
     message = websocket_scenarios(phase="message")
     assert [param.id for param in message] == [
-        "websocket-no_route", "websocket-integration_error", "websocket-frame_too_large",
-        "websocket-message_too_large", "websocket-binary_frame",
+        "websocket-no_route", "websocket-integration_error", "websocket-integration_timeout",
+        "websocket-frame_too_large", "websocket-message_too_large", "websocket-binary_frame",
     ]
     picked = websocket_scenarios("idle_timeout", "connect_refused")
     assert [param.id for param in picked] == ["websocket-connect_refused", "websocket-idle_timeout"]
@@ -272,8 +272,8 @@ def test_a_management_row_is_refuse_management():
         ("connect_refused", {"route": "sendMessage"},
          "websocket-connect_refused is a failure of phase 'connect', which has no route:"
          " leave route= out (or give '$connect')"),
-        ("no_route", {"times": 0}, "inject times= is a number from 1, got 0"),
-        ("no_route", {"times": True}, "inject times= is a number from 1, got True"),
+        ("no_route", {"times": 0}, "inject times= is a number from 1, or None (every time), got 0"),
+        ("no_route", {"times": True}, "inject times= is a number from 1, or None (every time), got True"),
         (get_scenario("function_error", api="rest"), {},
          "'rest-function_error' is a row of the scenario table (HTTP answers):"
          " WebSocketApi.inject takes a WebSocket row"),

@@ -293,17 +293,35 @@ def test_gateway_only_arguments_are_refused_for_a_websocket_api(apigw_fault):
         apigw_fault.use_template(CHAT, endpoint="regional")
 
 
-def test_a_scenario_on_a_websocket_template_marker(pytester: pytest.Pytester):
+def test_a_websocket_row_on_a_websocket_template_marker(pytester: pytest.Pytester):
     pytester.makepyfile(f"""
+        import json
+
         import pytest
+        import websocket
+
+        @pytest.mark.apigw_fault("integration_error", template={str(CHAT)!r}, route="whoami")
+        def test_it(apigw_fault):
+            url = f"ws://127.0.0.1:{{apigw_fault.server.port}}/Prod?token=letmein&user=dan"
+            ws = websocket.create_connection(url, timeout=10)
+            for _ in range(2):  # every time: the marker's times= is left out
+                ws.send(json.dumps({{"action": "whoami"}}))
+                assert json.loads(ws.recv())["message"] == "Internal server error"
+            ws.send(json.dumps({{"action": "report", "seconds": 1}}))
+            assert ws.recv() == "report after 1 s"  # the other routes answer
+            ws.close()
 
         @pytest.mark.apigw_fault("lambda_throttled", template={str(CHAT)!r}, route="whoami")
-        def test_it(apigw_fault):
+        def test_a_table_row(apigw_fault):
             pass
     """)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*its API is a WebSocket API, whose failures come from*"])
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "*::test_a_table_row: bad @pytest.mark.apigw_fault(template=...): unknown WebSocket"
+        " scenario 'lambda_throttled'. Valid WebSocket scenarios: 'connect_refused', *",
+    ])
+    assert "During handling" not in result.stdout.str()
 
 
 # -- serve --template ----------------------------------------------------------------------

@@ -311,7 +311,7 @@ class WebSocketApi:
 
     def inject(
         self, scenario: WebSocketScenarioName | WebSocketScenario, *, route: str | None = None,
-        times: int = 1,
+        times: int | None = 1,
     ) -> WebSocketScenario:
         """Fail the next ``times`` times with ``scenario`` (a row of
         ``websocket_scenarios(...)`` or its name), where its phase says: a
@@ -320,10 +320,12 @@ class WebSocketApi:
         with its error frame (fresh ids) or closes the connection with its
         code, a ``connection`` row closes the next connection with its code
         once it is open, a ``management`` row refuses the next
-        ``@connections`` call (:meth:`refuse_management`). The row answers
-        instead of the handlers; it is returned."""
+        ``@connections`` call (:meth:`refuse_management`). ``times=None``
+        fails every time (not for management rows). The row answers instead
+        of the handlers; it is returned."""
         row, key, count = check_injection(scenario, route, times, self.route_keys)
         if row.phase == "management":
+            assert count is not None  # checked: management rows take a count
             self.refuse_management(row.name.removeprefix("management_"), count)
         else:
             self._injections.add(row, key, count)

@@ -69,13 +69,19 @@ def _route(row: WebSocketScenario, route: object, keys: Sequence[str]) -> str | 
 
 def check_injection(
     scenario: object, route: object, times: object, keys: Sequence[str]
-) -> tuple[WebSocketScenario, str | None, int]:
+) -> tuple[WebSocketScenario, str | None, int | None]:
     """What ``api.inject(scenario, route=, times=)`` asks for, checked:
-    the row, the route (``None``: any), how many times."""
+    the row, the route (``None``: any), how many times (``None``: every time)."""
     row = _row(scenario)
     key = _route(row, route, keys)
-    if isinstance(times, bool) or not isinstance(times, int) or times < 1:
-        raise ApigwFaultError(f"inject times= is a number from 1, got {times!r}")
+    if times is None and row.phase == "management":
+        raise ApigwFaultError(
+            f"{row.id}: times= counts the management calls it refuses: give a number from 1"
+        )
+    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+        raise ApigwFaultError(
+            f"inject times= is a number from 1, or None (every time), got {times!r}"
+        )
     return row, key, times
 
 
@@ -83,7 +89,7 @@ def check_injection(
 class _Pending:
     row: WebSocketScenario
     route: str | None
-    left: int
+    left: int | None  # None: every time
 
 
 class Injections:
@@ -93,7 +99,7 @@ class Injections:
         self._pending: list[_Pending] = []
         self._lock = threading.Lock()
 
-    def add(self, row: WebSocketScenario, route: str | None, times: int) -> None:
+    def add(self, row: WebSocketScenario, route: str | None, times: int | None) -> None:
         with self._lock:
             self._pending.append(_Pending(row, route, times))
 
@@ -103,9 +109,10 @@ class Injections:
         with self._lock:
             for pending in self._pending:
                 if pending.row.phase == phase and pending.route in (None, route):
-                    pending.left -= 1
-                    if not pending.left:
-                        self._pending.remove(pending)
+                    if pending.left is not None:
+                        pending.left -= 1
+                        if not pending.left:
+                            self._pending.remove(pending)
                     return pending.row
         return None
 

@@ -213,14 +213,18 @@ def _template_fault(args: argparse.Namespace) -> tuple[Any, str]:
         gateway_only={"endpoint": args.endpoint},
     )
     if isinstance(api, WebSocketApi):
-        if args.scenario is not None or args.endpoint is not None:
+        if args.endpoint is not None:
             raise ApigwFaultError(
-                f"{args.template}: its API is a WebSocket API, whose failures come from its"
-                " handlers: leave out --scenario, --route and --endpoint"
+                f"{args.template}: its API is a WebSocket API, which has no endpoint type:"
+                " leave out --endpoint"
             )
-        api.start()  # its handlers' boto3 @connections calls, answered in this process
         keys = ", ".join(api.route_keys)
-        return api, f"WebSocket API of {args.template} ({keys}) at /{api.place.stage}"
+        label = f"WebSocket API of {args.template} ({keys}) at /{api.place.stage}"
+        if args.scenario is not None:  # every time: it serves until Ctrl-C
+            row = api.inject(args.scenario, route=args.route, times=None)
+            label += f", failing with {row.id}" + (f" on {args.route}" if args.route else "")
+        api.start()  # its handlers' boto3 @connections calls, answered in this process
+        return api, label
     label = f"{api.api.value} API of {args.template} ({len(api.routes)} routes)"
     if args.scenario is not None:
         if args.route is None:
