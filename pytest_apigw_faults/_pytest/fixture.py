@@ -133,6 +133,7 @@ class ApigwFault:
         takes the same arguments); :attr:`api` is it."""
         from .._core.gateway_api import GatewayApi
 
+        __tracebackhide__ = True
         arguments.setdefault("seed", f"{self._seed}:{next(self._injected)}")
         return self.use_api(GatewayApi.from_template(source, **arguments))
 
