@@ -5,8 +5,10 @@ handler's import error in the user's own lines, the fixture's help in
 from __future__ import annotations
 
 import pytest
+from doc_examples import DOCS
 from support import set_up_inner
 
+from pytest_apigw_faults._docs import DOCS_URL
 from pytest_apigw_faults._gateway.table import Api, scenario_names
 
 REST_NAMES = ", ".join(repr(name) for name in scenario_names(Api.REST))
@@ -106,11 +108,13 @@ def test_pytest_fixtures_shows_the_whole_docstring(inner: pytest.Pytester) -> No
     shown = text.split("apigw_fault -- ", 1)[1].split("\n", 1)[1].split("\n\n", 1)[0]
     for part in (
         "@pytest.mark.apigw_fault(name, api=...)", ".inject(", ".serve()", ".use_template(",
+        ".use_api(WebSocketApi(routes))", ".websocket()",
         ".calls", ".request_id", ".assert_response(response)", ".assert_retried(times=)",
-        "Every fault stops when the test ends.",
-        "See https://pypi.org/project/pytest-apigw-faults/",
+        "Every fault stops",
+        f"See {DOCS_URL}fixture/",
     ):
         assert part in shown, shown
+    assert (DOCS / "fixture.md").is_file()
 
 
 def _user_lines(text: str, heading: str) -> list[str]:
