@@ -256,3 +256,14 @@ def test_a_template_function_whose_module_raises_shows_the_user_s_lines(
     assert f"E       pytest_apigw_faults.ApigwFaultError: {error}" in used
     assert all(f"E       {line}" in used for line in where), used
     assert len(text.splitlines()) < 50, text
+
+
+def test_the_fixture_page_names_every_public_member_of_the_fixture() -> None:
+    import re
+
+    from pytest_apigw_faults import ApigwFault
+
+    text = (DOCS / "fixture.md").read_text(encoding="utf-8")
+    members = [name for name in dir(ApigwFault) if not name.startswith("_")]
+    missing = [name for name in members if not re.search(rf"`{name}[`(]", text)]
+    assert missing == [], f"docs/fixture.md does not name {missing}"
