@@ -424,12 +424,14 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
     With @pytest.mark.apigw_fault(name, api=...) the marked fault is already
     injected; .inject(name, api=..., handler=..., sequence=...) starts another
     (the marker's arguments), .serve() a loopback server for any client,
-    .use_template(path) a whole SAM/CloudFormation/OpenAPI API. Then read
-    .scenario, .calls (each call's .request, .response, .scenario, .event,
-    .request_id, .logs, .lambda_log), .logs, .sleeps, .elapsed, and check
-    .assert_response(response), .assert_retried(times=), .assert_not_retried(),
-    .assert_gave_up_within(seconds). Every fault stops when the test ends.
-    See https://pypi.org/project/pytest-apigw-faults/
+    .use_template(path) a whole SAM/CloudFormation/OpenAPI API,
+    .use_api(WebSocketApi(routes)) a WebSocket API that .websocket() connects
+    to. Then read .scenario, .calls (each call's .request, .response,
+    .scenario, .event, .request_id, .logs, .lambda_log), .logs, .sleeps,
+    .elapsed, and check .assert_response(response), .assert_retried(times=),
+    .assert_not_retried(), .assert_gave_up_within(seconds). Every fault stops
+    when the test ends.
+    See https://pytest-apigw-faults.readthedocs.io/en/latest/fixture/
     """
     from ._pytest.fixture import ApigwFault
 

@@ -33,6 +33,7 @@ from pytest_apigw_faults._core.arguments import (
 )
 from pytest_apigw_faults._core.checks import arguments
 from pytest_apigw_faults._core.options import FaultOptions
+from pytest_apigw_faults._docs import DOCS_URL
 from pytest_apigw_faults._docs.arguments import BLOCKS, update
 from pytest_apigw_faults._gateway.table import Api, Scenario, scenario_names
 from pytest_apigw_faults._lambda.routes import ProxyApi
@@ -166,7 +167,9 @@ def test_the_marker_help_line_is_made_from_the_declaration(inner):
     assert result.ret == 0
     result.stdout.fnmatch_lines([literal(f"@pytest.mark.{MARKER_LINE}")])
     assert MARKER_LINE.startswith(f"{SIGNATURE}: answer execute-api calls")
-    assert MARKER_LINE.endswith("See https://pypi.org/project/pytest-apigw-faults/#the-marker")
+    # the marker's page of the site (PyPI's page has no heading anchors)
+    assert MARKER_LINE.endswith(f"See {DOCS_URL}marker/")
+    assert (ROOT / "docs" / "marker.md").is_file()
 
 
 # The site's tables ---------------------------------------------------------------

@@ -359,3 +359,27 @@ def test_serve_on_a_port_in_use_says_so():
         )
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def test_a_template_function_that_fails_to_import_is_told_in_the_user_s_lines(
+    capsys, tmp_path
+):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "app.py").write_text("import os\n\nTABLE = os.environ['CLI_ORDERS_TABLE']\n")
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps({
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": {"OrdersFn": {"Type": "AWS::Serverless::Function", "Properties": {
+            "CodeUri": "src/", "Handler": "app.handler", "Runtime": "python3.12",
+            "Events": {"Get": {"Type": "Api", "Properties": {"Path": "/", "Method": "get"}}},
+        }}},
+    }))
+    error = usage_error(capsys, "serve", "--template", str(template))
+    assert error.splitlines()[:3] == [
+        "python -m pytest_apigw_faults serve: error: function OrdersFn: importing"
+        f" {src / 'app.py'} raised KeyError: 'CLI_ORDERS_TABLE'",
+        f'  File "{src / "app.py"}", line 3, in <module>',
+        "    TABLE = os.environ['CLI_ORDERS_TABLE']",
+    ]
+    assert "usage:" not in error

@@ -5,8 +5,10 @@ handler's import error in the user's own lines, the fixture's help in
 from __future__ import annotations
 
 import pytest
+from doc_examples import DOCS
 from support import set_up_inner
 
+from pytest_apigw_faults._docs import DOCS_URL
 from pytest_apigw_faults._gateway.table import Api, scenario_names
 
 REST_NAMES = ", ".join(repr(name) for name in scenario_names(Api.REST))
@@ -106,8 +108,162 @@ def test_pytest_fixtures_shows_the_whole_docstring(inner: pytest.Pytester) -> No
     shown = text.split("apigw_fault -- ", 1)[1].split("\n", 1)[1].split("\n\n", 1)[0]
     for part in (
         "@pytest.mark.apigw_fault(name, api=...)", ".inject(", ".serve()", ".use_template(",
+        ".use_api(WebSocketApi(routes))", ".websocket()",
         ".calls", ".request_id", ".assert_response(response)", ".assert_retried(times=)",
-        "Every fault stops when the test ends.",
-        "See https://pypi.org/project/pytest-apigw-faults/",
+        "Every fault stops",
+        f"See {DOCS_URL}fixture/",
     ):
         assert part in shown, shown
+    assert (DOCS / "fixture.md").is_file()
+
+
+def _user_lines(text: str, heading: str) -> list[str]:
+    """The lines pytest shows under ``heading`` up to the next section, the
+    underlines Python 3.11+ draws left out."""
+    section = text.split(f" {heading} ", 1)[1].split("\n", 1)[1]
+    shown = []
+    for line in section.splitlines():
+        if line.startswith(("=", "_")):
+            break
+        if line.strip(" ~^E"):
+            shown.append(line)
+    return shown
+
+
+def test_a_handler_module_with_a_syntax_error_or_a_missing_import_shows_where(
+    inner: pytest.Pytester,
+) -> None:
+    pkg = inner.mkpydir("broken_orders")
+    (pkg / "syntax.py").write_text("def handler(event, context)\n    return {}\n")
+    (pkg / "missing.py").write_text(
+        "import not_an_installed_dependency\n\ndef handler(event, context):\n    return {}\n"
+    )
+    inner.makepyfile(
+        test_broken="""
+        import pytest
+        from pytest_apigw_faults import Fault
+
+        @pytest.mark.apigw_fault(handler="broken_orders.syntax:handler", api="http")
+        def test_syntax(apigw_fault):
+            pass
+
+        def test_missing():
+            Fault(handler="broken_orders.missing:handler", api="rest")
+        """
+    )
+    result = inner.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1, failed=1)
+    text = result.stdout.str()
+    assert _user_lines(text, "ERROR at setup of test_syntax") == [
+        "test_broken.py::test_syntax: handler 'broken_orders.syntax:handler': importing module"
+        f" 'broken_orders.syntax' raised SyntaxError: {_syntax_message()}",
+        f'  File "{pkg / "syntax.py"}", line 1',
+        "    def handler(event, context)",
+    ]
+    missing = text.split(" test_missing ", 1)[1].split("\n=", 1)[0]
+    assert "pytest_apigw_faults/" not in missing
+    assert len(missing.strip("\n").splitlines()) <= 10, missing
+    assert (
+        "E       pytest_apigw_faults.ApigwFaultError: handler 'broken_orders.missing:handler':"
+        " importing module 'broken_orders.missing' raised ModuleNotFoundError: No module named"
+        " 'not_an_installed_dependency'"
+    ) in missing
+    assert f'E         File "{pkg / "missing.py"}", line 1, in <module>' in missing
+
+
+def _syntax_message() -> str:
+    try:
+        compile("def handler(event, context)\n    return {}\n", "x", "exec")
+    except SyntaxError as error:
+        return str(error.msg)
+    raise AssertionError("compiled")
+
+
+def test_a_lambda_style_handler_path_gets_the_path_it_means(inner: pytest.Pytester) -> None:
+    inner.makepyfile(
+        test_dotted="""
+        def test_dotted(apigw_fault):
+            apigw_fault.inject(handler="orders.app.handler", api="rest")
+        """
+    )
+    result = inner.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    failure = result.stdout.str().split(" test_dotted ", 1)[1].split("\n=", 1)[0]
+    assert "pytest_apigw_faults/" not in failure  # the test's line, not the checks' frames
+    assert failure.rstrip().endswith("test_dotted.py:2: ApigwFaultError")
+    assert "did you mean 'orders.app:handler'?" in failure
+
+
+TEMPLATE = {
+    "AWSTemplateFormatVersion": "2010-09-09",
+    "Transform": "AWS::Serverless-2016-10-31",
+    "Resources": {
+        "OrdersFn": {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "CodeUri": "src/", "Handler": "app.handler", "Runtime": "python3.12",
+                "Events": {"Get": {"Type": "Api", "Properties": {"Path": "/orders",
+                                                                 "Method": "get"}}},
+            },
+        }
+    },
+}
+
+
+def test_a_template_function_whose_module_raises_shows_the_user_s_lines(
+    inner: pytest.Pytester,
+) -> None:
+    import json
+
+    src = inner.mkdir("src")
+    (src / "app.py").write_text(
+        "import settings\n\ndef handler(event, context):\n    return {'statusCode': 200}\n"
+    )
+    (src / "settings.py").write_text("import os\n\nTABLE = os.environ['ORDERS_TABLE']\n")
+    (inner.path / "template.json").write_text(json.dumps(TEMPLATE))
+    inner.makepyfile(
+        test_template="""
+        import pytest
+
+        def test_used(apigw_fault):
+            apigw_fault.use_template("template.json")
+
+        @pytest.mark.apigw_fault(template="template.json")
+        def test_marked(apigw_fault):
+            pass
+        """
+    )
+    result = inner.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1, failed=1)
+    text = result.stdout.str()
+    error = (
+        f"function OrdersFn: importing {src / 'app.py'} raised KeyError: 'ORDERS_TABLE'"
+    )
+    where = [
+        f'  File "{src / "app.py"}", line 1, in <module>',
+        "    import settings",
+        f'  File "{src / "settings.py"}", line 3, in <module>',
+        "    TABLE = os.environ['ORDERS_TABLE']",
+    ]
+    assert _user_lines(text, "ERROR at setup of test_marked") == [
+        f"test_template.py::test_marked: bad @pytest.mark.apigw_fault(template=...): {error}",
+        *where,
+    ]
+    used = text.split(" test_used ", 1)[1].split("\n=", 1)[0]
+    assert "pytest_apigw_faults/" not in used
+    assert "The above exception" not in text
+    assert "During handling" not in text
+    assert f"E       pytest_apigw_faults.ApigwFaultError: {error}" in used
+    assert all(f"E       {line}" in used for line in where), used
+    assert len(text.splitlines()) < 50, text
+
+
+def test_the_fixture_page_names_every_public_member_of_the_fixture() -> None:
+    import re
+
+    from pytest_apigw_faults import ApigwFault
+
+    text = (DOCS / "fixture.md").read_text(encoding="utf-8")
+    members = [name for name in dir(ApigwFault) if not name.startswith("_")]
+    missing = [name for name in members if not re.search(rf"`{name}[`(]", text)]
+    assert missing == [], f"docs/fixture.md does not name {missing}"

@@ -27,6 +27,7 @@ FEATURES = {
     "virtual_time=True": "time_machine",
     "JwtKeys": "jwt",
     ".server": "httptools",
+    "WebSocketApi": "wsproto",  # the serve extra: WebSocket APIs on the loopback server
     "use_template": "cfn_tools",
     "from_template": "cfn_tools",
     "request_model=": "jsonschema",

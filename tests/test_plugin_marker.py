@@ -364,7 +364,7 @@ def test_markers_lists_the_apigw_fault_signature(inner):
                 " answer execute-api calls made with requests, httpx or aiohttp with this API"
                 " Gateway failure (or a Lambda handler's answers, or a sequence of both);"
                 " without a name or an api, run the test once per matching scenario. See"
-                " https://pypi.org/project/pytest-apigw-faults/#the-marker"
+                " https://pytest-apigw-faults.readthedocs.io/en/latest/marker/"
             )
         ]
     )

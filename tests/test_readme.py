@@ -86,7 +86,10 @@ def test_the_readme_keeps_install_and_quick_start() -> None:
     assert "anyio" in text
     headings = [example.heading for example in examples(README)]
     assert headings[0] == "## Quick start"
-    assert len(headings) >= 6  # the quick start, a client each, handlers, the loopback gateway
+    assert len(headings) >= 7  # the quick start, a client each, handlers, the loopback gateway
+    websocket = next(e for e in examples(README) if e.heading == "## WebSocket APIs").code
+    assert "apigw_fault.use_api(WebSocketApi(" in websocket
+    assert "apigw_fault.websocket()" in websocket
 
 
 # -- the generated scenario tables -------------------------------------------------------

@@ -481,7 +481,7 @@ MARKER_LINE = (
     f"{SIGNATURE}: answer execute-api calls made with requests, httpx or aiohttp with this"
     " API Gateway failure (or a Lambda handler's answers, or a sequence of both); without"
     " a name or an api, run the test once per matching scenario. See"
-    " https://pypi.org/project/pytest-apigw-faults/#the-marker"
+    " https://pytest-apigw-faults.readthedocs.io/en/latest/marker/"  # the docs' DOCS_URL
 )
 
 

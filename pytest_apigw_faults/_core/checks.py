@@ -284,14 +284,12 @@ def check_explicit_deny(value: object, context: Context) -> bool:
 
 def check_handler(value: object, context: Context | None = None, key: str = "handler") -> object:
     """``value`` if it is a callable or a ``"module:function"`` path."""
-    if isinstance(value, str):
-        if _HANDLER_PATH.fullmatch(value) is None:
-            raise ApigwFaultError(
-                f"{key}={value!r} is not a handler path: write 'module:function'"
-                " (e.g. 'app.main:handler'), or pass the function itself"
-            )
-        return value
-    if not callable(value):
+    if isinstance(value, str) and _HANDLER_PATH.fullmatch(value) is None:
+        meant = ":".join(value.rsplit(".", 1))  # Lambda's own 'app.handler' notation
+        hint = f"; did you mean {meant!r}?" if _HANDLER_PATH.fullmatch(meant) else ""
+        raise ApigwFaultError(f"{key}={value!r} is not a handler path: write 'module:function'"
+                              f" (e.g. 'app.main:handler'), or pass the function itself{hint}")
+    if not isinstance(value, str) and not callable(value):
         raise ApigwFaultError(
             f"{key}= takes a handler: a callable (event, context) -> result, or a"
             f" 'module:function' string; got {type(value).__name__} {value!r}"

@@ -226,14 +226,20 @@ class GatewayApi(Fault):
         to every route over what the template says."""
         from .template_api import api_arguments, described_api, route_arguments
 
+        __tracebackhide__ = True
         given: dict[str, Any] = {k: v for k, v in shared.items() if v is not None}
         stage = given.get("stage")
-        description = described_api(source, api_name=api_name, parameters=parameters, stage=stage)
         iam = given.pop("iam", None)
         routes: dict[str, RouteSpec | Unsupported] = {}
-        for route in description.routes:
-            key = "$default" if route.route == "$default" else f"{route.method} {route.path}"
-            routes[key] = route_arguments(description, route, handlers or {}, jwks, iam)
+        try:
+            description = described_api(
+                source, api_name=api_name, parameters=parameters, stage=stage
+            )
+            for route in description.routes:
+                key = "$default" if route.route == "$default" else f"{route.method} {route.path}"
+                routes[key] = route_arguments(description, route, handlers or {}, jwks, iam)
+        except ApigwFaultError as error:  # the template's or its code's fault: no loader frames
+            raise error.with_traceback(None) from error.__cause__
         if not routes:
             raise ApigwFaultError(f"{source}: API {description.logical_id} has no route")
         arguments = {**api_arguments(description), **given}

@@ -215,6 +215,16 @@ def parse(
     sequence and API arguments may be completed by another: only each value
     is checked then, not how they combine.
     """
+    __tracebackhide__ = True
+    try:
+        return _parse(args, kwargs, call, partial)
+    except ApigwFaultError as error:  # the caller's mistake: not the checks' frames
+        raise error.with_traceback(None) from error.__cause__
+
+
+def _parse(
+    args: Sequence[object], kwargs: Mapping[str, object], call: str, partial: bool
+) -> FaultOptions:
     if len(args) > 1:
         raise ApigwFaultError(
             f"takes at most one positional argument (the scenario name), got"

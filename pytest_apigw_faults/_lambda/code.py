@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .._gateway.errors import ApigwFaultError
+from .import_errors import import_failure
 
 __all__ = ["load_function"]
 
@@ -60,6 +61,7 @@ def _module_file(root: Path, module: str) -> Path | None:
 
 
 def _import(name: str, handler: str, root: Path, variables: Mapping[str, str]) -> Any:
+    __tracebackhide__ = True
     module = handler.partition(":")[0]
     path = _module_file(root, module)
     if path is None:
@@ -81,10 +83,10 @@ def _import(name: str, handler: str, root: Path, variables: Mapping[str, str]) -
             spec.loader.exec_module(loaded)
     except BaseException as error:
         del sys.modules[unique]
-        if isinstance(error, Exception):
+        if isinstance(error, Exception):  # the user's lines, not the importer's frames
             raise ApigwFaultError(
-                f"function {name}: importing {path} failed: {type(error).__name__}: {error}"
-            ) from error
+                f"function {name}: importing {path} raised {import_failure(error)}"
+            ) from None
         raise
     finally:
         with contextlib.suppress(ValueError):
@@ -99,6 +101,7 @@ def load_function(
     (``"module:function"``) imported from ``code_root``, run with
     ``environment`` set; the same object for the same function (its routes
     share it, and with it its reserved concurrency)."""
+    __tracebackhide__ = True
     return _load(name, handler, code_root, tuple(environment.items()))
 
 
@@ -106,6 +109,7 @@ def load_function(
 def _load(
     name: str, handler: str, code_root: str | None, items: tuple[tuple[str, str], ...]
 ) -> Handler:
+    __tracebackhide__ = True
     environment = dict(items)
     if code_root is None:
         raise ApigwFaultError(

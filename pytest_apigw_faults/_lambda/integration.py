@@ -27,9 +27,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import math
-import os
 import threading
-import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -42,6 +40,7 @@ from .._gateway.render import DEFAULT_ACCOUNT_ID
 from .._gateway.table import SCENARIOS, Api, ApigwFaultError, Scenario
 from .._gateway.wire import Exchange, Gateway, Incoming, LambdaIds
 from .events import build_event, payload_size
+from .import_errors import import_failure
 from .results import FUNCTION_TIMEOUT, ProxyFailure, translate_invocation
 from .routes import (
     DEFAULT_ROUTES,
@@ -88,24 +87,8 @@ Step = Scenario | LambdaStep
 
 
 def _import_failed(spec: str, module_name: str, error: BaseException) -> str:
-    """What importing the handler's module raised, with the frames of the
-    user's code only (not the standard library's, not this package's)."""
-    import sysconfig
-
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    paths = sysconfig.get_paths()
-    stdlib = os.path.join(paths["stdlib"], "")  # before 3.11, os.py is a file of its own there
-    installed = tuple(os.path.join(paths[key], "") for key in ("purelib", "platlib"))
-
-    def users(filename: str) -> bool:
-        if filename.startswith(("<frozen ", here)):
-            return False
-        return not filename.startswith(stdlib) or filename.startswith(installed)
-
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if users(f.filename)]
-    where = "".join(traceback.format_list(frames)).rstrip("\n")
-    what = "".join(traceback.format_exception_only(type(error), error)).rstrip("\n")
-    return f"handler {spec!r}: importing module {module_name!r} raised {what}\n{where}"
+    """What importing the handler's module raised, in the user's lines."""
+    return f"handler {spec!r}: importing module {module_name!r} raised {import_failure(error)}"
 
 
 def resolve_handler(spec: object) -> Handler:

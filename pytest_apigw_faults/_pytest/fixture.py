@@ -135,6 +135,7 @@ class ApigwFault:
         (:meth:`WebSocketApi.from_template`), served by :attr:`server`."""
         from .._core.template_websocket import api_from_template
 
+        __tracebackhide__ = True
         arguments.setdefault("seed", f"{self._seed}:{next(self._injected)}")
         return self.use_api(api_from_template(source, **arguments))
 

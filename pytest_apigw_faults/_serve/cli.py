@@ -440,8 +440,8 @@ def _serve(args: argparse.Namespace, out: TextIO, *, own_process: bool = False) 
         if hasattr(fault, "calls"):  # a WebSocketApi keeps frames and events instead
             fault.calls.keep = args.keep_calls  # it runs until Ctrl-C: bounded memory
         server = GatewayServer([fault], latency=args.latency, port=args.port)
-    except ApigwFaultError as error:
-        parser.error(str(error))
+    except ApigwFaultError as error:  # the values, not the usage: no usage text before it
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
     with _stop_signals() as wait:
         try:
             server.start()
