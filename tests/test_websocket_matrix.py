@@ -131,6 +131,9 @@ def test_a_parametrized_test_runs_every_row_against_a_client(pytester: pytest.Py
 # -- the matrix -------------------------------------------------------------------------------
 
 
+TIMES = "inject times= is a number from 1, or None (every time), "
+
+
 def test_the_params_are_the_rows_with_their_ids():
     params = websocket_scenarios()
     assert [param.values[0] for param in params] == list(WEBSOCKET_SCENARIOS.values())
@@ -272,14 +275,17 @@ def test_a_management_row_is_refuse_management():
         ("connect_refused", {"route": "sendMessage"},
          "websocket-connect_refused is a failure of phase 'connect', which has no route:"
          " leave route= out (or give '$connect')"),
-        ("no_route", {"times": 0}, "inject times= is a number from 1, or None (every time), got 0"),
-        ("no_route", {"times": True}, "inject times= is a number from 1, or None (every time), got True"),
+        ("no_route", {"times": 0}, TIMES + "got 0"),
+        ("no_route", {"times": True}, TIMES + "got True"),
+        ("management_gone", {"times": None},
+         "websocket-management_gone: times= counts the management calls it refuses: give a"
+         " number from 1"),
         (get_scenario("function_error", api="rest"), {},
          "'rest-function_error' is a row of the scenario table (HTTP answers):"
          " WebSocketApi.inject takes a WebSocket row"),
     ],
     ids=["typo", "route-typo", "connect-route", "connection-route", "connect-other-route",
-         "times-0", "times-bool", "main-row"],
+         "times-0", "times-bool", "management-every-time", "main-row"],
 )
 def test_bad_injections_are_told(scenario: Any, options: dict[str, Any], message: str):
     with pytest.raises(ApigwFaultError) as error:
