@@ -169,6 +169,16 @@ def api_from_template(
     API (the only one, or the one ``api_name=`` names), else a
     :class:`~.gateway_api.GatewayApi` (``GatewayApi.from_template``, with
     ``gateway_only`` too)."""
+    __tracebackhide__ = True
+    try:
+        return _api_from_template(source, gateway_only, arguments)
+    except ApigwFaultError as error:  # the template's or its code's fault: no loader frames
+        raise error.with_traceback(None) from error.__cause__
+
+
+def _api_from_template(
+    source: Source, gateway_only: Mapping[str, Any] | None, arguments: dict[str, Any]
+) -> Any:
     from .gateway_api import GatewayApi
     from .websocket_api import WebSocketApi
 

@@ -248,10 +248,15 @@ class WebSocketApi:
         logical id or authorizer name). The rest is the constructor's."""
         from .template_websocket import from_template
 
-        return from_template(cls, source, dict(
-            api_name=api_name, parameters=parameters, handlers=handlers, stage=stage, url=url,
-            region=region, account_id=account_id, virtual_time=virtual_time, seed=seed, iam=iam,
-        ))
+        __tracebackhide__ = True
+        try:
+            return from_template(cls, source, dict(
+                api_name=api_name, parameters=parameters, handlers=handlers, stage=stage,
+                url=url, region=region, account_id=account_id, virtual_time=virtual_time,
+                seed=seed, iam=iam,
+            ))
+        except ApigwFaultError as error:  # the template's or its code's fault: no loader frames
+            raise error.with_traceback(None) from error.__cause__
 
     @property
     def url(self) -> str:
