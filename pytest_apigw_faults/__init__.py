@@ -50,6 +50,7 @@ __all__ = [
     "UsagePlan",
     "WebSocketApi",
     "WebSocketClosed",
+    "WebSocketConnection",
     "WebSocketRefused",
     "classify",
     "get_scenario",
@@ -95,6 +96,7 @@ if TYPE_CHECKING:
         get_scenario,
     )
     from ._gateway.throttle import Throttle
+    from ._gateway.websocket_records import WebSocketConnection
     from ._lambda.event_types import HttpEventV1, HttpEventV2, LambdaEvent, RestEvent
     from ._lambda.results import ProxyFailure, ProxyResult, validate_proxy_result
     from ._pytest.fixture import ApigwFault
@@ -146,6 +148,7 @@ _HOME = {
     "GatewayServer": "_serve.server",
     "WebSocketApi": "_core.websocket_api",
     "WebSocketClosed": "_serve.ws_client",
+    "WebSocketConnection": "_gateway.websocket_records",
     "WebSocketRefused": "_serve.ws_client",
     "ProxyFailure": "_lambda.results",
     "ProxyResult": "_lambda.results",

@@ -443,7 +443,9 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
     finally:
         try:
             fixture._stop_server()  # the calls in flight end first, then the row
-            if request.config.stash.get(_REPORT, False) and fixture.faults:
+            if request.config.stash.get(_REPORT, False) and (
+                fixture.faults or fixture._websockets
+            ):
                 # a JUnit property, and what xdist carries to the controller
                 request.node.user_properties.append(("apigw_fault", fixture._report_row()))
         finally:

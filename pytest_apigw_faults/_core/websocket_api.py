@@ -48,10 +48,12 @@ from .._lambda.websocket import (
 )
 from . import clock as _clock
 from . import connections as _connections
+from .websocket_log import ConnectionLog, check_reconnected
 
 if TYPE_CHECKING:
     from .._gateway.auth.iam import IamAuth
     from .._gateway.connections import ManagementCall
+    from .._gateway.websocket_records import WebSocketConnection
 
 __all__ = ["Channel", "Frame", "WebSocketApi", "WebSocketSession"]
 _REFUSALS = ("gone", "forbidden", "payload_too_large", "limit_exceeded")
@@ -204,6 +206,7 @@ class WebSocketApi:
         self.management: list[tuple[str, str, int]] = []
         self.iam = None if iam is None else _checked_iam(iam)
         self._refusals: list[str] = []
+        self._sessions: list[WebSocketSession] = []
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -227,6 +230,27 @@ class WebSocketApi:
         if hostname.endswith(".amazonaws.com") and hostname != self.place.domain_name:
             return False
         return path == f"/{self.place.stage}"
+
+    @property
+    def history(self) -> list[WebSocketConnection]:
+        """Every connection the API saw, refused ones too, oldest first, as
+        it stands now (each a :class:`WebSocketConnection`)."""
+        with self._lock:
+            return [session.log.record() for session in self._sessions]
+
+    def assert_reconnected(self, times: int | None = None, *, after: object = None) -> None:
+        """Check the client reconnected: ``times`` reconnects exactly (each
+        connection after the first, refused ones too), or at least one when
+        ``None``; with ``after`` (a row that ends a connection, such as
+        ``"frame_too_large"`` or ``"idle_timeout"``, or a close code), only
+        those after a connection that ended with it."""
+        __tracebackhide__ = True
+        check_reconnected(self.history, times, after)
+
+    def assert_not_reconnected(self, *, after: object = None) -> None:
+        """Check the client did not reconnect (after ``after``, when given)."""
+        __tracebackhide__ = True
+        check_reconnected(self.history, 0, after)
 
     # -- the management API ------------------------------------------------------------
 
@@ -313,7 +337,7 @@ class WebSocketApi:
             if isinstance(verdict, str):
                 row = WEBSOCKET_SCENARIOS[verdict]
                 refused = Handshake(row.status or 500, row.body or b"", row)
-                return WebSocketSession(self, connection_id, now, refused)
+                return self._kept(WebSocketSession(self, connection_id, now, refused))
             allowed = verdict
         answer = handshake()
         if CONNECT in self._routes:
@@ -327,6 +351,11 @@ class WebSocketApi:
         session.user_agent = next(
             (value for name, value in headers if name.lower() == "user-agent"), None
         )
+        return self._kept(session)
+
+    def _kept(self, session: WebSocketSession) -> WebSocketSession:
+        with self._lock:
+            self._sessions.append(session)
         return session
 
 
@@ -348,6 +377,9 @@ class WebSocketSession:
         self.closed = False
         self.deleted = False  # by the management API's DeleteConnection
         self._channel: Channel | None = None
+        #: Its record (:attr:`WebSocketApi.history`).
+        row = None if answer.row is None else answer.row.name
+        self.log = ConnectionLog(connection_id, answer.status, row)
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open" if self.open else "connecting"
@@ -395,6 +427,7 @@ class WebSocketSession:
         if channel is None or not self.open:
             return False
         self.deleted = True
+        self.log.deleted(DELETED_CODE)
         return channel.close(DELETED_CODE, "")
 
     def message(self, text: str) -> list[str]:
@@ -404,6 +437,7 @@ class WebSocketSession:
         ids = api._ids
         route = select_route(api._selection, text, api.route_keys)
         if route is None:
+            self.log.error("no_route")
             return [error_frame("Forbidden", self.connection_id, ids.new())]
         event = message_event(
             api.place, route, text, connection_id=self.connection_id,
@@ -416,6 +450,7 @@ class WebSocketSession:
             route_response=api._routes[route][1],
         )
         if failed:
+            self.log.error("integration_error")
             return [error_frame("Internal server error", self.connection_id, ids.new())]
         return [] if body is None else [body]
 
@@ -426,6 +461,7 @@ class WebSocketSession:
 
         if self.deleted:
             code, reason = DELETED_CODE, DELETED_REASON
+        self.log.disconnected(code)
         api = self.api
         with api._lock:
             if self.closed:
