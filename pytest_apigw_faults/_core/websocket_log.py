@@ -15,6 +15,8 @@ from .._gateway.websocket import WEBSOCKET_SCENARIOS
 
 __all__ = ["ConnectionLog", "check_reconnected"]
 
+_GONE = 1006  # no close frame: the socket went away
+
 
 class ConnectionLog:
     """One connection's record as it goes; :meth:`record` is a snapshot.
@@ -46,8 +48,10 @@ class ConnectionLog:
         self._end(_records.MANAGEMENT, code)
 
     def disconnected(self, code: int | None) -> None:
-        """It ended with ``code`` (the client's, or none when it went away)."""
-        self._end(_records.TEST_END if self.test_ended else _records.CLIENT, code)
+        """It ended with ``code``: the client's close frame's, or 1006 when
+        the socket went away (the test's end, when it ends meanwhile)."""
+        by = _records.TEST_END if self.test_ended and code == _GONE else _records.CLIENT
+        self._end(by, code)
 
     def error(self, row: str) -> None:
         """An error frame of ``row`` (``no_route``, ``integration_error``) was sent."""
