@@ -428,7 +428,8 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
     .scenario, .calls (each call's .request, .response, .scenario, .event,
     .request_id, .logs, .lambda_log), .logs, .sleeps, .elapsed, and check
     .assert_response(response), .assert_retried(times=), .assert_not_retried(),
-    .assert_gave_up_within(seconds), .assert_reconnected(times=, after=). Every fault stops when the test ends.
+    .assert_gave_up_within(seconds), .assert_reconnected(times=, after=).
+    Every fault stops when the test ends.
     See https://pypi.org/project/pytest-apigw-faults/
     """
     from ._pytest.fixture import ApigwFault

@@ -238,7 +238,9 @@ class WebSocketApi:
         with self._lock:
             return [session.log.record() for session in self._sessions]
 
-    def assert_reconnected(self, times: int | None = None, *, after: object = None) -> None:
+    def assert_reconnected(
+        self, times: int | None = None, *, after: str | int | None = None
+    ) -> None:
         """Check the client reconnected: ``times`` reconnects exactly (each
         connection after the first, refused ones too), or at least one when
         ``None``; with ``after`` (a row that ends a connection, such as
@@ -247,7 +249,7 @@ class WebSocketApi:
         __tracebackhide__ = True
         check_reconnected(self.history, times, after)
 
-    def assert_not_reconnected(self, *, after: object = None) -> None:
+    def assert_not_reconnected(self, *, after: str | int | None = None) -> None:
         """Check the client did not reconnect (after ``after``, when given)."""
         __tracebackhide__ = True
         check_reconnected(self.history, 0, after)

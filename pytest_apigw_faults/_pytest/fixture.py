@@ -345,7 +345,9 @@ class ApigwFault:
 
         check_gave_up_within(self, seconds)
 
-    def assert_reconnected(self, times: int | None = None, *, after: object = None) -> None:
+    def assert_reconnected(
+        self, times: int | None = None, *, after: str | int | None = None
+    ) -> None:
         """Check the WebSocket client reconnected: ``times`` reconnects
         exactly (each connection after the first to the test's
         :class:`WebSocketApi` s, refused ones too), or at least one when
@@ -357,7 +359,7 @@ class ApigwFault:
 
         check_reconnected(self, times, after)
 
-    def assert_not_reconnected(self, *, after: object = None) -> None:
+    def assert_not_reconnected(self, *, after: str | int | None = None) -> None:
         """Check the WebSocket client did not reconnect (after ``after``, when given)."""
         __tracebackhide__ = True
         from .behaviour import check_reconnected
