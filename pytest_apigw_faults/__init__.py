@@ -52,6 +52,7 @@ __all__ = [
     "WebSocketApi",
     "WebSocketClassification",
     "WebSocketClosed",
+    "WebSocketConnection",
     "WebSocketPhaseName",
     "WebSocketRefused",
     "WebSocketScenario",
@@ -107,6 +108,7 @@ if TYPE_CHECKING:
     from ._gateway.throttle import Throttle
     from ._gateway.websocket import WEBSOCKET_SCENARIOS, WebSocketScenario
     from ._gateway.websocket_classify import WebSocketClassification
+    from ._gateway.websocket_records import WebSocketConnection
     from ._lambda.event_types import HttpEventV1, HttpEventV2, LambdaEvent, RestEvent
     from ._lambda.results import ProxyFailure, ProxyResult, validate_proxy_result
     from ._pytest.fixture import ApigwFault
@@ -160,6 +162,7 @@ _HOME = {
     "GatewayServer": "_serve.server",
     "WebSocketApi": "_core.websocket_api",
     "WebSocketClosed": "_serve.ws_client",
+    "WebSocketConnection": "_gateway.websocket_records",
     "WebSocketRefused": "_serve.ws_client",
     "WEBSOCKET_SCENARIOS": "_gateway.websocket",
     "WebSocketScenario": "_gateway.websocket",

@@ -429,8 +429,8 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
     to. Then read .scenario, .calls (each call's .request, .response,
     .scenario, .event, .request_id, .logs, .lambda_log), .logs, .sleeps,
     .elapsed, and check .assert_response(response), .assert_retried(times=),
-    .assert_not_retried(), .assert_gave_up_within(seconds). Every fault stops
-    when the test ends.
+    .assert_not_retried(), .assert_gave_up_within(seconds),
+    .assert_reconnected(times=, after=). Every fault stops when the test ends.
     See https://pytest-apigw-faults.readthedocs.io/en/latest/fixture/
     """
     from ._pytest.fixture import ApigwFault
@@ -445,7 +445,9 @@ def apigw_fault(request: pytest.FixtureRequest) -> Iterator[ApigwFault]:
     finally:
         try:
             fixture._stop_server()  # the calls in flight end first, then the row
-            if request.config.stash.get(_REPORT, False) and fixture.faults:
+            if request.config.stash.get(_REPORT, False) and (
+                fixture.faults or fixture._websockets
+            ):
                 # a JUnit property, and what xdist carries to the controller
                 request.node.user_properties.append(("apigw_fault", fixture._report_row()))
         finally:

@@ -59,11 +59,13 @@ from .._lambda.websocket import (
 from . import clock as _clock
 from . import connections as _connections
 from .websocket_inject import Injections, check_injection
+from .websocket_log import ConnectionLog, check_reconnected
 
 if TYPE_CHECKING:
     from .._gateway.auth.iam import IamAuth
     from .._gateway.connections import ManagementCall
     from .._gateway.names import WebSocketScenarioName
+    from .._gateway.websocket_records import WebSocketConnection
 
 __all__ = ["Channel", "Frame", "WebSocketApi", "WebSocketSession"]
 _REFUSALS = ("gone", "forbidden", "payload_too_large", "limit_exceeded")
@@ -224,6 +226,7 @@ class WebSocketApi:
         self.iam = None if iam is None else _checked_iam(iam)
         self._refusals: list[str] = []
         self._injections = Injections()
+        self._sessions: list[WebSocketSession] = []
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -275,6 +278,29 @@ class WebSocketApi:
         if hostname.endswith(".amazonaws.com") and hostname != self.place.domain_name:
             return False
         return path == f"/{self.place.stage}"
+
+    @property
+    def history(self) -> list[WebSocketConnection]:
+        """Every connection the API saw, refused ones too, oldest first, as
+        it stands now (each a :class:`WebSocketConnection`)."""
+        with self._lock:
+            return [session.log.record() for session in self._sessions]
+
+    def assert_reconnected(
+        self, times: int | None = None, *, after: str | int | None = None
+    ) -> None:
+        """Check the client reconnected: ``times`` reconnects exactly (each
+        connection after the first, refused ones too), or at least one when
+        ``None``; with ``after`` (a row that ends a connection, such as
+        ``"frame_too_large"`` or ``"idle_timeout"``, or a close code), only
+        those after a connection that ended with it."""
+        __tracebackhide__ = True
+        check_reconnected(self.history, times, after)
+
+    def assert_not_reconnected(self, *, after: str | int | None = None) -> None:
+        """Check the client did not reconnect (after ``after``, when given)."""
+        __tracebackhide__ = True
+        check_reconnected(self.history, 0, after)
 
     # -- the management API ------------------------------------------------------------
 
@@ -400,7 +426,7 @@ class WebSocketApi:
             if isinstance(verdict, str):
                 row = WEBSOCKET_SCENARIOS[verdict]
                 refused = Handshake(row.status or 500, row.body or b"", row)
-                return WebSocketSession(self, connection_id, now, refused)
+                return self._kept(WebSocketSession(self, connection_id, now, refused))
             allowed = verdict
         answer = handshake()
         if CONNECT in self._routes:
@@ -418,6 +444,11 @@ class WebSocketApi:
         session.user_agent = next(
             (value for name, value in headers if name.lower() == "user-agent"), None
         )
+        return self._kept(session)
+
+    def _kept(self, session: WebSocketSession) -> WebSocketSession:
+        with self._lock:
+            self._sessions.append(session)
         return session
 
 
@@ -440,6 +471,9 @@ class WebSocketSession:
         self.deleted = False  # by the management API's DeleteConnection
         self._channel: Channel | None = None
         self._closing: WebSocketScenario | None = None  # an injected close
+        #: Its record (:attr:`WebSocketApi.history`).
+        row = None if answer.row is None else answer.row.name
+        self.log = ConnectionLog(connection_id, answer.status, row)
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open" if self.open else "connecting"
@@ -469,13 +503,13 @@ class WebSocketSession:
     def sent(self, text: str | None, close_code: int | None = None) -> None:
         self.api._record(Frame(self.connection_id, "out", text, close_code))
 
-    def take_close(self) -> tuple[int, str] | None:
-        """The close an injected row asks for (code, reason), once; the
-        server's loop closes the connection with it."""
+    def take_close(self) -> tuple[int, str, str] | None:
+        """The close an injected row asks for (code, reason, the row's
+        name), once; the server's loop closes the connection with it."""
         row, self._closing = self._closing, None
         if row is None or row.close_code is None:
             return None
-        return row.close_code, close_reason(row.close_code)
+        return row.close_code, close_reason(row.close_code), row.name
 
     def post(self, data: bytes) -> bool:
         """``PostToConnection``: ``data`` as a text frame (⚠️ data that is
@@ -495,6 +529,7 @@ class WebSocketSession:
         if channel is None or not self.open:
             return False
         self.deleted = True
+        self.log.deleted(DELETED_CODE)
         return channel.close(DELETED_CODE, "")
 
     def message(self, text: str) -> list[str]:
@@ -505,11 +540,13 @@ class WebSocketSession:
         route = select_route(api._selection, text, api.route_keys)
         injected = api._injections.take("message", route)
         if injected is not None and injected.frame_message is not None:
+            self.log.error(injected.name)
             return [error_frame(injected.frame_message, self.connection_id, ids.new())]
         if injected is not None:
             self._closing = injected
             return []
         if route is None:
+            self.log.error("no_route")
             return [error_frame("Forbidden", self.connection_id, ids.new())]
         event = message_event(
             api.place, route, text, connection_id=self.connection_id,
@@ -519,12 +556,14 @@ class WebSocketSession:
         ran = api._run(route, event)
         ending = api._ending(route, ran)
         if ending == "integration_timeout":
+            self.log.error("integration_timeout")
             return [error_frame(TIMED_OUT, self.connection_id, ids.new())]
         failed, body = message_reply(
             failed=ran.failed or ending is not None, status=ran.status, body=ran.body,
             route_response=api._routes[route][1],
         )
         if failed:
+            self.log.error("integration_error")
             return [error_frame("Internal server error", self.connection_id, ids.new())]
         return [] if body is None else [body]
 
@@ -535,6 +574,7 @@ class WebSocketSession:
 
         if self.deleted:
             code, reason = DELETED_CODE, DELETED_REASON
+        self.log.disconnected(code)
         api = self.api
         with api._lock:
             if self.closed:

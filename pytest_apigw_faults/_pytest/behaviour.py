@@ -9,9 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .._core.fault import Call
+    from .._gateway.websocket_records import WebSocketConnection
     from .fixture import ApigwFault
 
-__all__ = ["check_gave_up_within", "check_retried", "describe", "outcome", "report_row"]
+__all__ = [
+    "check_gave_up_within",
+    "check_reconnected",
+    "check_retried",
+    "describe",
+    "outcome",
+    "report_row",
+]
 
 
 def seconds(value: float) -> str:
@@ -64,6 +72,20 @@ def _call_lines(calls: Sequence[Call]) -> list[str]:
             f" {ending(call)}"
         )
     return lines
+
+
+def _clock_lines(fixture: ApigwFault) -> list[str]:
+    sleeps = fixture.sleeps
+    listed = ", ".join(seconds(s) for s in sleeps) if sleeps else "none"
+    clock = "virtual time" if fixture.virtual_time else "gateway time, no virtual time"
+    return [f"  sleeps: {listed}", f"  elapsed: {seconds(fixture.elapsed)} ({clock})"]
+
+
+def check_reconnected(fixture: ApigwFault, times: int | None, after: object) -> None:
+    __tracebackhide__ = True
+    from .._core.websocket_log import check_reconnected as check
+
+    check(fixture._websocket_history(), times, after, _clock_lines(fixture))
 
 
 def describe(fixture: ApigwFault) -> str:
@@ -126,7 +148,19 @@ def check_gave_up_within(fixture: ApigwFault, limit: float) -> None:
         )
 
 
-def _label(fixture: ApigwFault) -> str:
+def _met(history: Sequence[WebSocketConnection]) -> list[str]:
+    """The WebSocket scenarios the connections met: how they ended, their error frames."""
+    from .._gateway.websocket import WEBSOCKET_SCENARIOS
+
+    met: list[str] = []
+    for record in history:
+        met += [WEBSOCKET_SCENARIOS[name].id for name in record.errors]
+        if record.scenario is not None:
+            met.append(record.answered_by)
+    return list(dict.fromkeys(met))
+
+
+def _label(fixture: ApigwFault, history: Sequence[WebSocketConnection]) -> str:
     labels: list[str] = []
     for fault in fixture.faults:
         label = fault.scenario.id if fault.scenario is not None else f"{fault.api.value}-lambda"
@@ -136,18 +170,43 @@ def _label(fixture: ApigwFault) -> str:
             label += "-then"
         if label not in labels:
             labels.append(label)
+    if fixture._websockets:  # the WebSocket scenarios met, or none
+        labels += _met(history) or ["websocket"]
     return "+".join(labels)
+
+
+def _connection_rows(history: Sequence[WebSocketConnection]) -> list[dict[str, Any]]:
+    """The report's rows of the connections: as the calls', times from the first."""
+    from .._gateway.websocket import WEBSOCKET_SCENARIOS
+
+    first = history[0].opened_at if history else 0.0
+    return [
+        {
+            "answered_by": record.answered_by,
+            "connection_id": record.connection_id,
+            "opened_at": round(record.opened_at - first, 6),
+            "closed_at": None if record.closed_at is None else round(record.closed_at - first, 6),
+            "closed_by": record.closed_by,
+            "close_code": record.close_code,
+            "status": record.status,
+            "errors": [WEBSOCKET_SCENARIOS[name].id for name in record.errors],
+            "outcome": record.outcome,
+        }
+        for record in history
+    ]
 
 
 def report_row(fixture: ApigwFault) -> str:
     """The test's row of the resilience report, as JSON (what a JUnit
     property holds and xdist carries to the controller)."""
     calls = fixture.calls
+    history = fixture._websocket_history()
     first = calls[0].exchange.arrived_at if calls else 0.0
+    last = outcome(calls[-1]) if calls else history[-1].outcome if history else "no call"
     row: dict[str, Any] = {
-        "scenario": _label(fixture),
-        "attempts": total(calls),
-        "outcome": outcome(calls[-1]) if calls else "no call",
+        "scenario": _label(fixture, history),
+        "attempts": total(calls) + len(history),
+        "outcome": last,
         "virtual_time": round(fixture.elapsed, 6),
         "virtual": fixture.virtual_time,
         "calls": [
@@ -163,4 +222,6 @@ def report_row(fixture: ApigwFault) -> str:
         ],
         "sleeps": [round(s, 6) for s in fixture.sleeps],
     }
+    if fixture._websockets:
+        row["connections"] = _connection_rows(history)
     return json.dumps(row, sort_keys=True)

@@ -30,6 +30,7 @@ elif TYPE_CHECKING:  # Python 3.10: for type checkers only
 if TYPE_CHECKING:
     from .._core.gateway_api import GatewayApi
     from .._core.websocket_api import WebSocketApi
+    from .._gateway.websocket_records import WebSocketConnection
     from .._serve.server import GatewayServer, Latency
     from .._serve.ws_client import WebSocketClient
 
@@ -347,6 +348,33 @@ class ApigwFault:
 
         check_gave_up_within(self, seconds)
 
+    def assert_reconnected(
+        self, times: int | None = None, *, after: str | int | None = None
+    ) -> None:
+        """Check the WebSocket client reconnected: ``times`` reconnects
+        exactly (each connection after the first to the test's
+        :class:`WebSocketApi` s, refused ones too), or at least one when
+        ``None``; with ``after`` (a row that ends a connection, such as
+        ``"frame_too_large"`` or ``"idle_timeout"``, or a close code), only
+        those after a connection that ended with it."""
+        __tracebackhide__ = True
+        from .behaviour import check_reconnected
+
+        check_reconnected(self, times, after)
+
+    def assert_not_reconnected(self, *, after: str | int | None = None) -> None:
+        """Check the WebSocket client did not reconnect (after ``after``, when given)."""
+        __tracebackhide__ = True
+        from .behaviour import check_reconnected
+
+        check_reconnected(self, 0, after)
+
+    def _websocket_history(self) -> list[WebSocketConnection]:
+        """The connections of every WebSocket API of the test, oldest first."""
+        with self._lock:
+            apis = list(self._websockets)
+        return sorted((c for api in apis for c in api.history), key=lambda c: c.opened_at)
+
     def _report_row(self) -> str:
         """This test's row of the resilience report, as JSON."""
         from .behaviour import report_row
@@ -393,6 +421,9 @@ class ApigwFault:
         (answered, or recorded as abandoned) before it returns."""
         with self._lock:
             server, self._server = self._server, None
+            for api in self._websockets:  # what is open now ends with the test
+                for session in list(api._sessions):
+                    session.log.test_ended = True
         if server is not None:
             server.stop()
 

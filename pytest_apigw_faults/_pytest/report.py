@@ -151,14 +151,23 @@ def format_table(
     return lines
 
 
+def _answered(row: Mapping[str, Any]) -> list[str]:
+    """What answered each attempt, in order: each call, each WebSocket
+    connection's error frames and ending (``websocket-frame_too_large``,
+    ``websocket 1000`` when the client closed it)."""
+    answered = [call["answered_by"] for call in row.get("calls", ())]
+    for connection in row.get("connections", ()):
+        answered += [*connection["errors"], connection["answered_by"]]
+    return answered
+
+
 def scenarios_met(row: Mapping[str, Any]) -> list[str]:
-    """The scenarios that answered a call of the test, in order; if none did
-    (the client never called, or only the Lambda answered), the scenario
-    label the test set up (each part of ``a+b``)."""
+    """The scenarios that answered a call (or a WebSocket connection) of the
+    test, in order; if none did (the client never called, or only the Lambda
+    answered), the scenario label the test set up (each part of ``a+b``)."""
     met = [
-        call["answered_by"]
-        for call in row.get("calls", ())
-        if not call["answered_by"].startswith("lambda")
+        name for name in _answered(row)
+        if not name.startswith(("lambda", "websocket "))
     ]
     return list(dict.fromkeys(met)) or (row["scenario"] or "-").split("+")
 
@@ -173,7 +182,7 @@ def rollup(
     for test_id, row in rows.items():
         result = results.get(test_id, "passed")
         met = scenarios_met(row)
-        answered = [call["answered_by"] for call in row.get("calls", ())]
+        answered = _answered(row)
         for scenario in met:
             entry = table.setdefault(
                 scenario, {"tests": 0, "passed": 0, "failed": 0, "attempts": 0}

@@ -67,7 +67,11 @@ th { background: #f6f8fa; font-weight: 600; text-align: left; }
 .call.exception .bar { background: #24292f; }
 .call.timed-out .bar {
   background: repeating-linear-gradient(45deg, #cf222e 0 4px, #82071e 4px 8px); }
-.call .what { font-family: ui-monospace, monospace; font-size: 12px; }
+.call .what, .connection .what { font-family: ui-monospace, monospace; font-size: 12px; }
+.connection.client .bar, .connection.management .bar { background: #1a7f37; }
+.connection.gateway .bar { background: #cf222e; }
+.connection.refused .bar { background: #82071e; }
+.connection.open .bar, .connection.test-end .bar { background: #6e7781; }
 """
 
 _SCRIPT = """
@@ -113,11 +117,50 @@ def _call_text(index: int, call: Mapping[str, Any]) -> str:
     )
 
 
+def _connection_text(index: int, connection: Mapping[str, Any]) -> str:
+    errors = "".join(f", error frame {name}" for name in connection["errors"])
+    closed = connection["closed_at"]
+    if connection["status"] != 101:
+        ending = f"refused {connection['status']}"
+    elif connection["closed_by"] in (None, "test end"):
+        ending = "open until the test's end"
+    else:
+        ending = (f"closed {connection['close_code'] or 1005} by the {connection['closed_by']}"
+                  f" at +{seconds(closed)}")
+    return (f"#{index} +{seconds(connection['opened_at'])} {connection['answered_by']}"
+            f" {connection['connection_id']}{errors}: {ending}")
+
+
+def _connection_items(row: Mapping[str, Any], span: float) -> tuple[list[str], list[str]]:
+    """Each WebSocket connection as a bar from its opening to its close."""
+    texts: list[str] = []
+    items: list[str] = []
+    for index, connection in enumerate(row.get("connections", [])):
+        text = _connection_text(index, connection)
+        texts.append(text)
+        opened = connection["opened_at"]
+        closed = span if connection["closed_at"] is None else connection["closed_at"]
+        kind = ("refused" if connection["status"] != 101
+                else (connection["closed_by"] or "open").replace(" ", "-"))
+        items.append(
+            f'<li class="connection {kind}"'
+            f' data-answered-by="{escape(connection["answered_by"])}"'
+            f' data-opened-at="{float(opened)}" data-outcome="{escape(connection["outcome"])}">'
+            f'<div class="track"><div class="bar" style="left:{100 * opened / span:.3f}%;'
+            f'width:{100 * (closed - opened) / span:.3f}%"></div></div>'
+            f'<span class="what">{escape(text)}</span></li>'
+        )
+    return texts, items
+
+
 def _timeline(test_id: str, row: Mapping[str, Any]) -> tuple[str, str]:
     """The cell's hidden timeline (HTML) and its plain-text form (its
-    tooltip): each call as a bar from its arrival for as long as it waited."""
+    tooltip): each call as a bar from its arrival for as long as it waited,
+    each WebSocket connection from its opening to its close."""
     calls = row.get("calls", [])
-    span = max([c["arrived_at"] + c["waited"] for c in calls] + [row["virtual_time"], 1e-9])
+    closes = [c["closed_at"] or 0.0 for c in row.get("connections", [])]
+    span = max([c["arrived_at"] + c["waited"] for c in calls]
+               + closes + [row["virtual_time"], 1e-9])
     dropped = row["attempts"] - len(calls)
     attempts = row["attempts"]
     texts = [f"{test_id}: {attempts} attempt{'' if attempts == 1 else 's'},"
@@ -137,6 +180,9 @@ def _timeline(test_id: str, row: Mapping[str, Any]) -> tuple[str, str]:
             f'<div class="track"><div class="bar" style="left:{left:.3f}%;width:{width:.3f}%">'
             f'</div></div><span class="what">{escape(text)}</span></li>'
         )
+    more_texts, more_items = _connection_items(row, span)
+    texts += more_texts
+    items += more_items
     sleeps = row.get("sleeps") or []
     extra = f"sleeps: {', '.join(seconds(s) for s in sleeps)}" if sleeps else "sleeps: none"
     if dropped:

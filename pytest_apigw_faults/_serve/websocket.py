@@ -191,7 +191,8 @@ class _Loop:
                 left = min(self.ends_at, self.idle_at) - time.monotonic()
                 if left <= 0 or not selector.select(left):
                     if min(self.ends_at, self.idle_at) <= time.monotonic():
-                        self._close(GOING_AWAY, close_reason(GOING_AWAY))  # ⚠️ code, reason
+                        row = "max_duration" if self.ends_at <= self.idle_at else "idle_timeout"
+                        self._close(GOING_AWAY, close_reason(GOING_AWAY), row)  # ⚠️ code, reason
                     continue
                 try:
                     data = self.sock.recv(_RECV)
@@ -245,12 +246,13 @@ class _Loop:
         self.done = True
         self.session.disconnect(code, reason)
 
-    def _close(self, code: int, reason: str) -> None:
-        """The gateway closes on its own limits: its close frame, the
-        client's answer (waited for a little), then the socket;
-        ``$disconnect`` hears ``code``."""
+    def _close(self, code: int, reason: str, row: str) -> None:
+        """The gateway closes on its own limits (the scenario ``row``): its
+        close frame, the client's answer (waited for a little), then the
+        socket; ``$disconnect`` hears ``code``."""
         from wsproto.connection import ConnectionState
 
+        self.session.log.closing(row)
         self.close(code, reason)
         with contextlib.suppress(Exception):
             self.sock.settimeout(_CLOSING_SECONDS)
@@ -277,7 +279,7 @@ class _Loop:
                 with self.lock:
                     self._write(event.response())
             elif isinstance(event, BytesMessage):
-                self._close(UNSUPPORTED, close_reason(UNSUPPORTED))
+                self._close(UNSUPPORTED, close_reason(UNSUPPORTED), "binary_frame")
             elif isinstance(event, TextMessage):
                 self._text(event)
 
@@ -286,7 +288,8 @@ class _Loop:
         self.frame += size
         self.size += size
         if self.frame > FRAME_BYTES or self.size > MESSAGE_BYTES:
-            self._close(TOO_BIG, close_reason(TOO_BIG))
+            row = "frame_too_large" if self.frame > FRAME_BYTES else "message_too_large"
+            self._close(TOO_BIG, close_reason(TOO_BIG), row)
             return
         self.parts.append(event.data)
         if event.frame_finished:
