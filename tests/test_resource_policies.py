@@ -366,6 +366,7 @@ def test_bad_arguments_fail_early():
 
 
 def test_the_marker_names_a_bad_policy(pytester: pytest.Pytester):
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(
         """
         import pytest

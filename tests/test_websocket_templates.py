@@ -294,6 +294,7 @@ def test_gateway_only_arguments_are_refused_for_a_websocket_api(apigw_fault):
 
 
 def test_a_websocket_row_on_a_websocket_template_marker(pytester: pytest.Pytester):
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(f"""
         import json
 
