@@ -350,6 +350,42 @@ def test_serve_a_websocket_template():
     assert process.returncode == 0
 
 
+def test_serve_a_websocket_template_with_a_failing_route():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest_apigw_faults", "serve", "--template", str(CHAT),
+         "--scenario", "integration_error", "--route", "whoami", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        url = process.stdout.readline().strip() if process.stdout else ""
+        ws = connect(url.replace("http://", "ws://") + "/Prod?token=letmein&user=erin")
+        for _ in range(2):  # every time
+            ws.send('{"action": "whoami"}')
+            assert frame("Internal server error").fullmatch(ws.recv())
+        ws.send('{"action": "report", "seconds": 0}')
+        assert ws.recv() == "report after 0 s"
+        ws.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    assert ", failing with websocket-integration_error on whoami (websocket) at " in err
+    assert process.returncode == 0
+
+
+def test_serve_a_websocket_template_with_a_bad_row():
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest_apigw_faults", "serve", "--template", str(CHAT),
+         "--scenario", "management_gone"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.endswith(
+        "websocket-management_gone: times= counts the management calls it refuses: give a"
+        " number from 1\n"
+    )
+
+
 def test_gateway_api_from_a_websocket_template_points_to_websocket_api():
     with pytest.raises(ApigwFaultError, match=re.escape(
         "the template declares no REST or HTTP API (a WebSocket API is"

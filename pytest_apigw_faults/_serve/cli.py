@@ -50,7 +50,10 @@ def _latency(value: str) -> float | str:
 
 
 def _scenario(value: str) -> str:
-    names = scenario_names()
+    from .._gateway.websocket_rows import WEBSOCKET_SCENARIOS
+
+    # the table's rows, and a WebSocket template's (the template decides which apply)
+    names = [*scenario_names(), *(n for n in WEBSOCKET_SCENARIOS if n not in scenario_names())]
     if value in names:
         return value
     close = difflib.get_close_matches(value, names, n=1)
@@ -108,7 +111,10 @@ def _parser(prog: str = _PROG) -> argparse.ArgumentParser:
     serve.add_argument("--api", choices=apis, help="the kind of API")
     serve.add_argument(
         "--scenario", type=_scenario, metavar="NAME",
-        help=f"a scenario of the table: {', '.join(scenario_names())}",
+        help=(
+            f"a scenario of the table: {', '.join(scenario_names())}; with a WebSocket"
+            " --template, a WebSocket row (list --api websocket)"
+        ),
     )
     _template_arguments(serve)
     serve.add_argument(
