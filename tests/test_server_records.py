@@ -134,16 +134,21 @@ def test_the_report_counts_each_attempt_a_client_gave_up_and_the_one_in_flight(p
                 except TimeoutError:
                     pass
 
+        def wait_until(done):  # on the server (an Event's wait: no sleep to warn of)
+            deadline, tick = time.monotonic() + 10, threading.Event()
+            while not done() and time.monotonic() < deadline:
+                tick.wait(0.005)
+
         @pytest.mark.apigw_fault("integration_timeout", api="rest")
         def test_times_out_twice_then_leaves_one_in_flight(apigw_fault):
-            server = apigw_fault.serve(latency=0.01)
+            server = apigw_fault.serve(latency=0.05)  # 1.45 s a call
             attempt(server.port, 0.05)
             attempt(server.port, 0.05)
+            # the server records a close it has seen when the answer is due
+            wait_until(lambda: all(c.exception for c in apigw_fault.calls))
             last = threading.Thread(target=attempt, args=(server.port, 5), daemon=True)
             last.start()
-            deadline = time.monotonic() + 2
-            while len(apigw_fault.calls) < 3 and time.monotonic() < deadline:
-                time.sleep(0.005)
+            wait_until(lambda: len(apigw_fault.calls) == 3)  # then the test ends
         """
     )
     result = pytester.runpytest("-p", "no:randomly", "--apigw-report-json=report.json")
@@ -151,8 +156,8 @@ def test_the_report_counts_each_attempt_a_client_gave_up_and_the_one_in_flight(p
     report = json.loads((pytester.path / "report.json").read_text())
     (row,) = report["tests"]
     assert row["attempts"] == 3
-    assert row["outcome"] == "Abandoned"
     outcomes = [call["outcome"] for call in row["calls"]]
+    assert row["outcome"] == "Abandoned", (outcomes, row)
     assert outcomes == ["ClientClosed", "ClientClosed", "Abandoned"]
     assert all(call["timed_out"] for call in row["calls"])
 
