@@ -32,11 +32,15 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 
-__all__ = ["HORIZON", "STALL", "Gate", "Scheduler", "Waiter", "real_timeout"]
+__all__ = ["HORIZON", "SETTLE", "STALL", "Gate", "Scheduler", "Waiter", "real_timeout"]
 
 #: Real seconds a participant may sit idle, neither running nor waiting on
 #: the clock, before it counts as waiting (see the module doc).
 STALL = 0.02
+#: Real seconds since the last wait began before the clock may jump past a
+#: wait on the test's own loopback connections (:mod:`.loopback`): a frame
+#: sent before that wait has reached the other end, where a probe sees it.
+SETTLE = 0.02
 #: Real seconds a waiter blocks between checks that time can move on.
 POLL = 0.005
 #: Virtual seconds past which a deadline is never reached (a sleep of 1e308
@@ -163,6 +167,7 @@ class Scheduler:
         self._holding: set[threading.Thread] = set()
         self._cpu: dict[threading.Thread, Callable[[], float] | None] = {}
         self._real = time.perf_counter  # the real one: taken before any patch
+        self._began = self._real()  # when the last wait began (real time)
 
     # -- who takes part ---------------------------------------------------------
 
@@ -201,6 +206,7 @@ class Scheduler:
                 return waiter
             self._waiting[thread] = waiter
             self._idle.pop(thread, None)
+            self._began = self._real()
             self._advance()
         return waiter
 
@@ -210,6 +216,11 @@ class Scheduler:
             if self._waiting.get(waiter.thread) is waiter:
                 del self._waiting[waiter.thread]
             self._advance()
+
+    def settled(self) -> bool:
+        """Whether :data:`SETTLE` real seconds passed since the last wait
+        began (called by a probe, the lock held)."""
+        return self._real() - self._began >= SETTLE
 
     def block(self, waiter: Waiter) -> str:
         """Block the caller until ``waiter``'s gate opens; how it opened."""

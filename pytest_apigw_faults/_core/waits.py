@@ -35,7 +35,8 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .scheduler import ARMED, NOTIFIED, POLL, STOPPED, Gate, Waiter, real_timeout
+from . import loopback
+from .scheduler import ARMED, NOTIFIED, POLL, STOPPED, Gate, Scheduler, Waiter, real_timeout
 
 if TYPE_CHECKING:
     from .clock import VirtualClock
@@ -312,6 +313,21 @@ def _ready_now(selector: Any) -> bool:
         return True
 
 
+def _how_to_wait(selector: Any, scheduler: Scheduler) -> tuple[bool, Callable[[], bool]]:
+    """Whether ``selector`` waits for real I/O, and the probe of its wait.
+
+    More than one file registered (an event loop's own wake-up socket is
+    one): real I/O is awaited, and time runs at real speed. Unless those
+    files are connections to the test's own loopback server and wake-up
+    sockets (:mod:`.loopback`): that wait is virtual, and the clock
+    jumps past it only once what was sent before it has arrived."""
+    if len(selector.get_map() or ()) > 1:
+        if not loopback.own_files(selector, scheduler):
+            return True, lambda: _ready_now(selector)
+        return False, lambda: not scheduler.settled() or _ready_now(selector)
+    return False, lambda: _ready_now(selector)
+
+
 def _selectors(clock: VirtualClock, patches: Patches) -> None:
     scheduler = clock.scheduler
 
@@ -328,10 +344,8 @@ def _selectors(clock: VirtualClock, patches: Patches) -> None:
                     return real(selector, None)
                 clock.pass_in_bubble(bubble, timeout)
                 return []
-            # More than one file registered (an event loop's own wake-up pipe
-            # is one): real I/O is awaited, and time runs at real speed.
-            io = len(selector.get_map() or ()) > 1
-            waiter = scheduler.wait(timeout, probe=lambda: _ready_now(selector), real=io)
+            io, probe = _how_to_wait(selector, scheduler)
+            waiter = scheduler.wait(timeout, probe=probe, real=io)
             gate = waiter.gate
             last = clock.real_perf_counter()
             while gate.state == ARMED:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from types import ModuleType, TracebackType
 from typing import Any, Literal, TypeAlias
 
+from .._core import loopback
 from .._core.fault import Call, Fault
 from .._core.matching import is_execute_api_host
 from .._core.refusal import why_not
@@ -241,6 +242,7 @@ class GatewayServer:
             )
             thread.start()
             self._httpd, self._thread = httpd, thread
+            loopback.serving(httpd.server_address[1], thread)
         logger.info("API Gateway listening on %s", self.url)
         return self
 
@@ -252,6 +254,7 @@ class GatewayServer:
             self._httpd = self._thread = None
         if httpd is None or thread is None:
             return
+        loopback.stopped(httpd.server_address[1])
         self._stopping.set()  # a handler waiting out a latency answers no more
         try:
             httpd.shutdown()
