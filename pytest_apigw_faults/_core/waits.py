@@ -313,19 +313,20 @@ def _ready_now(selector: Any) -> bool:
         return True
 
 
-def _how_to_wait(selector: Any, scheduler: Scheduler) -> tuple[bool, Callable[[], bool]]:
-    """Whether ``selector`` waits for real I/O, and the probe of its wait.
+def _how_to_wait(selector: Any, scheduler: Scheduler) -> tuple[bool, bool]:
+    """Whether ``selector`` waits for real I/O, and whether on the test's own
+    loopback server.
 
     More than one file registered (an event loop's own wake-up socket is
     one): real I/O is awaited, and time runs at real speed. Unless those
     files are connections to the test's own loopback server and wake-up
-    sockets (:mod:`.loopback`): that wait is virtual, and the clock
-    jumps past it only once what was sent before it has arrived."""
+    sockets (:mod:`.loopback`): that wait is virtual and patient (the
+    clock moves past it only once what was sent before it has arrived, and
+    gives a participant that seems idle :data:`.scheduler.PATIENT_STALL`)."""
     if len(selector.get_map() or ()) > 1:
-        if not loopback.own_files(selector, scheduler):
-            return True, lambda: _ready_now(selector)
-        return False, lambda: not scheduler.settled() or _ready_now(selector)
-    return False, lambda: _ready_now(selector)
+        own = loopback.own_files(selector, scheduler)
+        return not own, own
+    return False, False
 
 
 def _selectors(clock: VirtualClock, patches: Patches) -> None:
@@ -344,8 +345,11 @@ def _selectors(clock: VirtualClock, patches: Patches) -> None:
                     return real(selector, None)
                 clock.pass_in_bubble(bubble, timeout)
                 return []
-            io, probe = _how_to_wait(selector, scheduler)
-            waiter = scheduler.wait(timeout, probe=probe, real=io)
+            io, own = _how_to_wait(selector, scheduler)
+            probe = (lambda: not scheduler.settled() or _ready_now(selector)) if own else (
+                lambda: _ready_now(selector)
+            )
+            waiter = scheduler.wait(timeout, probe=probe, real=io, patient=own)
             gate = waiter.gate
             last = clock.real_perf_counter()
             while gate.state == ARMED:

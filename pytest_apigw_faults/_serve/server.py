@@ -25,6 +25,7 @@ import contextlib
 import importlib.util
 import logging
 import math
+import select
 import socket
 import socketserver
 import sys
@@ -133,7 +134,23 @@ class _TCPServer(socketserver.ThreadingTCPServer):
         self.httptools = httptools
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+        self._accepting = False
         super().__init__((LOOPBACK, port), _Handler)
+
+    def _handle_request_noblock(self) -> None:
+        # from the accept to the start of the thread serving the connection
+        self._accepting = True
+        try:
+            super()._handle_request_noblock()  # type: ignore[misc]
+        finally:
+            self._accepting = False
+
+    def pending(self) -> bool:
+        """Whether a connection waits to be accepted, or is being so."""
+        try:
+            return self._accepting or bool(select.select([self.socket], [], [], 0)[0])
+        except (OSError, ValueError):  # closed: stopping
+            return False
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
@@ -417,12 +434,13 @@ class GatewayServer:
 def _accept_in_real_time(httpd: _TCPServer) -> None:
     """Accept connections until stopped. On virtual time, the accepting
     thread polls in real time: its polls are the server's, not the test's
-    waits, and would otherwise hold the clock to steps of their length.
-    The connections' threads it starts wait out the latency on the clock."""
+    waits, and would otherwise hold the clock to steps of their length; it
+    holds the clock only while it has a connection to accept. The
+    connections' threads it starts wait out the latency on the clock."""
     from .._core import runtime
 
     clock = runtime.board().clock
-    with clock.real_time() if clock is not None else contextlib.nullcontext():
+    with clock.aside(httpd.pending) if clock is not None else contextlib.nullcontext():
         httpd.serve_forever(poll_interval=0.05)
 
 
