@@ -17,7 +17,7 @@ import pytest
 
 from pytest_apigw_faults import WebSocketApi
 from pytest_apigw_faults._core import loopback
-from pytest_apigw_faults._core.scheduler import Scheduler
+from pytest_apigw_faults._core.scheduler import ARMED, EXPIRED, Scheduler
 
 pytest.importorskip("wsproto")
 pytest.importorskip("time_machine")
@@ -191,3 +191,30 @@ def test_a_connection_is_own_while_its_server_takes_part_in_the_clock():
                 loopback.stopped(port)
             assert not loopback.own_files(selector, scheduler)
         conn.send(b"x")  # the socket is still the test's: the check took none
+
+
+def test_a_server_s_accepting_thread_holds_the_clock_only_with_a_connection_to_accept():
+    shifted: list[float] = []
+    scheduler = Scheduler(shifted.append)
+    scheduler.join(threading.current_thread())
+    pending = [True]
+    ready, done = threading.Event(), threading.Event()
+
+    def accepting() -> None:
+        with scheduler.aside(lambda: pending[0]):
+            ready.set()
+            done.wait()  # its real polls: not a wait of the clock
+
+    thread = threading.Thread(target=accepting)
+    scheduler.join(thread)
+    thread.start()
+    ready.wait()
+    waiter = scheduler.wait(5.0)
+    assert waiter.gate.state == ARMED  # a connection to accept: time holds
+    pending[0] = False
+    scheduler.check()
+    assert waiter.gate.state == EXPIRED
+    assert shifted == [5.0]
+    done.set()
+    thread.join()
+    scheduler.stop()
