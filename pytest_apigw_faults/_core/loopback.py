@@ -73,6 +73,8 @@ def _peer(key: Any) -> int | str | None:
     fileobj = key.fileobj
     if isinstance(fileobj, socket.socket):
         return _peer_of(fileobj)
+    if socket.getdefaulttimeout() is not None:
+        return None  # a socket object made now would set the file non-blocking
     try:
         sock = socket.socket(fileno=key.fd)
     except (OSError, ValueError):  # not a socket (a pipe)
