@@ -129,9 +129,8 @@ def test_a_failed_check_lists_the_connections(apigw_fault):
 
 
 def test_websockets_reconnects_after_a_1009(apigw_fault):
-    """websockets' reconnect loop (``async for ws in connect(url)``). An
-    asyncio client waiting on its socket runs the clock at real speed
-    (docs/virtual-time.md), so its idle close is websocket-client's test."""
+    """websockets' reconnect loop (``async for ws in connect(url)``); after
+    an idle close: tests/test_virtual_loopback.py."""
     client = pytest.importorskip("websockets.asyncio.client")
     from websockets.exceptions import ConnectionClosed
 

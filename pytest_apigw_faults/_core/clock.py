@@ -138,6 +138,14 @@ class VirtualClock:
         finally:
             outside.depth -= 1
 
+    @contextlib.contextmanager
+    def aside(self, pending: Callable[[], bool]) -> Iterator[None]:
+        """The calling thread serves the test in real time (a loopback
+        server's accepting loop): its readings and waits are real, and it
+        holds time only while ``pending()`` (a connection to accept)."""
+        with self.real_time(), self.scheduler.aside(pending):
+            yield
+
     def offset(self) -> float:
         """Virtual seconds past the clock's start, for the calling thread."""
         bubble = self.bubble()

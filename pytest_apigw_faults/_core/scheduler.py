@@ -32,11 +32,21 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 
-__all__ = ["HORIZON", "STALL", "Gate", "Scheduler", "Waiter", "real_timeout"]
+__all__ = [
+    "HORIZON", "PATIENT_STALL", "SETTLE", "STALL", "Gate", "Scheduler", "Waiter", "real_timeout"
+]
 
 #: Real seconds a participant may sit idle, neither running nor waiting on
 #: the clock, before it counts as waiting (see the module doc).
 STALL = 0.02
+#: Real seconds since the last wait began before the clock may jump past a
+#: wait on the test's own loopback connections (:mod:`.loopback`): a frame
+#: sent before that wait has reached the other end, where a probe sees it.
+SETTLE = 0.02
+#: :data:`STALL` while such a wait is among the waits: a participant may sit
+#: idle that long only (a thread of the server waiting for the GIL on a busy
+#: machine is not done with its request).
+PATIENT_STALL = 0.25
 #: Real seconds a waiter blocks between checks that time can move on.
 POLL = 0.005
 #: Virtual seconds past which a deadline is never reached (a sleep of 1e308
@@ -103,7 +113,7 @@ class Waiter:
     """One participant's wait: its deadline (virtual seconds since the clock
     started, ``None`` for none), its gate, and how to look for real I/O."""
 
-    __slots__ = ("deadline", "gate", "left", "probe", "real", "thread")
+    __slots__ = ("deadline", "gate", "left", "patient", "probe", "real", "thread")
 
     def __init__(
         self, thread: threading.Thread, deadline: float | None, probe: Callable[[], bool] | None
@@ -115,6 +125,9 @@ class Waiter:
         #: Whether it waits for real I/O too: time then runs at real speed
         #: (:meth:`Scheduler.run_real`) instead of jumping.
         self.real = False
+        #: Whether the clock moves past it for stalled participants only
+        #: after :data:`PATIENT_STALL`.
+        self.patient = False
         #: Once the clock stopped during the wait: the real seconds it has
         #: left (``math.inf`` for none).
         self.left = 0.0
@@ -161,8 +174,13 @@ class Scheduler:
         self._idle: dict[threading.Thread, tuple[float, float]] = {}
         # participants in a real wait that ends by itself (a thread's exit)
         self._holding: set[threading.Thread] = set()
+        # participants serving in real time (a server's accepting loop), and
+        # whether each has work now
+        self._aside: dict[threading.Thread, Callable[[], bool]] = {}
         self._cpu: dict[threading.Thread, Callable[[], float] | None] = {}
         self._real = time.perf_counter  # the real one: taken before any patch
+        self._began = self._real()  # when the last wait began (real time)
+        self._stall = STALL
 
     # -- who takes part ---------------------------------------------------------
 
@@ -184,7 +202,12 @@ class Scheduler:
     # -- waiting ----------------------------------------------------------------
 
     def wait(
-        self, seconds: float | None, probe: Callable[[], bool] | None = None, *, real: bool = False
+        self,
+        seconds: float | None,
+        probe: Callable[[], bool] | None = None,
+        *,
+        real: bool = False,
+        patient: bool = False,
     ) -> Waiter:
         """Register the calling participant's wait of ``seconds`` (``None``:
         until woken); the clock moves on if everyone waits now."""
@@ -195,12 +218,14 @@ class Scheduler:
             deadline = None if seconds is None else self.now + seconds
             waiter = Waiter(thread, deadline, probe)
             waiter.real = real
+            waiter.patient = patient
             if not self.running:  # stopped meanwhile: all of it in real time
                 waiter.left = math.inf if seconds is None else seconds
                 waiter.gate.open(STOPPED)
                 return waiter
             self._waiting[thread] = waiter
             self._idle.pop(thread, None)
+            self._began = self._real()
             self._advance()
         return waiter
 
@@ -210,6 +235,11 @@ class Scheduler:
             if self._waiting.get(waiter.thread) is waiter:
                 del self._waiting[waiter.thread]
             self._advance()
+
+    def settled(self) -> bool:
+        """Whether :data:`SETTLE` real seconds passed since the last wait
+        began (called by a probe, the lock held)."""
+        return self._real() - self._began >= SETTLE
 
     def block(self, waiter: Waiter) -> str:
         """Block the caller until ``waiter``'s gate opens; how it opened."""
@@ -236,6 +266,7 @@ class Scheduler:
             for t in self._participants
             if t not in self._ended
             and t not in self._waiting
+            and t not in self._aside
             and (t.ident is None or t.is_alive())
         ]
 
@@ -253,6 +284,21 @@ class Scheduler:
             with self._lock:
                 self._holding.discard(thread)
 
+    @contextlib.contextmanager
+    def aside(self, pending: Callable[[], bool]) -> Iterator[None]:
+        """The calling participant serves in real time (a loopback server's
+        accepting loop): it holds time only while ``pending()`` (a
+        connection to accept) is true."""
+        thread = threading.current_thread()
+        with self._lock:
+            if thread in self._participants:
+                self._aside[thread] = pending
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._aside.pop(thread, None)
+
     def _stalled(self, busy: list[threading.Thread]) -> bool:
         now = self._real()
         stalled = True
@@ -267,7 +313,7 @@ class Scheduler:
             if seen is None or seen[0] != used or _runnable(thread):
                 self._idle[thread] = (used, now)
                 stalled = False
-            elif now - seen[1] < STALL:
+            elif now - seen[1] < self._stall:
                 stalled = False
         return stalled
 
@@ -279,6 +325,9 @@ class Scheduler:
         if any(waiter.real for waiter in self._waiting.values()):
             return  # real I/O is awaited: time runs at real speed (run_real)
         busy = self._busy()
+        self._stall = STALL
+        if any(waiter.patient for waiter in self._waiting.values()):
+            self._stall = PATIENT_STALL
         if busy and not (stalls and self._stalled(busy)):
             return
         deadlines = [w.deadline for w in self._waiting.values() if w.deadline is not None]
@@ -287,6 +336,8 @@ class Scheduler:
         for waiter in self._waiting.values():
             if waiter.probe is not None and waiter.probe():
                 return  # real I/O is ready: that thread runs first
+        if any(pending() for pending in self._aside.values()):
+            return  # a server has a connection to accept
         self._move_to(min(deadlines))
 
     def advance_by(self, seconds: float) -> None:

@@ -35,7 +35,8 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .scheduler import ARMED, NOTIFIED, POLL, STOPPED, Gate, Waiter, real_timeout
+from . import loopback
+from .scheduler import ARMED, NOTIFIED, POLL, STOPPED, Gate, Scheduler, Waiter, real_timeout
 
 if TYPE_CHECKING:
     from .clock import VirtualClock
@@ -312,6 +313,22 @@ def _ready_now(selector: Any) -> bool:
         return True
 
 
+def _how_to_wait(selector: Any, scheduler: Scheduler) -> tuple[bool, bool]:
+    """Whether ``selector`` waits for real I/O, and whether on the test's own
+    loopback server.
+
+    More than one file registered (an event loop's own wake-up socket is
+    one): real I/O is awaited, and time runs at real speed. Unless those
+    files are connections to the test's own loopback server and wake-up
+    sockets (:mod:`.loopback`): that wait is virtual and patient (the
+    clock moves past it only once what was sent before it has arrived, and
+    gives a participant that seems idle :data:`.scheduler.PATIENT_STALL`)."""
+    if len(selector.get_map() or ()) > 1:
+        own = loopback.own_files(selector, scheduler)
+        return not own, own
+    return False, False
+
+
 def _selectors(clock: VirtualClock, patches: Patches) -> None:
     scheduler = clock.scheduler
 
@@ -328,10 +345,11 @@ def _selectors(clock: VirtualClock, patches: Patches) -> None:
                     return real(selector, None)
                 clock.pass_in_bubble(bubble, timeout)
                 return []
-            # More than one file registered (an event loop's own wake-up pipe
-            # is one): real I/O is awaited, and time runs at real speed.
-            io = len(selector.get_map() or ()) > 1
-            waiter = scheduler.wait(timeout, probe=lambda: _ready_now(selector), real=io)
+            io, own = _how_to_wait(selector, scheduler)
+            probe = (lambda: not scheduler.settled() or _ready_now(selector)) if own else (
+                lambda: _ready_now(selector)
+            )
+            waiter = scheduler.wait(timeout, probe=probe, real=io, patient=own)
             gate = waiter.gate
             last = clock.real_perf_counter()
             while gate.state == ARMED:

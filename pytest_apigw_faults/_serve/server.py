@@ -25,6 +25,7 @@ import contextlib
 import importlib.util
 import logging
 import math
+import select
 import socket
 import socketserver
 import sys
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from types import ModuleType, TracebackType
 from typing import Any, Literal, TypeAlias
 
+from .._core import loopback
 from .._core.fault import Call, Fault
 from .._core.matching import is_execute_api_host
 from .._core.refusal import why_not
@@ -132,7 +134,23 @@ class _TCPServer(socketserver.ThreadingTCPServer):
         self.httptools = httptools
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+        self._accepting = False
         super().__init__((LOOPBACK, port), _Handler)
+
+    def _handle_request_noblock(self) -> None:
+        # from the accept to the start of the thread serving the connection
+        self._accepting = True
+        try:
+            super()._handle_request_noblock()  # type: ignore[misc]
+        finally:
+            self._accepting = False
+
+    def pending(self) -> bool:
+        """Whether a connection waits to be accepted, or is being so."""
+        try:
+            return self._accepting or bool(select.select([self.socket], [], [], 0)[0])
+        except (OSError, ValueError):  # closed: stopping
+            return False
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
@@ -241,6 +259,7 @@ class GatewayServer:
             )
             thread.start()
             self._httpd, self._thread = httpd, thread
+            loopback.serving(httpd.server_address[1], thread)
         logger.info("API Gateway listening on %s", self.url)
         return self
 
@@ -252,6 +271,7 @@ class GatewayServer:
             self._httpd = self._thread = None
         if httpd is None or thread is None:
             return
+        loopback.stopped(httpd.server_address[1])
         self._stopping.set()  # a handler waiting out a latency answers no more
         try:
             httpd.shutdown()
@@ -414,12 +434,13 @@ class GatewayServer:
 def _accept_in_real_time(httpd: _TCPServer) -> None:
     """Accept connections until stopped. On virtual time, the accepting
     thread polls in real time: its polls are the server's, not the test's
-    waits, and would otherwise hold the clock to steps of their length.
-    The connections' threads it starts wait out the latency on the clock."""
+    waits, and would otherwise hold the clock to steps of their length; it
+    holds the clock only while it has a connection to accept. The
+    connections' threads it starts wait out the latency on the clock."""
     from .._core import runtime
 
     clock = runtime.board().clock
-    with clock.real_time() if clock is not None else contextlib.nullcontext():
+    with clock.aside(httpd.pending) if clock is not None else contextlib.nullcontext():
         httpd.serve_forever(poll_interval=0.05)
 
 
