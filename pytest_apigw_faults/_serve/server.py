@@ -137,25 +137,27 @@ class _TCPServer(socketserver.ThreadingTCPServer):
         self._accepting = False
         super().__init__((LOOPBACK, port), _Handler)
 
-    def _handle_request_noblock(self) -> None:
-        # from the accept to the start of the thread serving the connection
-        self._accepting = True
+    def get_request(self) -> tuple[socket.socket, Any]:
+        self._accepting = True  # until process_request has started its thread
         try:
-            super()._handle_request_noblock()  # type: ignore[misc]
-        finally:
+            return super().get_request()
+        except BaseException:
             self._accepting = False
+            raise
 
     def pending(self) -> bool:
         """Whether a connection waits to be accepted, or is being so."""
-        try:
+        with contextlib.suppress(OSError, ValueError):  # closed: stopping
             return self._accepting or bool(select.select([self.socket], [], [], 0)[0])
-        except (OSError, ValueError):  # closed: stopping
-            return False
+        return False
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
             self._open.add(request)
-        super().process_request(request, client_address)
+        try:
+            super().process_request(request, client_address)
+        finally:
+            self._accepting = False
 
     def shutdown_request(self, request: Any) -> None:
         with self._open_lock:
@@ -424,10 +426,8 @@ class GatewayServer:
     @staticmethod
     def _plain(handler: Connection, status: int, text: str, *, close: bool = False) -> None:
         body = text.encode()
-        headers = (
-            ("content-type", "text/plain; charset=utf-8"),
-            ("content-length", str(len(body))),
-        )
+        length = ("content-length", str(len(body)))
+        headers = (("content-type", "text/plain; charset=utf-8"), length)
         handler.send_wire(WireResponse(status, headers, body), close=close)
 
 
