@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import socket
 import struct
+import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +29,13 @@ if TYPE_CHECKING:
 
 __all__ = ["own_files", "serving", "stopped"]
 
-_lock = threading.Lock()
-_servers: dict[int, threading.Thread] = {}
+# kept on ``sys``: a re-import of the package (pytester in-process) sees the
+# servers the first import started, as the other process-wide state does
+_STATE: dict[str, Any] = sys.__dict__.setdefault(
+    "_pytest_apigw_faults_loopback", {"lock": threading.Lock(), "servers": {}}
+)
+_lock: threading.Lock = _STATE["lock"]
+_servers: dict[int, threading.Thread] = _STATE["servers"]
 
 
 def serving(port: int, thread: threading.Thread) -> None:
