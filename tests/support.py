@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import asyncio.base_events
+import contextlib
 import importlib.util
 import os
 import shlex
@@ -15,6 +16,8 @@ import socket
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -205,3 +208,29 @@ def assert_untouched() -> None:
 
 
 _REAL = replaced_functions()  # as the session found them
+
+
+# -- websocket-client connections a test opens, closed at its end --------------------------
+
+_OPEN_WEBSOCKETS: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def close_websockets() -> Iterator[None]:
+    """Import it into a test module: the connections :func:`connect_websocket`
+    opened are closed when each test ends."""
+    yield
+    while _OPEN_WEBSOCKETS:
+        ws = _OPEN_WEBSOCKETS.pop()
+        with contextlib.suppress(Exception):
+            ws.close(timeout=1)
+        ws.shutdown()
+
+
+def connect_websocket(url: str, **options: Any) -> Any:
+    """A websocket-client connection to ``url`` (10 s timeout), closed at the test's end."""
+    import websocket
+
+    ws = websocket.create_connection(url, timeout=10, **options)
+    _OPEN_WEBSOCKETS.append(ws)
+    return ws

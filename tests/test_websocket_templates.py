@@ -6,7 +6,6 @@ clients, frame for frame."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -14,40 +13,23 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import close_websockets  # noqa: F401 (autouse: closes what connect opened)
+from support import connect_websocket as connect
 
 from pytest_apigw_faults import ApigwFaultError, GatewayApi, GatewayServer, WebSocketApi
 
 pytest.importorskip("cfn_tools")
 websocket = pytest.importorskip("websocket")  # websocket-client
+
 pytest.importorskip("wsproto")
 
 CHAT = Path(__file__).parent / "data" / "apps" / "chat" / "template.yaml"
 ORDERS = Path(__file__).parent / "data" / "apps" / "orders" / "template.yaml"
 _ID = r"[A-Za-z0-9+/]{15}="
-_OPEN: list[Any] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_clients() -> Iterator[None]:
-    yield
-    while _OPEN:
-        ws = _OPEN.pop()
-        with contextlib.suppress(Exception):
-            ws.close(timeout=1)
-        ws.shutdown()
-
-
-def connect(url: str, **options: Any) -> Any:
-    ws = websocket.create_connection(url, timeout=10, **options)
-    _OPEN.append(ws)
-    return ws
-
-
 def frame(message: str) -> re.Pattern[str]:
     return re.compile(
         rf'\{{"message": "{message}", "connectionId":"{_ID}", "requestId":"{_ID}"\}}'

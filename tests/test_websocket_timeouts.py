@@ -4,13 +4,13 @@ on the loopback gateway: a message whose Lambda runs past it gets the
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from support import close_websockets  # noqa: F401 (autouse: closes what connect opened)
+from support import connect_websocket as connect
 
 from pytest_apigw_faults import ApigwFaultError, GatewayServer, WebSocketApi
 from pytest_apigw_faults._gateway.websocket import (
@@ -21,6 +21,7 @@ from pytest_apigw_faults._gateway.websocket import (
 )
 
 websocket = pytest.importorskip("websocket")  # websocket-client
+
 pytest.importorskip("wsproto")
 
 _ID = r"[A-Za-z0-9+/]{15}="
@@ -31,25 +32,6 @@ TIMEOUT_FRAME = re.compile(
 ERROR_FRAME = re.compile(
     rf'\{{"message": "Internal server error", "connectionId":"({_ID})", "requestId":"({_ID})"\}}'
 )
-_OPEN: list[Any] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_clients() -> Iterator[None]:
-    yield
-    while _OPEN:
-        ws = _OPEN.pop()
-        with contextlib.suppress(Exception):
-            ws.close(timeout=1)
-        ws.shutdown()
-
-
-def connect(url: str) -> Any:
-    ws = websocket.create_connection(url, timeout=10)
-    _OPEN.append(ws)
-    return ws
-
-
 def sleeps(seconds: float) -> Any:
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         time.sleep(seconds)
