@@ -180,7 +180,6 @@ class Scheduler:
         self._cpu: dict[threading.Thread, Callable[[], float] | None] = {}
         self._real = time.perf_counter  # the real one: taken before any patch
         self._began = self._real()  # when the last wait began (real time)
-        self._stall = STALL
 
     # -- who takes part ---------------------------------------------------------
 
@@ -299,7 +298,7 @@ class Scheduler:
             with self._lock:
                 self._aside.pop(thread, None)
 
-    def _stalled(self, busy: list[threading.Thread]) -> bool:
+    def _stalled(self, busy: list[threading.Thread], stall: float) -> bool:
         now = self._real()
         stalled = True
         for thread in busy:
@@ -313,7 +312,7 @@ class Scheduler:
             if seen is None or seen[0] != used or _runnable(thread):
                 self._idle[thread] = (used, now)
                 stalled = False
-            elif now - seen[1] < self._stall:
+            elif now - seen[1] < stall:
                 stalled = False
         return stalled
 
@@ -325,10 +324,8 @@ class Scheduler:
         if any(waiter.real for waiter in self._waiting.values()):
             return  # real I/O is awaited: time runs at real speed (run_real)
         busy = self._busy()
-        self._stall = STALL
-        if any(waiter.patient for waiter in self._waiting.values()):
-            self._stall = PATIENT_STALL
-        if busy and not (stalls and self._stalled(busy)):
+        patient = any(waiter.patient for waiter in self._waiting.values())
+        if busy and not (stalls and self._stalled(busy, PATIENT_STALL if patient else STALL)):
             return
         deadlines = [w.deadline for w in self._waiting.values() if w.deadline is not None]
         if not deadlines:
